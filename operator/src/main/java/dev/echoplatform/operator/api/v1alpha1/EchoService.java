@@ -1,0 +1,54 @@
+package dev.echoplatform.operator.api.v1alpha1;
+
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.Kind;
+import io.fabric8.kubernetes.model.annotation.Plural;
+import io.fabric8.kubernetes.model.annotation.ShortNames;
+import io.fabric8.kubernetes.model.annotation.Singular;
+import io.fabric8.kubernetes.model.annotation.Version;
+
+/**
+ * An EchoService runs a hardened echo-server: the operator turns it into a ConfigMap, a Deployment,
+ * a Service and, when enabled, a NetworkPolicy, a PodDisruptionBudget and a HorizontalPodAutoscaler.
+ */
+@Group(EchoService.GROUP)
+@Version(EchoService.VERSION)
+@Kind("EchoService")
+@Plural("echoservices")
+@Singular("echoservice")
+@ShortNames("echosvc")
+@AdditionalPrinterColumn(
+    name = "Ready",
+    jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
+    getDescription = "Whether the rollout of the current generation is complete and available.")
+@AdditionalPrinterColumn(
+    name = "Replicas",
+    jsonPath = ".status.replicaSummary",
+    getDescription = "Ready replicas / desired replicas.")
+@AdditionalPrinterColumn(
+    name = "Version",
+    jsonPath = ".status.version",
+    getDescription = "The echo-server version (image tag) being run.")
+@AdditionalPrinterColumn(
+    name = "URL",
+    jsonPath = ".status.url",
+    getDescription = "The in-cluster URL of the service.")
+@AdditionalPrinterColumn(
+    name = "Age",
+    jsonPath = ".metadata.creationTimestamp",
+    type = AdditionalPrinterColumn.Type.DATE)
+public class EchoService extends CustomResource<EchoServiceSpec, EchoServiceStatus>
+    implements Namespaced {
+
+  public static final String GROUP = "echo.platform.dev";
+  public static final String VERSION = "v1alpha1";
+  public static final String CRD_NAME = "echoservices." + GROUP;
+
+  @Override
+  protected EchoServiceSpec initSpec() {
+    return EchoServiceSpec.defaults();
+  }
+}

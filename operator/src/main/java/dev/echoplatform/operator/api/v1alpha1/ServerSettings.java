@@ -1,0 +1,120 @@
+package dev.echoplatform.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.ValidationRule;
+import java.util.List;
+
+/**
+ * echo-server settings. Each maps to one of the server's environment variables (named in the
+ * description); the defaults are the server's own.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value = "self.rateLimitBurst >= self.rateLimitRps",
+    message = "spec.settings.rateLimitBurst must be at least spec.settings.rateLimitRps")
+public record ServerSettings(
+    @JsonPropertyDescription("Log level (LOG_LEVEL).") @Default("info") LogLevel logLevel,
+    @JsonPropertyDescription("Largest accepted request body in bytes (MAX_BODY_SIZE).")
+        @Default("1048576")
+        @Min(1)
+        @Max(104857600)
+        Long maxBodySize,
+    @JsonPropertyDescription("Time allowed to read a request, Go duration (READ_TIMEOUT).")
+        @Default("5s")
+        @Pattern(Patterns.GO_DURATION)
+        String readTimeout,
+    @JsonPropertyDescription("Time allowed to write a response, Go duration (WRITE_TIMEOUT).")
+        @Default("10s")
+        @Pattern(Patterns.GO_DURATION)
+        String writeTimeout,
+    @JsonPropertyDescription("Keep-alive idle timeout, Go duration (IDLE_TIMEOUT).")
+        @Default("60s")
+        @Pattern(Patterns.GO_DURATION)
+        String idleTimeout,
+    @JsonPropertyDescription("Deepest accepted JSON nesting (MAX_JSON_DEPTH).")
+        @Default("64")
+        @Min(1)
+        @Max(1000)
+        Integer maxJsonDepth,
+    @JsonPropertyDescription(
+            "Requests per second per client on /echo, /metrics and /openapi.json (RATE_LIMIT_RPS).")
+        @Default("100")
+        @Min(1)
+        @Max(1000000)
+        Integer rateLimitRps,
+    @JsonPropertyDescription("Burst allowance per client (RATE_LIMIT_BURST).")
+        @Default("200")
+        @Min(1)
+        @Max(1000000)
+        Integer rateLimitBurst,
+    @JsonPropertyDescription(
+            "Requests per minute per client on /healthz and /readyz (HEALTH_RATE_LIMIT_RPM).")
+        @Default("1000")
+        @Min(1)
+        @Max(1000000)
+        Integer healthRateLimitRpm,
+    @JsonPropertyDescription(
+            "Global budget of request-body bytes held at once (MAX_INFLIGHT_BODY_BYTES). Unset "
+                + "means the server's default, sized for a 128Mi container.")
+        @Min(1)
+        Long maxInflightBodyBytes,
+    @JsonPropertyDescription(
+            "CIDRs of proxies whose X-Forwarded-For is honoured (TRUSTED_PROXIES). Empty means "
+                + "X-Forwarded-For is never trusted.")
+        List<@Pattern(Patterns.CIDR) String> trustedProxies,
+    @JsonPropertyDescription(
+            "Time between turning unready and closing the listener on shutdown, Go duration "
+                + "(SHUTDOWN_DELAY).")
+        @Default("5s")
+        @Pattern(Patterns.GO_DURATION)
+        String shutdownDelay,
+    @JsonPropertyDescription(
+            "Time allowed for in-flight requests to finish on shutdown, Go duration "
+                + "(SHUTDOWN_TIMEOUT).")
+        @Default("30s")
+        @Pattern(Patterns.GO_DURATION)
+        String shutdownTimeout) {
+
+  public ServerSettings {
+    logLevel = logLevel == null ? LogLevel.INFO : logLevel;
+    maxBodySize = maxBodySize == null ? 1_048_576L : maxBodySize;
+    readTimeout = readTimeout == null ? "5s" : readTimeout;
+    writeTimeout = writeTimeout == null ? "10s" : writeTimeout;
+    idleTimeout = idleTimeout == null ? "60s" : idleTimeout;
+    maxJsonDepth = maxJsonDepth == null ? 64 : maxJsonDepth;
+    rateLimitRps = rateLimitRps == null ? 100 : rateLimitRps;
+    rateLimitBurst = rateLimitBurst == null ? 200 : rateLimitBurst;
+    healthRateLimitRpm = healthRateLimitRpm == null ? 1000 : healthRateLimitRpm;
+    trustedProxies = trustedProxies == null ? List.of() : List.copyOf(trustedProxies);
+    shutdownDelay = shutdownDelay == null ? "5s" : shutdownDelay;
+    shutdownTimeout = shutdownTimeout == null ? "30s" : shutdownTimeout;
+  }
+
+  public static ServerSettings defaults() {
+    return new ServerSettings(
+        null, null, null, null, null, null, null, null, null, null, null, null, null);
+  }
+
+  /** echo-server log levels. */
+  public enum LogLevel {
+    @JsonProperty("debug")
+    DEBUG,
+    @JsonProperty("info")
+    INFO,
+    @JsonProperty("warn")
+    WARN,
+    @JsonProperty("error")
+    ERROR;
+
+    /** The value as echo-server expects it in LOG_LEVEL. */
+    public String value() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+}

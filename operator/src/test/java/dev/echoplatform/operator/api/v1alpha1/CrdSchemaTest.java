@@ -1,0 +1,305 @@
+package dev.echoplatform.operator.api.v1alpha1;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.ValidationRule;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Schema assertions on the committed CRD (the build checks it equals the generated one). Each
+ * validation rule of the EchoService API is asserted here; a real API server exercises them in the
+ * control-plane tests.
+ */
+class CrdSchemaTest {
+
+  static final Path COMMITTED = Path.of("..", "crds", "echoservices.echo.platform.dev-v1.yml");
+  static CustomResourceDefinition crd;
+  static CustomResourceDefinitionVersion version;
+  static JSONSchemaProps spec;
+
+  @BeforeAll
+  static void load() throws IOException {
+    try (InputStream in = Files.newInputStream(COMMITTED)) {
+      crd = new KubernetesSerialization().unmarshal(in, CustomResourceDefinition.class);
+    }
+    version = crd.getSpec().getVersions().get(0);
+    spec = version.getSchema().getOpenAPIV3Schema().getProperties().get("spec");
+  }
+
+  static JSONSchemaProps at(String dottedPath) {
+    JSONSchemaProps node = version.getSchema().getOpenAPIV3Schema();
+    for (String part : dottedPath.split("\\.")) {
+      if (part.equals("[]")) {
+        node = node.getItems().getSchema();
+      } else {
+        node = node.getProperties().get(part);
+      }
+      assertThat(node).as("schema node %s", dottedPath).isNotNull();
+    }
+    return node;
+  }
+
+  static List<String> rules(String path) {
+    List<ValidationRule> rules = at(path).getXKubernetesValidations();
+    assertThat(rules).as("x-kubernetes-validations of %s", path).isNotNull();
+    return rules.stream().map(r -> r.getRule() + " => " + r.getMessage()).toList();
+  }
+
+  @Test
+  void namesAndScopeAreTheFixedOnes() {
+    assertThat(crd.getMetadata().getName()).isEqualTo("echoservices.echo.platform.dev");
+    assertThat(crd.getSpec().getGroup()).isEqualTo("echo.platform.dev");
+    assertThat(crd.getSpec().getScope()).isEqualTo("Namespaced");
+    assertThat(crd.getSpec().getNames().getKind()).isEqualTo("EchoService");
+    assertThat(crd.getSpec().getNames().getPlural()).isEqualTo("echoservices");
+    assertThat(crd.getSpec().getNames().getShortNames()).containsExactly("echosvc");
+    assertThat(version.getName()).isEqualTo("v1alpha1");
+    assertThat(version.getServed()).isTrue();
+    assertThat(version.getStorage()).isTrue();
+  }
+
+  @Test
+  void statusAndScaleSubresources() {
+    var sub = version.getSubresources();
+    assertThat(sub.getStatus()).isNotNull();
+    assertThat(sub.getScale().getSpecReplicasPath()).isEqualTo(".spec.replicas");
+    assertThat(sub.getScale().getStatusReplicasPath()).isEqualTo(".status.replicas");
+    assertThat(sub.getScale().getLabelSelectorPath()).isEqualTo(".status.selector");
+  }
+
+  @Test
+  void printerColumns() {
+    Map<String, String> columns = new java.util.LinkedHashMap<>();
+    version.getAdditionalPrinterColumns().forEach(c -> columns.put(c.getName(), c.getJsonPath()));
+    assertThat(columns)
+        .containsEntry("Ready", ".status.conditions[?(@.type==\"Ready\")].status")
+        .containsEntry("Replicas", ".status.replicaSummary")
+        .containsEntry("Version", ".status.version")
+        .containsEntry("URL", ".status.url")
+        .containsEntry("Age", ".metadata.creationTimestamp");
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "spec.replicas, 2",
+    "spec.imagePullPolicy, IfNotPresent",
+    "spec.settings.logLevel, info",
+    "spec.settings.maxBodySize, 1048576",
+    "spec.settings.readTimeout, 5s",
+    "spec.settings.writeTimeout, 10s",
+    "spec.settings.idleTimeout, 60s",
+    "spec.settings.maxJsonDepth, 64",
+    "spec.settings.rateLimitRps, 100",
+    "spec.settings.rateLimitBurst, 200",
+    "spec.settings.healthRateLimitRpm, 1000",
+    "spec.settings.shutdownDelay, 5s",
+    "spec.settings.shutdownTimeout, 30s",
+    "spec.service.type, ClusterIP",
+    "spec.service.port, 80",
+    "spec.networkPolicy.enabled, true",
+    "spec.podDisruptionBudget.enabled, true",
+    "spec.autoscaling.enabled, false",
+    "spec.autoscaling.minReplicas, 2",
+    "spec.autoscaling.maxReplicas, 10",
+    "spec.autoscaling.targetCPUUtilizationPercentage, 70",
+    "spec.autoscaling.targetMemoryUtilizationPercentage, 80",
+    "spec.autoscaling.scaleDownStabilizationWindowSeconds, 300",
+  })
+  void defaults(String path, String expected) {
+    assertThat(at(path).getDefault()).as(path).isNotNull();
+    assertThat(at(path).getDefault().asText()).as(path).isEqualTo(expected);
+  }
+
+  @Test
+  void resourceDefaultsAreTheSeedNumbers() {
+    assertThat(at("spec.resources.requests").getDefault().toString())
+        .isEqualTo("{\"cpu\":\"100m\",\"memory\":\"64Mi\"}");
+    assertThat(at("spec.resources.limits").getDefault().toString())
+        .isEqualTo("{\"cpu\":\"200m\",\"memory\":\"128Mi\"}");
+  }
+
+  @Test
+  void imageHasNoSchemaDefaultSoTheOperatorsImageApplies() {
+    assertThat(at("spec.image").getDefault()).isNull();
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "spec.replicas, 0, 1000",
+    "spec.service.port, 1, 65535",
+    "spec.service.nodePort, 30000, 32767",
+    "spec.autoscaling.minReplicas, 1, 1000",
+    "spec.autoscaling.maxReplicas, 1, 1000",
+    "spec.autoscaling.targetCPUUtilizationPercentage, 1, 100",
+    "spec.autoscaling.targetMemoryUtilizationPercentage, 1, 100",
+    "spec.autoscaling.scaleDownStabilizationWindowSeconds, 0, 3600",
+    "spec.settings.maxJsonDepth, 1, 1000",
+    "spec.settings.rateLimitRps, 1, 1000000",
+    "spec.settings.rateLimitBurst, 1, 1000000",
+    "spec.settings.healthRateLimitRpm, 1, 1000000",
+    "spec.settings.maxBodySize, 1, 104857600",
+  })
+  void ranges(String path, double min, double max) {
+    assertThat(at(path).getMinimum()).as(path + " minimum").isEqualTo(min);
+    assertThat(at(path).getMaximum()).as(path + " maximum").isEqualTo(max);
+  }
+
+  @Test
+  void enums() {
+    assertThat(at("spec.service.type").getEnum()).extracting(Object::toString)
+        .containsExactlyInAnyOrder("\"ClusterIP\"", "\"NodePort\"", "\"LoadBalancer\"");
+    assertThat(at("spec.settings.logLevel").getEnum()).extracting(Object::toString)
+        .containsExactlyInAnyOrder("\"debug\"", "\"info\"", "\"warn\"", "\"error\"");
+    assertThat(at("spec.imagePullPolicy").getEnum()).extracting(Object::toString)
+        .containsExactlyInAnyOrder("\"Always\"", "\"IfNotPresent\"", "\"Never\"");
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "spec.settings.readTimeout",
+        "spec.settings.writeTimeout",
+        "spec.settings.idleTimeout",
+        "spec.settings.shutdownDelay",
+        "spec.settings.shutdownTimeout"
+      })
+  void durationsUseTheGoDurationPattern(String path) {
+    assertThat(at(path).getPattern()).isEqualTo(Patterns.GO_DURATION);
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "spec.resources.requests.cpu",
+        "spec.resources.requests.memory",
+        "spec.resources.limits.cpu",
+        "spec.resources.limits.memory"
+      })
+  void quantitiesUseTheQuantityPattern(String path) {
+    assertThat(at(path).getPattern()).isEqualTo(Patterns.QUANTITY);
+    assertThat(at(path.substring(0, path.lastIndexOf('.'))).getRequired())
+        .containsExactlyInAnyOrder("cpu", "memory");
+  }
+
+  @Test
+  void cidrListsUseTheCidrPattern() {
+    assertThat(at("spec.service.loadBalancerSourceRanges.[]").getPattern()).isEqualTo(Patterns.CIDR);
+    assertThat(at("spec.settings.trustedProxies.[]").getPattern()).isEqualTo(Patterns.CIDR);
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "0, true", "5s, true", "250ms, true", "1m30s, true", "1.5h, true", "10us, true",
+    "5, false", "-5s, false", "5 s, false", "s, false", "1d, false", "'', false"
+  })
+  void goDurationPattern(String value, boolean valid) {
+    assertThat(Pattern.compile(Patterns.GO_DURATION).matcher(value).matches())
+        .as(value).isEqualTo(valid);
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "100m, true", "0.5, true", "1, true", "64Mi, true", "1Gi, true", "1G, true", "1e3, true",
+    "abc, false", "64MB, false", "-1, false", "1.5.5, false", "'', false"
+  })
+  void quantityPattern(String value, boolean valid) {
+    assertThat(Pattern.compile(Patterns.QUANTITY).matcher(value).matches())
+        .as(value).isEqualTo(valid);
+  }
+
+  @ParameterizedTest
+  @CsvSource({"10.0.0.0/8, true", "192.168.1.0/24, true", "fd00::/8, true", "10.0.0.1, false",
+      "example.com/8, false"})
+  void cidrPattern(String value, boolean valid) {
+    assertThat(Pattern.compile(Patterns.CIDR).matcher(value).matches()).as(value).isEqualTo(valid);
+  }
+
+  @Test
+  void celRules() {
+    assertThat(rules("spec.autoscaling")).containsExactly(
+        "self.minReplicas <= self.maxReplicas => spec.autoscaling.minReplicas must be less than or"
+            + " equal to spec.autoscaling.maxReplicas");
+    assertThat(rules("spec.service")).containsExactlyInAnyOrder(
+        "!has(self.nodePort) || self.type == 'NodePort' => spec.service.nodePort is only allowed"
+            + " with spec.service.type NodePort",
+        "!has(self.loadBalancerSourceRanges) || size(self.loadBalancerSourceRanges) == 0 ||"
+            + " self.type == 'LoadBalancer' => spec.service.loadBalancerSourceRanges is only"
+            + " allowed with spec.service.type LoadBalancer");
+    assertThat(rules("spec.settings")).containsExactly(
+        "self.rateLimitBurst >= self.rateLimitRps => spec.settings.rateLimitBurst must be at least"
+            + " spec.settings.rateLimitRps");
+    assertThat(rules("spec.resources")).containsExactlyInAnyOrder(
+        "quantity(self.requests.cpu).compareTo(quantity(self.limits.cpu)) <= 0 =>"
+            + " spec.resources.requests.cpu must not exceed spec.resources.limits.cpu",
+        "quantity(self.requests.memory).compareTo(quantity(self.limits.memory)) <= 0 =>"
+            + " spec.resources.requests.memory must not exceed spec.resources.limits.memory");
+    assertThat(rules("spec")).containsExactly(
+        "!has(self.labels) || self.labels.all(k, !k.startsWith('app.kubernetes.io/')) =>"
+            + " spec.labels must not set app.kubernetes.io/ keys: the operator sets them");
+  }
+
+  @Test
+  void everyCelRuleMessageNamesItsField() {
+    List<ValidationRule> all = new ArrayList<>();
+    collectRules(version.getSchema().getOpenAPIV3Schema(), all);
+    assertThat(all).hasSizeGreaterThanOrEqualTo(7);
+    assertThat(all).allSatisfy(r -> assertThat(r.getMessage()).startsWith("spec."));
+  }
+
+  /** Fabric8 model types embedded in the spec carry their own (upstream) schema. */
+  static final Set<String> EMBEDDED_KUBERNETES_TYPES =
+      Set.of("ingressFrom", "tolerations", "affinity", "topologySpreadConstraints");
+
+  @Test
+  void everyOwnFieldIsDocumented() {
+    List<String> undocumented = new ArrayList<>();
+    collectUndocumented("spec", spec, undocumented);
+    collectUndocumented("status", at("status"), undocumented);
+    assertThat(undocumented).isEmpty();
+  }
+
+  static void collectUndocumented(String path, JSONSchemaProps node, List<String> out) {
+    if (node.getProperties() != null) {
+      node.getProperties().forEach((name, child) -> {
+        if (child.getDescription() == null || child.getDescription().isBlank()) {
+          out.add(path + "." + name);
+        }
+        if (!EMBEDDED_KUBERNETES_TYPES.contains(name)) {
+          collectUndocumented(path + "." + name, child, out);
+        }
+      });
+    }
+    if (node.getItems() != null && node.getItems().getSchema() != null) {
+      collectUndocumented(path + "[]", node.getItems().getSchema(), out);
+    }
+  }
+
+  static void collectRules(JSONSchemaProps node, List<ValidationRule> out) {
+    if (node.getXKubernetesValidations() != null) {
+      out.addAll(node.getXKubernetesValidations());
+    }
+    if (node.getProperties() != null) {
+      node.getProperties().values().forEach(child -> collectRules(child, out));
+    }
+    if (node.getItems() != null && node.getItems().getSchema() != null) {
+      collectRules(node.getItems().getSchema(), out);
+    }
+  }
+}
