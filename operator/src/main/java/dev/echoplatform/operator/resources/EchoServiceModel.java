@@ -1,0 +1,120 @@
+package dev.echoplatform.operator.resources;
+
+import dev.echoplatform.operator.api.v1alpha1.EchoService;
+import dev.echoplatform.operator.api.v1alpha1.EchoServiceSpec;
+import dev.echoplatform.operator.api.v1alpha1.ServerSettings;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * An EchoService resolved against the operator's defaults: everything the desired-state builders
+ * need, computed once. Pure: no client calls.
+ *
+ * @param name the EchoService name (also the name of every child)
+ * @param namespace its namespace
+ * @param spec the spec with defaults applied
+ * @param image the image to run (the spec's, or the operator's default)
+ * @param version the version label value derived from the image
+ * @param labels standard and user labels for every child
+ * @param annotations user annotations for every child
+ * @param configData the ConfigMap data (echo-server environment)
+ * @param configHash hash of {@code configData}, put on the pod template
+ */
+public record EchoServiceModel(
+    String name,
+    String namespace,
+    EchoServiceSpec spec,
+    String image,
+    String version,
+    Map<String, String> labels,
+    Map<String, String> annotations,
+    Map<String, String> configData,
+    String configHash) {
+
+  /** Pod template annotation carrying the hash of the server configuration. */
+  public static final String CONFIG_HASH_ANNOTATION = "echo.platform.dev/config-hash";
+
+  public static final int CONTAINER_PORT = 8080;
+  public static final String CONTAINER_NAME = "echo-server";
+  public static final String PORT_NAME = "http";
+
+  public static EchoServiceModel of(EchoService echoService, String defaultImage) {
+    String name = echoService.getMetadata().getName();
+    String namespace = echoService.getMetadata().getNamespace();
+    EchoServiceSpec spec =
+        echoService.getSpec() == null ? EchoServiceSpec.defaults() : echoService.getSpec();
+    String image = spec.image() == null || spec.image().isBlank() ? defaultImage : spec.image();
+    String version = Labels.toLabelValue(imageVersion(image));
+    Map<String, String> configData = configData(spec.settings());
+    return new EchoServiceModel(
+        name,
+        namespace,
+        spec,
+        image,
+        version,
+        Map.copyOf(Labels.standard(name, version, spec.labels())),
+        Map.copyOf(new TreeMap<>(spec.annotations())),
+        configData,
+        hash(configData));
+  }
+
+  /** The tag of an image reference, the digest when pinned by digest, else {@code latest}. */
+  public static String imageVersion(String image) {
+    int at = image.indexOf('@');
+    if (at >= 0) {
+      return image.substring(at + 1).replace(':', '-');
+    }
+    int slash = image.lastIndexOf('/');
+    int colon = image.lastIndexOf(':');
+    return colon > slash ? image.substring(colon + 1) : "latest";
+  }
+
+  /** echo-server's environment for the given settings (names are the server's contract). */
+  static Map<String, String> configData(ServerSettings s) {
+    Map<String, String> data = new TreeMap<>();
+    data.put("PORT", Integer.toString(CONTAINER_PORT));
+    data.put("LOG_LEVEL", s.logLevel().value());
+    data.put("MAX_BODY_SIZE", Long.toString(s.maxBodySize()));
+    data.put("READ_TIMEOUT", s.readTimeout());
+    data.put("WRITE_TIMEOUT", s.writeTimeout());
+    data.put("IDLE_TIMEOUT", s.idleTimeout());
+    data.put("MAX_JSON_DEPTH", Integer.toString(s.maxJsonDepth()));
+    data.put("RATE_LIMIT_RPS", Integer.toString(s.rateLimitRps()));
+    data.put("RATE_LIMIT_BURST", Integer.toString(s.rateLimitBurst()));
+    data.put("HEALTH_RATE_LIMIT_RPM", Integer.toString(s.healthRateLimitRpm()));
+    if (s.maxInflightBodyBytes() != null) {
+      data.put("MAX_INFLIGHT_BODY_BYTES", Long.toString(s.maxInflightBodyBytes()));
+    }
+    data.put("TRUSTED_PROXIES", String.join(",", s.trustedProxies()));
+    data.put("SHUTDOWN_DELAY", s.shutdownDelay());
+    data.put("SHUTDOWN_TIMEOUT", s.shutdownTimeout());
+    return Map.copyOf(data);
+  }
+
+  static String hash(Map<String, String> data) {
+    try {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      new TreeMap<>(data).forEach((k, v) -> {
+        digest.update(k.getBytes(StandardCharsets.UTF_8));
+        digest.update((byte) 0);
+        digest.update(v.getBytes(StandardCharsets.UTF_8));
+        digest.update((byte) 0);
+      });
+      return HexFormat.of().formatHex(digest.digest()).substring(0, 16);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 unavailable", e);
+    }
+  }
+
+  public Map<String, String> selector() {
+    return Labels.selector(name);
+  }
+
+  public boolean autoscaling() {
+    return Boolean.TRUE.equals(spec.autoscaling().enabled());
+  }
+}
