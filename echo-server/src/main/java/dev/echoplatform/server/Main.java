@@ -1,0 +1,126 @@
+package dev.echoplatform.server;
+
+import dev.echoplatform.server.config.ConfigException;
+import dev.echoplatform.server.config.ServerConfig;
+import dev.echoplatform.server.log.LogConfigurator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Entry point. {@code java -jar echo-server.jar} serves; {@code --help} prints the configuration table;
+ * {@code --check-health} probes {@code http://127.0.0.1:$PORT/healthz} and exits 0 (healthy) or 1 (for the image
+ * HEALTHCHECK, which has no shell or curl).
+ */
+public final class Main {
+
+    /** Exit status for an invalid configuration or command line. */
+    static final int EXIT_CONFIG = 2;
+    static final int HEALTH_CHECK_TIMEOUT_MILLIS = 2000;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        if (args.length > 1 || (args.length == 1 && !args[0].equals("--help") && !args[0].equals("--check-health"))) {
+            System.err.println("echo-server: unknown arguments " + String.join(" ", args)
+                    + "; usage: echo-server [--help | --check-health]");
+            System.exit(EXIT_CONFIG);
+        }
+        if (args.length == 1 && args[0].equals("--help")) {
+            System.out.print(usage());
+            return;
+        }
+        ServerConfig config;
+        try {
+            config = ServerConfig.fromEnv(System.getenv());
+        } catch (ConfigException e) {
+            System.err.println("echo-server: " + e.getMessage());
+            System.exit(EXIT_CONFIG);
+            return;
+        }
+        if (args.length == 1) {
+            System.exit(checkHealth(config.port()) ? 0 : 1);
+        }
+        LogConfigurator.setLevel(config.logLevel());
+        Logger log = LoggerFactory.getLogger(Main.class);
+        EchoServer server = new EchoServer(config);
+        try {
+            server.start();
+        } catch (IOException | RuntimeException e) {
+            log.atError().setCause(e).addKeyValue("port", config.port()).log("cannot start the server");
+            server.close();
+            System.exit(1);
+        }
+        AtomicBoolean stopping = new AtomicBoolean();
+        for (String name : new String[] {"TERM", "INT"}) {
+            Signal.handle(new Signal(name), signal -> {
+                if (!stopping.compareAndSet(false, true)) {
+                    return; // the shutdown sequence is already running
+                }
+                log.atInfo().addKeyValue("signal", "SIG" + name).log("shutdown requested");
+                Thread shutdown = new Thread(() -> {
+                    try {
+                        server.shutdownGracefully();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    } finally {
+                        System.exit(0);
+                    }
+                }, "shutdown");
+                shutdown.start();
+            });
+        }
+    }
+
+    static String usage() {
+        return "echo-server " + version() + ": JSON echo HTTP service\n\n"
+                + "Usage: java -jar echo-server.jar [--help | --check-health]\n"
+                + "  --help          print this text\n"
+                + "  --check-health  GET http://127.0.0.1:$PORT/healthz; exit 0 when it answers 200, else 1\n\n"
+                + "Endpoints: GET|HEAD /healthz, GET|HEAD /readyz, POST /echo, GET /metrics, GET /openapi.json\n\n"
+                + "Configuration (environment variables; unset or empty = default; durations use Go syntax):\n"
+                + ServerConfig.helpTable()
+                + "\nAn invalid value stops the server before it listens, with exit status " + EXIT_CONFIG
+                + " and one line on stderr.\n";
+    }
+
+    static String version() {
+        String v = Main.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+
+    /** A minimal HTTP/1.1 probe over a plain socket (no HTTP client module needed in the runtime image). */
+    static boolean checkHealth(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), HEALTH_CHECK_TIMEOUT_MILLIS);
+            socket.setSoTimeout(HEALTH_CHECK_TIMEOUT_MILLIS);
+            OutputStream out = socket.getOutputStream();
+            out.write(("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nConnection: close\r\n"
+                    + "User-Agent: echo-server-healthcheck\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            byte[] statusLine = new byte[12];
+            int n = in.readNBytes(statusLine, 0, statusLine.length);
+            String status = new String(statusLine, 0, n, StandardCharsets.US_ASCII);
+            boolean ok = status.startsWith("HTTP/1.") && status.endsWith(" 200");
+            if (!ok) {
+                System.err.println("echo-server: health check got \"" + status.trim() + "\" from port " + port);
+            }
+            return ok;
+        } catch (IOException e) {
+            System.err.println("echo-server: health check of port " + port + " failed: " + e);
+            return false;
+        }
+    }
+
+}

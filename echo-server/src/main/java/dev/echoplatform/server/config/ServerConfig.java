@@ -1,0 +1,207 @@
+package dev.echoplatform.server.config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The server's configuration, read from environment variables (names and defaults are a contract with the operator).
+ * Every value is validated; {@link #fromEnv} throws a {@link ConfigException} whose message names the variable, the
+ * value and the accepted form. An unset or empty variable takes its default.
+ */
+public record ServerConfig(
+        String host,
+        int port,
+        String logLevel,
+        long maxBodySize,
+        Duration readTimeout,
+        Duration writeTimeout,
+        Duration idleTimeout,
+        int maxJsonDepth,
+        int rateLimitRps,
+        int rateLimitBurst,
+        int healthRateLimitRpm,
+        long maxInflightBodyBytes,
+        List<Cidr> trustedProxies,
+        Duration shutdownDelay,
+        Duration shutdownTimeout) {
+
+    /**
+     * Default global budget of request-body bytes held in memory at once: 16 MiB.
+     *
+     * <p>Arithmetic for the 128 MiB container (image flags: -Xmx48m, -XX:MaxMetaspaceSize=40m,
+     * -XX:ReservedCodeCacheSize=16m, -XX:MaxDirectMemorySize=16m, -Xss256k, SerialGC): bodies are buffered on the
+     * heap, one byte array each, never larger than the reservation. 16 MiB of bodies leaves 32 MiB of the 48 MiB heap
+     * for everything else (rate-limiter map at its 50k-entry bound ≈ 8 MiB, connection state, metrics, garbage).
+     * With 1000 concurrent 1 MiB uploads the first 16 are admitted and the rest are answered 503 before a byte of
+     * their body is read, so the heap can never be exhausted by bodies. Heap 48 + metaspace ≤ 40 + code cache ≤ 16 +
+     * direct ≤ 16 + thread stacks and JVM internals (~10) stays below 128 MiB even when every pool is full; measured
+     * peak RSS is recorded in docs/echo-server.md.
+     */
+    public static final long DEFAULT_MAX_INFLIGHT_BODY_BYTES = 16L * 1024 * 1024;
+
+    /** Largest accepted MAX_BODY_SIZE: bodies are buffered in one byte array. */
+    public static final long MAX_BODY_SIZE_LIMIT = 64L * 1024 * 1024;
+
+    /** One environment variable: name, default, accepted form and meaning. Drives parsing messages and --help. */
+    public record Setting(String name, String defaultValue, String accepted, String description) {
+    }
+
+    public static final List<Setting> SETTINGS = List.of(
+            new Setting("PORT", "8080", "an integer 1-65535", "TCP port to listen on (all interfaces)"),
+            new Setting("LOG_LEVEL", "info", "one of debug, info, warn, error", "log level; echo requests log at info, health/metrics at debug, bodies only at debug"),
+            new Setting("MAX_BODY_SIZE", "1048576", "a positive integer number of bytes, at most " + MAX_BODY_SIZE_LIMIT + " and at most MAX_INFLIGHT_BODY_BYTES", "largest accepted /echo body; larger bodies get 413"),
+            new Setting("READ_TIMEOUT", "5s", "a positive Go duration such as 250ms, 5s, 1m30s", "time allowed to receive the request headers, and again the request body"),
+            new Setting("WRITE_TIMEOUT", "10s", "a positive Go duration such as 250ms, 5s, 1m30s", "time a response write may stall before the connection is closed"),
+            new Setting("IDLE_TIMEOUT", "60s", "a positive Go duration such as 250ms, 5s, 1m30s", "time an idle keep-alive connection is kept open"),
+            new Setting("MAX_JSON_DEPTH", "64", "an integer 1-10000", "deepest allowed nesting of objects and arrays in an /echo body"),
+            new Setting("RATE_LIMIT_RPS", "100", "an integer 1-1000000", "per-client token refill rate (requests/second) for /echo, /metrics, /openapi.json and unknown paths"),
+            new Setting("RATE_LIMIT_BURST", "200", "an integer 1-1000000", "per-client bucket size (burst) for the RATE_LIMIT_RPS budget"),
+            new Setting("HEALTH_RATE_LIMIT_RPM", "1000", "an integer 1-1000000", "per-client budget for /healthz and /readyz in requests/minute (bucket size = one minute's worth)"),
+            new Setting("MAX_INFLIGHT_BODY_BYTES", Long.toString(DEFAULT_MAX_INFLIGHT_BODY_BYTES), "a positive integer number of bytes", "global budget of request-body bytes held in memory at once; past it /echo answers 503 with Retry-After"),
+            new Setting("TRUSTED_PROXIES", "", "a comma-separated list of CIDRs or IP addresses, e.g. 10.0.0.0/8,192.168.1.10", "peers whose X-Forwarded-For is honoured to find the client address; empty = never trust it"),
+            new Setting("SHUTDOWN_DELAY", "5s", "a Go duration such as 0, 500ms, 5s", "after SIGTERM: time /readyz reports draining while the listener stays open"),
+            new Setting("SHUTDOWN_TIMEOUT", "30s", "a Go duration such as 0, 500ms, 30s", "after the listener closes: time in-flight requests get to finish"));
+
+    public ServerConfig {
+        trustedProxies = List.copyOf(trustedProxies);
+    }
+
+    /** The defaults (what an empty environment yields). */
+    public static ServerConfig defaults() {
+        return fromEnv(Map.of());
+    }
+
+    /** Same configuration listening on another address (tests bind 127.0.0.1 on an ephemeral port 0). */
+    public ServerConfig withListenAddress(String newHost, int newPort) {
+        return new ServerConfig(newHost, newPort, logLevel, maxBodySize, readTimeout, writeTimeout, idleTimeout,
+                maxJsonDepth, rateLimitRps, rateLimitBurst, healthRateLimitRpm, maxInflightBodyBytes, trustedProxies,
+                shutdownDelay, shutdownTimeout);
+    }
+
+    /** @throws ConfigException for the first invalid variable, in the order of {@link #SETTINGS} */
+    public static ServerConfig fromEnv(Map<String, String> env) {
+        Reader r = new Reader(env);
+        int port = (int) r.integer("PORT", 1, 65535);
+        String logLevel = r.get("LOG_LEVEL", v -> {
+            String l = v.toLowerCase(Locale.ROOT);
+            if (!List.of("debug", "info", "warn", "error").contains(l)) {
+                throw new IllegalArgumentException();
+            }
+            return l;
+        });
+        long maxBodySize = r.integer("MAX_BODY_SIZE", 1, MAX_BODY_SIZE_LIMIT);
+        Duration readTimeout = r.duration("READ_TIMEOUT", true);
+        Duration writeTimeout = r.duration("WRITE_TIMEOUT", true);
+        Duration idleTimeout = r.duration("IDLE_TIMEOUT", true);
+        int maxJsonDepth = (int) r.integer("MAX_JSON_DEPTH", 1, 10_000);
+        int rps = (int) r.integer("RATE_LIMIT_RPS", 1, 1_000_000);
+        int burst = (int) r.integer("RATE_LIMIT_BURST", 1, 1_000_000);
+        int healthRpm = (int) r.integer("HEALTH_RATE_LIMIT_RPM", 1, 1_000_000);
+        long budget = r.integer("MAX_INFLIGHT_BODY_BYTES", 1, Long.MAX_VALUE);
+        List<Cidr> proxies = r.get("TRUSTED_PROXIES", v -> {
+            List<Cidr> out = new ArrayList<>();
+            if (v.isEmpty()) {
+                return out;
+            }
+            for (String part : v.split(",", -1)) {
+                if (part.isBlank()) {
+                    throw new IllegalArgumentException("empty entry");
+                }
+                out.add(Cidr.parse(part));
+            }
+            return out;
+        });
+        Duration shutdownDelay = r.duration("SHUTDOWN_DELAY", false);
+        Duration shutdownTimeout = r.duration("SHUTDOWN_TIMEOUT", false);
+        if (maxBodySize > budget) {
+            throw new ConfigException("invalid MAX_BODY_SIZE=\"" + maxBodySize + "\": must not exceed MAX_INFLIGHT_BODY_BYTES ("
+                    + budget + "), otherwise a maximal body could never be admitted");
+        }
+        return new ServerConfig("0.0.0.0", port, logLevel, maxBodySize, readTimeout, writeTimeout, idleTimeout,
+                maxJsonDepth, rps, burst, healthRpm, budget, proxies, shutdownDelay, shutdownTimeout);
+    }
+
+    /** The table printed by {@code --help}. */
+    public static String helpTable() {
+        StringBuilder out = new StringBuilder();
+        out.append(String.format("%-24s %-10s %s%n", "VARIABLE", "DEFAULT", "MEANING (accepted values)"));
+        for (Setting s : SETTINGS) {
+            out.append(String.format("%-24s %-10s %s (%s)%n", s.name(), s.defaultValue().isEmpty() ? "\"\"" : s.defaultValue(),
+                    s.description(), s.accepted()));
+        }
+        return out.toString();
+    }
+
+    static Setting setting(String name) {
+        return SETTINGS.stream().filter(s -> s.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("unknown setting " + name));
+    }
+
+    private static final class Reader {
+        private final Map<String, String> env;
+
+        Reader(Map<String, String> env) {
+            this.env = env;
+        }
+
+        <T> T get(String name, Function<String, T> parse) {
+            Setting s = setting(name);
+            String raw = env.get(name);
+            String value = raw == null || raw.isEmpty() ? s.defaultValue() : raw;
+            try {
+                if (value.isEmpty()) {
+                    return parse.apply(value);
+                }
+                return parse.apply(value.trim().equals(value) ? value : fail());
+            } catch (IllegalArgumentException e) {
+                String reason = e.getMessage() == null ? "" : " (" + e.getMessage() + ")";
+                throw new ConfigException("invalid " + name + "=\"" + printable(raw) + "\"" + reason + ": expected " + s.accepted());
+            }
+        }
+
+        private static <T> T fail() {
+            throw new IllegalArgumentException("surrounding whitespace");
+        }
+
+        long integer(String name, long min, long max) {
+            return get(name, v -> {
+                if (v.isEmpty() || v.length() > 19 || !v.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                    throw new IllegalArgumentException();
+                }
+                long n = Long.parseLong(v);
+                if (n < min || n > max) {
+                    throw new IllegalArgumentException("out of range");
+                }
+                return n;
+            });
+        }
+
+        Duration duration(String name, boolean positive) {
+            return get(name, v -> {
+                Duration d = GoDuration.parse(v);
+                if (positive && d.isZero()) {
+                    throw new IllegalArgumentException("must be greater than 0");
+                }
+                return d;
+            });
+        }
+
+        private static String printable(String raw) {
+            StringBuilder b = new StringBuilder();
+            raw.codePoints().limit(200).forEach(c -> {
+                if (c == '"' || c == '\\') {
+                    b.append('\\').append((char) c);
+                } else if (c < 0x20 || c == 0x7f) {
+                    b.append(String.format("\\u%04x", c));
+                } else {
+                    b.appendCodePoint(c);
+                }
+            });
+            return b.toString();
+        }
+    }
+}

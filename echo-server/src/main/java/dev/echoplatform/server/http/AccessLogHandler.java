@@ -1,0 +1,73 @@
+package dev.echoplatform.server.http;
+
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
+
+import java.util.function.Function;
+
+/**
+ * Measures and logs every request once it completes: one JSON log line (request_id, method, path, status,
+ * duration_ms, bytes_in, bytes_out, client) and the {@code http_server_requests_seconds} histogram. Echo and
+ * unmatched requests log at info; health, readiness, metrics and the OpenAPI document at debug.
+ */
+public final class AccessLogHandler implements HttpHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger("dev.echoplatform.server.access");
+
+    private final HttpHandler next;
+    private final ServerMetrics metrics;
+    private final Function<String, String> routeOf;
+    private final ClientAddresses clients;
+
+    /** @param routeOf maps a request path to its route template, or {@code null} when no route matches */
+    public AccessLogHandler(HttpHandler next, ServerMetrics metrics, Function<String, String> routeOf,
+                            ClientAddresses clients) {
+        this.next = next;
+        this.metrics = metrics;
+        this.routeOf = routeOf;
+        this.clients = clients;
+    }
+
+    @Override
+    public void handleRequest(HttpServerExchange exchange) throws Exception {
+        long start = System.nanoTime();
+        RequestInfo info = RequestInfo.of(exchange);
+        String route = routeOf.apply(exchange.getRequestPath());
+        info.route = route == null ? RequestInfo.UNMATCHED : route;
+        info.clientAddress = clients.resolve(exchange);
+        metrics.inflight().incrementAndGet();
+        exchange.addExchangeCompleteListener((ex, nextListener) -> {
+            try {
+                complete(ex, info, System.nanoTime() - start);
+            } finally {
+                nextListener.proceed();
+            }
+        });
+        next.handleRequest(exchange);
+    }
+
+    private void complete(HttpServerExchange exchange, RequestInfo info, long nanos) {
+        metrics.inflight().decrementAndGet();
+        int status = exchange.getStatusCode();
+        String method = exchange.getRequestMethod().toString();
+        metrics.recordRequest(info.route, method, status, nanos);
+        Level level = info.route.equals(Routes.ECHO) || info.route.equals(RequestInfo.UNMATCHED) ? Level.INFO : Level.DEBUG;
+        if (!LOG.isEnabledForLevel(level)) {
+            return;
+        }
+        long bytesIn = info.bodyBytesRead >= 0 ? info.bodyBytesRead : Math.max(0, exchange.getRequestContentLength());
+        LOG.atLevel(level)
+                .addKeyValue("request_id", info.requestId)
+                .addKeyValue("method", method)
+                .addKeyValue("path", exchange.getRequestPath())
+                .addKeyValue("status", status)
+                .addKeyValue("duration_ms", Math.round(nanos / 10_000.0) / 100.0)
+                .addKeyValue("bytes_in", bytesIn)
+                .addKeyValue("bytes_out", exchange.getResponseBytesSent())
+                .addKeyValue("client", info.clientAddress.getHostAddress())
+                .log("request completed");
+    }
+}

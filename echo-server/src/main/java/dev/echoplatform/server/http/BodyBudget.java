@@ -1,0 +1,53 @@
+package dev.echoplatform.server.http;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The global budget of request-body bytes held in memory at once (MAX_INFLIGHT_BODY_BYTES). A handler reserves
+ * bytes before buffering them and releases them when the exchange completes; a reservation that does not fit is
+ * refused, and the handler answers 503 instead of reading.
+ */
+public final class BodyBudget {
+
+    private final long capacity;
+    private final AtomicLong used = new AtomicLong();
+
+    public BodyBudget(long capacity) {
+        if (capacity <= 0) {
+            throw new IllegalArgumentException("capacity must be positive: " + capacity);
+        }
+        this.capacity = capacity;
+    }
+
+    /** Reserves {@code bytes} if they fit in what is left of the budget. */
+    public boolean tryReserve(long bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("negative reservation: " + bytes);
+        }
+        while (true) {
+            long current = used.get();
+            long next = current + bytes;
+            if (next > capacity) {
+                return false;
+            }
+            if (used.compareAndSet(current, next)) {
+                return true;
+            }
+        }
+    }
+
+    public void release(long bytes) {
+        long after = used.addAndGet(-bytes);
+        if (after < 0) {
+            throw new IllegalStateException("body budget released more than reserved: " + after);
+        }
+    }
+
+    public long used() {
+        return used.get();
+    }
+
+    public long capacity() {
+        return capacity;
+    }
+}

@@ -1,0 +1,50 @@
+package dev.echoplatform.server.http;
+
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/** Writes JSON responses; every error body is {@code {"error":"<message>"}} with {@code Content-Type: application/json}. */
+public final class JsonResponses {
+
+    public static final String APPLICATION_JSON = "application/json";
+
+    private JsonResponses() {
+    }
+
+    /** Sends a fixed JSON body. {@code body} is shared between requests, so only a duplicate is handed to the sender. */
+    public static void send(HttpServerExchange exchange, int status, ByteBuffer body) {
+        prepare(exchange, status);
+        exchange.getResponseSender().send(body.duplicate());
+    }
+
+    /** Sends {@code {"error":"<message>"}} with the given status. */
+    public static void error(HttpServerExchange exchange, int status, String message) {
+        StringBuilder json = new StringBuilder(message.length() + 16).append("{\"error\":\"");
+        JsonStringEncoder.getInstance().quoteAsString(message, json);
+        json.append("\"}");
+        prepare(exchange, status);
+        exchange.getResponseSender().send(ByteBuffer.wrap(json.toString().getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /**
+     * Sets status and content type. When the request body has not been read to its end, the connection is closed
+     * after the response instead of being drained for the next request: draining would read (at the client's pace)
+     * bytes nobody wants.
+     */
+    public static void prepare(HttpServerExchange exchange, int status) {
+        exchange.setStatusCode(status);
+        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, APPLICATION_JSON);
+        if (!exchange.isRequestComplete()) {
+            exchange.setPersistent(false);
+        }
+    }
+
+    /** A constant JSON body as a read-only buffer, for {@link #send}. */
+    public static ByteBuffer constant(String json) {
+        return ByteBuffer.wrap(json.getBytes(StandardCharsets.UTF_8)).asReadOnlyBuffer();
+    }
+}

@@ -1,0 +1,40 @@
+package dev.echoplatform.server.http;
+
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.AttachmentKey;
+
+/** Per-request facts gathered by the handlers and reported by {@link AccessLogHandler}. */
+public final class RequestInfo {
+
+    public static final AttachmentKey<RequestInfo> KEY = AttachmentKey.create(RequestInfo.class);
+
+    /** Route tag for requests whose path matches no route (keeps metric cardinality bounded). */
+    public static final String UNMATCHED = "unmatched";
+
+    String requestId;
+    String route = UNMATCHED;
+    java.net.InetAddress clientAddress;
+    /** Request-body bytes actually read by a handler; -1 when no handler read the body. */
+    long bodyBytesRead = -1;
+
+    public static RequestInfo of(HttpServerExchange exchange) {
+        RequestInfo info = exchange.getAttachment(KEY);
+        if (info == null) {
+            info = new RequestInfo();
+            exchange.putAttachment(KEY, info);
+        }
+        return info;
+    }
+
+    public String requestId() {
+        return requestId;
+    }
+
+    public String route() {
+        return route;
+    }
+
+    public java.net.InetAddress clientAddress() {
+        return clientAddress;
+    }
+}

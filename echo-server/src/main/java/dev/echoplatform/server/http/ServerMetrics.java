@@ -1,0 +1,113 @@
+package dev.echoplatform.server.http;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+
+/**
+ * The server's Prometheus metrics. Names as exposed:
+ * {@code http_server_requests_seconds} (histogram; tags route, method, status), {@code echo_http_active_connections},
+ * {@code echo_http_inflight_requests}, {@code echo_http_errors_total{type}}, plus JVM memory, GC, threads, class
+ * loading, CPU and uptime. Tag values come from closed sets (route templates or {@code unmatched}, known methods or
+ * {@code OTHER}, status codes), so a client cannot create series at will.
+ */
+public final class ServerMetrics implements AutoCloseable {
+
+    /** Error types counted in {@code echo_http_errors_total}. */
+    public enum ErrorType {
+        INVALID_JSON, TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, RATE_LIMITED, OVERLOADED, TIMEOUT;
+
+        String tag() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    private static final Set<String> KNOWN_METHODS =
+            Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT");
+
+    private static final Duration[] BUCKETS = {
+        Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
+        Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
+        Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10)};
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Map<ErrorType, Counter> errors = new EnumMap<>(ErrorType.class);
+    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+    private final AtomicInteger inflight = new AtomicInteger();
+    private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
+
+    public ServerMetrics() {
+        for (ErrorType type : ErrorType.values()) {
+            errors.put(type, Counter.builder("echo.http.errors").description("Requests rejected, by reason")
+                    .tag("type", type.tag()).register(registry));
+        }
+        Gauge.builder("echo.http.inflight.requests", inflight, AtomicInteger::get)
+                .description("Requests being processed").register(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        gcMetrics.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+    }
+
+    /** Registers the open-connections gauge once the listener exists. */
+    public void bindActiveConnections(LongSupplier activeConnections) {
+        Gauge.builder("echo.http.active.connections", activeConnections, s -> s.getAsLong())
+                .description("Open client connections").register(registry);
+    }
+
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    public void error(ErrorType type) {
+        errors.get(type).increment();
+    }
+
+    public double errorCount(ErrorType type) {
+        return errors.get(type).count();
+    }
+
+    public AtomicInteger inflight() {
+        return inflight;
+    }
+
+    public void recordRequest(String route, String method, int status, long nanos) {
+        String m = KNOWN_METHODS.contains(method) ? method : "OTHER";
+        String key = route + ' ' + m + ' ' + status;
+        Timer timer = timers.get(key);
+        if (timer == null) {
+            timer = timers.computeIfAbsent(key, k -> Timer.builder("http.server.requests")
+                    .description("HTTP requests by route template, method and status")
+                    .tag("route", route).tag("method", m).tag("status", Integer.toString(status))
+                    .serviceLevelObjectives(BUCKETS)
+                    .register(registry));
+        }
+        timer.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void close() {
+        gcMetrics.close();
+        registry.close();
+    }
+}

@@ -1,0 +1,132 @@
+package dev.echoplatform.server.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ServerConfigTest {
+
+    @Test
+    void defaultsMatchTheContract() {
+        ServerConfig c = ServerConfig.defaults();
+        assertThat(c.port()).isEqualTo(8080);
+        assertThat(c.logLevel()).isEqualTo("info");
+        assertThat(c.maxBodySize()).isEqualTo(1048576);
+        assertThat(c.readTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(c.writeTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.idleTimeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(c.maxJsonDepth()).isEqualTo(64);
+        assertThat(c.rateLimitRps()).isEqualTo(100);
+        assertThat(c.rateLimitBurst()).isEqualTo(200);
+        assertThat(c.healthRateLimitRpm()).isEqualTo(1000);
+        assertThat(c.maxInflightBodyBytes()).isEqualTo(ServerConfig.DEFAULT_MAX_INFLIGHT_BODY_BYTES);
+        assertThat(c.trustedProxies()).isEmpty();
+        assertThat(c.shutdownDelay()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(c.shutdownTimeout()).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource(delimiter = '|', value = {
+        "PORT | 1 | port | 1",
+        "PORT | 65535 | port | 65535",
+        "LOG_LEVEL | DEBUG | logLevel | debug",
+        "LOG_LEVEL | warn | logLevel | warn",
+        "LOG_LEVEL | error | logLevel | error",
+        "MAX_BODY_SIZE | 1 | maxBodySize | 1",
+        "READ_TIMEOUT | 250ms | readTimeout | PT0.25S",
+        "WRITE_TIMEOUT | 1m30s | writeTimeout | PT1M30S",
+        "IDLE_TIMEOUT | 2s | idleTimeout | PT2S",
+        "MAX_JSON_DEPTH | 1 | maxJsonDepth | 1",
+        "RATE_LIMIT_RPS | 5 | rateLimitRps | 5",
+        "RATE_LIMIT_BURST | 7 | rateLimitBurst | 7",
+        "HEALTH_RATE_LIMIT_RPM | 60 | healthRateLimitRpm | 60",
+        "MAX_INFLIGHT_BODY_BYTES | 2097152 | maxInflightBodyBytes | 2097152",
+        "SHUTDOWN_DELAY | 0 | shutdownDelay | PT0S",
+        "SHUTDOWN_TIMEOUT | 0 | shutdownTimeout | PT0S",
+        "SHUTDOWN_TIMEOUT | 45s | shutdownTimeout | PT45S",
+        "PORT | '' | port | 8080",
+    })
+    void acceptsValidValues(String name, String value, String accessor, String expected) throws Exception {
+        ServerConfig c = ServerConfig.fromEnv(Map.of(name, value));
+        Object actual = ServerConfig.class.getMethod(accessor).invoke(c);
+        assertThat(String.valueOf(actual)).isEqualTo(expected);
+    }
+
+    @ParameterizedTest(name = "{0}=\"{1}\"")
+    @CsvSource(delimiter = '|', value = {
+        "PORT | 0 | an integer 1-65535",
+        "PORT | 65536 | an integer 1-65535",
+        "PORT | http | an integer 1-65535",
+        "PORT | -1 | an integer 1-65535",
+        "PORT | ' 80' | an integer 1-65535",
+        "LOG_LEVEL | verbose | one of debug, info, warn, error",
+        "LOG_LEVEL | trace | one of debug, info, warn, error",
+        "MAX_BODY_SIZE | 0 | a positive integer number of bytes",
+        "MAX_BODY_SIZE | 1MB | a positive integer number of bytes",
+        "MAX_BODY_SIZE | 99999999999999999999 | a positive integer number of bytes",
+        "READ_TIMEOUT | 5 | a positive Go duration",
+        "READ_TIMEOUT | 0 | a positive Go duration",
+        "READ_TIMEOUT | 5 seconds | a positive Go duration",
+        "WRITE_TIMEOUT | -1s | a positive Go duration",
+        "IDLE_TIMEOUT | forever | a positive Go duration",
+        "MAX_JSON_DEPTH | 0 | an integer 1-10000",
+        "MAX_JSON_DEPTH | 10001 | an integer 1-10000",
+        "RATE_LIMIT_RPS | 0 | an integer 1-1000000",
+        "RATE_LIMIT_RPS | 1.5 | an integer 1-1000000",
+        "RATE_LIMIT_BURST | many | an integer 1-1000000",
+        "HEALTH_RATE_LIMIT_RPM | 0 | an integer 1-1000000",
+        "MAX_INFLIGHT_BODY_BYTES | 0 | a positive integer number of bytes",
+        "TRUSTED_PROXIES | 10.0.0.0/33 | comma-separated list of CIDRs",
+        "TRUSTED_PROXIES | proxy.local | comma-separated list of CIDRs",
+        "TRUSTED_PROXIES | '10.0.0.0/8,,' | comma-separated list of CIDRs",
+        "TRUSTED_PROXIES | 010.0.0.1 | comma-separated list of CIDRs",
+        "SHUTDOWN_DELAY | 5 | a Go duration",
+        "SHUTDOWN_TIMEOUT | 1d | a Go duration",
+    })
+    void rejectsInvalidValuesNamingVariableValueAndForm(String name, String value, String accepted) {
+        assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of(name, value)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("invalid " + name + "=\"" + value + "\"")
+                .hasMessageContaining("expected " )
+                .hasMessageContaining(accepted)
+                .hasMessageNotContaining("\n");
+    }
+
+    @Test
+    void maxBodySizeMustFitTheBodyBudget() {
+        Map<String, String> env = new HashMap<>();
+        env.put("MAX_BODY_SIZE", "2048");
+        env.put("MAX_INFLIGHT_BODY_BYTES", "1024");
+        assertThatThrownBy(() -> ServerConfig.fromEnv(env)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("MAX_BODY_SIZE").hasMessageContaining("MAX_INFLIGHT_BODY_BYTES");
+    }
+
+    @Test
+    void trustedProxiesParsesCidrsAndSingleAddresses() throws Exception {
+        ServerConfig c = ServerConfig.fromEnv(Map.of("TRUSTED_PROXIES", "10.0.0.0/8, 192.168.1.10 ,fd00::/8"));
+        assertThat(c.trustedProxies()).hasSize(3);
+        assertThat(c.trustedProxies().get(0).contains(InetAddress.getByName("10.200.3.4"))).isTrue();
+        assertThat(c.trustedProxies().get(0).contains(InetAddress.getByName("11.0.0.1"))).isFalse();
+        assertThat(c.trustedProxies().get(1).contains(InetAddress.getByName("192.168.1.10"))).isTrue();
+        assertThat(c.trustedProxies().get(1).contains(InetAddress.getByName("192.168.1.11"))).isFalse();
+        assertThat(c.trustedProxies().get(2).contains(InetAddress.getByName("fd12::1"))).isTrue();
+        assertThat(c.trustedProxies().get(2).contains(InetAddress.getByName("10.0.0.1"))).isFalse();
+    }
+
+    @Test
+    void helpListsEveryVariableWithItsDefault() {
+        String help = ServerConfig.helpTable();
+        for (ServerConfig.Setting s : ServerConfig.SETTINGS) {
+            assertThat(help).contains(s.name()).contains(s.accepted());
+        }
+        assertThat(help).contains("1048576").contains("30s");
+    }
+}
