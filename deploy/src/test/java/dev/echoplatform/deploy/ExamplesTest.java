@@ -1,0 +1,208 @@
+package dev.echoplatform.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The example EchoServices in deploy/examples: each is valid against the committed CRD's schema, lives in its own
+ * Namespace enforcing the restricted Pod Security Standard, and follows the environment conventions.
+ */
+class ExamplesTest {
+
+  private static final List<String> EXAMPLES = List.of(
+      "echoservice-dev.yaml", "echoservice-staging.yaml", "echoservice-production.yaml", "echoservice-loadbalancer.yaml");
+
+  private static CrdSchemaValidator validator;
+
+  @BeforeAll
+  static void loadCrd() {
+    validator = CrdSchemaValidator.forCrd(Yaml.single(Project.crdFile()), "v1alpha1");
+  }
+
+  static Stream<String> examples() {
+    return EXAMPLES.stream();
+  }
+
+  @Test
+  void everyExampleFileIsTested() throws IOException {
+    try (Stream<Path> files = Files.list(Project.examplesDir())) {
+      assertThat(files.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".yaml")))
+          .containsExactlyInAnyOrderElementsOf(EXAMPLES);
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("examples")
+  void echoServiceIsValidAgainstTheCrdSchema(String example) {
+    assertThat(validator.validate(echoService(example))).as("schema problems of %s", example).isEmpty();
+  }
+
+  @ParameterizedTest
+  @MethodSource("examples")
+  void namespaceEnforcesTheRestrictedPodSecurityStandard(String example) {
+    List<JsonNode> documents = Yaml.documents(Project.examplesDir().resolve(example));
+    assertThat(documents).hasSize(2);
+    JsonNode namespace = documents.get(0);
+    assertThat(namespace.path("kind").asText()).isEqualTo("Namespace");
+    JsonNode labels = namespace.path("metadata").path("labels");
+    assertThat(labels.path("pod-security.kubernetes.io/enforce").asText()).isEqualTo("restricted");
+    assertThat(echoService(example).path("metadata").path("namespace").asText())
+        .isEqualTo(namespace.path("metadata").path("name").asText());
+  }
+
+  @ParameterizedTest
+  @MethodSource("examples")
+  void carriesTheBlueprintsLabelsAndAnnotationsOnItselfAndItsChildren(String example) {
+    JsonNode echoService = echoService(example);
+    for (JsonNode labels : List.of(echoService.path("metadata").path("labels"), echoService.path("spec").path("labels"))) {
+      for (String label : List.of("environment", "team", "cost-center")) {
+        assertThat(labels.path(label).asText()).as("%s label %s", example, label).isNotBlank();
+      }
+    }
+    for (JsonNode annotations : List.of(echoService.path("metadata").path("annotations"), echoService.path("spec").path("annotations"))) {
+      for (String annotation : List.of("description", "owner", "contact", "documentation", "incident-channel")) {
+        assertThat(annotations.path(annotation).asText()).as("%s annotation %s", example, annotation).isNotBlank();
+      }
+    }
+    assertThat(echoService.path("spec").path("labels")).isEqualTo(echoService.path("metadata").path("labels"));
+  }
+
+  @Test
+  void devRunsOneReplicaWithDebugLogsAndPullsOnlyWhenMissing() {
+    JsonNode spec = echoService("echoservice-dev.yaml").path("spec");
+    assertThat(spec.path("replicas").asInt()).isEqualTo(1);
+    assertThat(spec.path("settings").path("logLevel").asText()).isEqualTo("debug");
+    assertThat(spec.path("imagePullPolicy").asText()).isEqualTo("IfNotPresent");
+    assertThat(spec.path("autoscaling").path("enabled").asBoolean()).isFalse();
+    assertThat(spec.path("labels").path("environment").asText()).isEqualTo("dev");
+  }
+
+  @Test
+  void stagingRunsTwoReplicas() {
+    JsonNode spec = echoService("echoservice-staging.yaml").path("spec");
+    assertThat(spec.path("replicas").asInt()).isEqualTo(2);
+    assertThat(spec.path("labels").path("environment").asText()).isEqualTo("staging");
+  }
+
+  @Test
+  void productionAutoscalesFromThreeReplicasAcrossZonesWithInfoLogsAndAlwaysPulls() {
+    JsonNode spec = echoService("echoservice-production.yaml").path("spec");
+    assertThat(spec.path("replicas").asInt()).isGreaterThanOrEqualTo(3);
+    assertThat(spec.path("settings").path("logLevel").asText()).isEqualTo("info");
+    assertThat(spec.path("imagePullPolicy").asText()).isEqualTo("Always");
+    JsonNode autoscaling = spec.path("autoscaling");
+    assertThat(autoscaling.path("enabled").asBoolean()).isTrue();
+    assertThat(autoscaling.path("minReplicas").asInt()).isGreaterThanOrEqualTo(3);
+    assertThat(autoscaling.path("maxReplicas").asInt()).isGreaterThan(autoscaling.path("minReplicas").asInt());
+    assertThat(autoscaling.path("targetCPUUtilizationPercentage").asInt()).isEqualTo(70);
+    assertThat(autoscaling.path("targetMemoryUtilizationPercentage").asInt()).isEqualTo(80);
+    assertThat(spec.path("scheduling").path("topologySpreadConstraints"))
+        .extracting(c -> c.path("topologyKey").asText())
+        .contains("topology.kubernetes.io/zone");
+    assertThat(spec.path("podDisruptionBudget").path("enabled").asBoolean()).isTrue();
+    assertThat(spec.path("labels").path("environment").asText()).isEqualTo("production");
+  }
+
+  @Test
+  void resourcesGrowFromDevToProductionAndRequestsNeverExceedLimits() {
+    long previousLimit = 0;
+    for (String example : List.of("echoservice-dev.yaml", "echoservice-staging.yaml", "echoservice-production.yaml")) {
+      JsonNode resources = echoService(example).path("spec").path("resources");
+      long requestMemory = bytes(resources.path("requests").path("memory").asText());
+      long limitMemory = bytes(resources.path("limits").path("memory").asText());
+      assertThat(requestMemory).as("%s memory request <= limit", example).isLessThanOrEqualTo(limitMemory);
+      assertThat(millicores(resources.path("requests").path("cpu").asText()))
+          .as("%s cpu request <= limit", example)
+          .isLessThanOrEqualTo(millicores(resources.path("limits").path("cpu").asText()));
+      assertThat(limitMemory).as("%s memory limit", example).isGreaterThanOrEqualTo(previousLimit)
+          .isGreaterThanOrEqualTo(128L << 20);
+      previousLimit = limitMemory;
+    }
+  }
+
+  @Test
+  void loadBalancerIsLimitedToSourceRanges() {
+    JsonNode service = echoService("echoservice-loadbalancer.yaml").path("spec").path("service");
+    assertThat(service.path("type").asText()).isEqualTo("LoadBalancer");
+    assertThat(service.path("loadBalancerSourceRanges")).isNotEmpty();
+    service.path("loadBalancerSourceRanges").forEach(range ->
+        assertThat(range.asText()).matches("[0-9.]+/[0-9]{1,2}").isNotEqualTo("0.0.0.0/0"));
+  }
+
+  /** The validator catches what the API server would reject, so a passing example really is valid. */
+  @Nested
+  class ValidatorRejects {
+
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource(delimiter = '|', textBlock = """
+        replicas               | 1001            | maximum
+        replicas               | "two"           | integer
+        imagePullPolicy        | "Sometimes"     | enum
+        settings.logLevel      | "verbose"       | enum
+        settings.readTimeout   | "5 seconds"     | pattern
+        resources.limits.memory| "lots"          | pattern
+        service.port           | 0               | minimum
+        service.type           | "ExternalName"  | enum
+        autoscaling.maxReplicas| 0               | minimum
+        spec.unknownField      | true            | unknownField
+        settings.logLevl       | "info"          | logLevl
+        """)
+    void aBadField(String path, String jsonValue, String expectedInProblem) throws IOException {
+      ObjectNode echoService = (ObjectNode) echoService("echoservice-production.yaml").deepCopy();
+      String[] parts = path.startsWith("spec.") ? path.substring(5).split("\\.") : path.split("\\.");
+      ObjectNode parent = (ObjectNode) echoService.path("spec");
+      for (int i = 0; i < parts.length - 1; i++) {
+        parent = parent.with(parts[i]);
+      }
+      parent.set(parts[parts.length - 1], Yaml.MAPPER.readTree(jsonValue));
+      List<String> problems = validator.validate(echoService);
+      assertThat(problems).as("problems for %s=%s", path, jsonValue).isNotEmpty();
+      assertThat(String.join("\n", problems)).contains(expectedInProblem);
+    }
+
+    @Test
+    void aWrongKindOrApiVersion() {
+      ObjectNode echoService = (ObjectNode) echoService("echoservice-dev.yaml").deepCopy();
+      echoService.put("apiVersion", "echo.platform.dev/v1");
+      echoService.put("kind", "EchoServer");
+      assertThat(validator.validate(echoService)).hasSize(2);
+    }
+  }
+
+  private static JsonNode echoService(String example) {
+    List<JsonNode> echoServices = Yaml.documents(Project.examplesDir().resolve(example)).stream()
+        .filter(d -> "EchoService".equals(d.path("kind").asText()))
+        .toList();
+    assertThat(echoServices).as("EchoServices in %s", example).hasSize(1);
+    return echoServices.get(0);
+  }
+
+  private static long bytes(String quantity) {
+    if (quantity.endsWith("Gi")) {
+      return Long.parseLong(quantity.substring(0, quantity.length() - 2)) << 30;
+    }
+    if (quantity.endsWith("Mi")) {
+      return Long.parseLong(quantity.substring(0, quantity.length() - 2)) << 20;
+    }
+    throw new IllegalArgumentException("memory quantity not in Mi or Gi: " + quantity);
+  }
+
+  private static long millicores(String quantity) {
+    return quantity.endsWith("m")
+        ? Long.parseLong(quantity.substring(0, quantity.length() - 1))
+        : Math.round(Double.parseDouble(quantity) * 1000);
+  }
+}
