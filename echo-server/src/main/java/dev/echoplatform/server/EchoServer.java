@@ -109,7 +109,6 @@ public final class EchoServer implements AutoCloseable {
         OptionMap undertowOptions = OptionMap.builder()
                 .set(UndertowOptions.REQUEST_PARSE_TIMEOUT, millis(config.readTimeout()))
                 .set(UndertowOptions.NO_REQUEST_TIMEOUT, millis(config.idleTimeout()))
-                .set(UndertowOptions.MAX_ENTITY_SIZE, config.maxBodySize())
                 .set(UndertowOptions.MAX_HEADER_SIZE, MAX_HEADER_SIZE)
                 .set(UndertowOptions.ENABLE_STATISTICS, true)
                 .getMap();

@@ -32,8 +32,8 @@ public final class JsonResponses {
 
     /**
      * Sets status and content type. When the request body has not been read to its end, the connection is closed
-     * after the response instead of being drained for the next request: draining would read (at the client's pace)
-     * bytes nobody wants.
+     * after the response instead of being drained for the next request: draining would read, at the client's pace
+     * and without a size limit, bytes nobody wants.
      */
     public static void prepare(HttpServerExchange exchange, int status) {
         exchange.setStatusCode(status);

@@ -26,6 +26,7 @@ public final class MetricsHandler implements HttpHandler {
             return;
         }
         byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
+        JsonResponses.prepare(exchange, 200);
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, CONTENT_TYPE);
         exchange.getResponseSender().send(ByteBuffer.wrap(body));
     }
