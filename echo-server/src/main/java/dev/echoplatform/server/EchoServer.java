@@ -104,6 +104,8 @@ public final class EchoServer implements AutoCloseable {
                 .set(Options.REUSE_ADDRESSES, true)
                 .set(Options.TCP_NODELAY, true)
                 .set(Options.BACKLOG, 1024)
+                .set(Options.CONNECTION_HIGH_WATER, MAX_CONNECTIONS)
+                .set(Options.CONNECTION_LOW_WATER, MAX_CONNECTIONS)
                 .set(Options.WRITE_TIMEOUT, millis(config.writeTimeout()))
                 .getMap();
         OptionMap undertowOptions = OptionMap.builder()
@@ -139,6 +141,11 @@ public final class EchoServer implements AutoCloseable {
         return drain.isDraining();
     }
 
+    /** Turns readiness to 503 without stopping anything (first step of {@link #shutdownGracefully()}). */
+    public void beginDraining() {
+        drain.beginDraining();
+    }
+
     public ServerMetrics metrics() {
         return metrics;
     }
@@ -155,7 +162,7 @@ public final class EchoServer implements AutoCloseable {
      * @return whether every request in progress completed in time
      */
     public boolean shutdownGracefully() throws InterruptedException {
-        drain.beginDraining();
+        beginDraining();
         LOG.atInfo().addKeyValue("shutdown_delay", GoDuration.format(config.shutdownDelay()))
                 .log("shutdown started: readiness is now 503");
         Thread.sleep(config.shutdownDelay().toMillis());
