@@ -73,12 +73,8 @@ public final class DeploymentBuilder {
         .withNewEmptyDir()
         .endEmptyDir()
         .endVolume()
-        .withNodeSelector(
-            spec.scheduling().nodeSelector().isEmpty()
-                ? null
-                : new TreeMap<>(spec.scheduling().nodeSelector()))
-        .withTolerations(
-            spec.scheduling().tolerations().isEmpty() ? null : spec.scheduling().tolerations())
+        .withNodeSelector(new TreeMap<>(spec.scheduling().nodeSelector()))
+        .withTolerations(spec.scheduling().tolerations())
         .withAffinity(spec.scheduling().affinity())
         .withTopologySpreadConstraints(topologySpread(m))
         .endSpec()

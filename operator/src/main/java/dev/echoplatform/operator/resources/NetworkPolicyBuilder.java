@@ -27,7 +27,7 @@ public final class NetworkPolicyBuilder {
         .withPodSelector(new LabelSelectorBuilder().withMatchLabels(m.selector()).build())
         .withPolicyTypes("Ingress", "Egress")
         .addNewIngress()
-        .withFrom(peers.isEmpty() ? null : peers)
+        .withFrom(peers)
         .withPorts(
             new NetworkPolicyPortBuilder()
                 .withProtocol("TCP")

@@ -33,7 +33,7 @@ public final class ServiceBuilder {
         .withLoadBalancerSourceRanges(
             s.type() == ServiceType.LoadBalancer && !s.loadBalancerSourceRanges().isEmpty()
                 ? s.loadBalancerSourceRanges()
-                : null)
+                : java.util.List.of())
         .endSpec()
         .build();
   }

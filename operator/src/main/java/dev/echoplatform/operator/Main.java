@@ -1,0 +1,97 @@
+package dev.echoplatform.operator;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Entry point of the echo-operator process. */
+public final class Main {
+
+  private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+  private Main() {}
+
+  public static void main(String[] args) throws Exception {
+    for (String arg : args) {
+      switch (arg) {
+        case "--help", "-h" -> {
+          System.out.print(OperatorConfig.help());
+          return;
+        }
+        case "--version" -> {
+          System.out.println(OperatorConfig.operatorVersion());
+          return;
+        }
+        default -> {
+          System.err.println("unknown argument: " + arg + " (see --help)");
+          System.exit(2);
+        }
+      }
+    }
+    OperatorConfig config;
+    try {
+      config = OperatorConfig.fromEnvironment();
+    } catch (IllegalArgumentException e) {
+      System.err.println("echo-operator: configuration error: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    setLogLevel(config.logLevel());
+    log.info("starting echo-operator {} with {}", OperatorConfig.operatorVersion(), config);
+
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+
+    KubernetesClient client = new KubernetesClientBuilder().build();
+    Operator operator = EchoOperator.create(client, config,
+        MicrometerMetrics.newMicrometerMetricsBuilder(registry).notCollectingMetricsPerResource().build());
+    ManagementServer management = new ManagementServer(config.managementPort(),
+        () -> !operator.getRuntimeInfo().isStarted()
+            || operator.getRuntimeInfo().allEventSourcesAreHealthy(),
+        () -> operator.getRuntimeInfo().isStarted()
+            && operator.getRuntimeInfo().allEventSourcesAreHealthy(),
+        registry);
+    management.start();
+    log.info("management endpoints on port {}: /healthz /readyz /metrics", management.port());
+
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      log.info("shutting down");
+      try {
+        operator.stop();
+      } finally {
+        management.close();
+        client.close();
+        stopped.countDown();
+      }
+    }, "shutdown"));
+    operator.start();
+    stopped.await();
+  }
+
+  static void setLogLevel(String level) {
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext ctx) {
+      ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).setLevel(Level.toLevel(level, Level.INFO));
+    }
+  }
+
+}

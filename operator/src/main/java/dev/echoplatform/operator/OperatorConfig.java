@@ -1,0 +1,212 @@
+package dev.echoplatform.operator;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * Configuration of the operator process, read from environment variables (see {@link #HELP}).
+ *
+ * @param watchNamespaces namespaces to watch; empty means all namespaces
+ * @param echoServerImage image used when an EchoService sets none
+ * @param leaderElectionEnabled whether to elect a leader through a Lease
+ * @param leaseName name of the Lease
+ * @param leaseNamespace namespace of the Lease; empty when it could not be determined
+ * @param reconcileConcurrency EchoServices reconciled at the same time
+ * @param managementPort port of /healthz, /readyz and /metrics
+ * @param logLevel root log level
+ * @param serverSideApply whether children are applied with server-side apply (always true in a
+ *     real cluster; fabric8's mock API server, used in tests, does not implement it)
+ */
+public record OperatorConfig(
+    Set<String> watchNamespaces,
+    String echoServerImage,
+    boolean leaderElectionEnabled,
+    String leaseName,
+    Optional<String> leaseNamespace,
+    int reconcileConcurrency,
+    int managementPort,
+    String logLevel,
+    boolean serverSideApply) {
+
+  public static final String IMAGE_REPOSITORY = "ghcr.io/echo-platform/echo-server";
+  public static final String SERVICE_ACCOUNT_NAMESPACE_FILE =
+      "/var/run/secrets/kubernetes.io/serviceaccount/namespace";
+
+  public static final String HELP = """
+      echo-operator %s - reconciles EchoService resources (echo.platform.dev/v1alpha1).
+
+      Usage: java -jar echo-operator.jar [--help | --version]
+
+      Connects to the cluster of the current kubeconfig, or the in-cluster service account.
+      Configuration (environment variables):
+        WATCH_NAMESPACES            comma-separated namespaces to watch; empty = all namespaces (default: empty)
+        ECHO_SERVER_IMAGE           image for EchoServices that set no spec.image
+                                    (default: %s:%s)
+        LEADER_ELECTION_ENABLED     true|false: elect one active replica through a Lease (default: true)
+        LEADER_ELECTION_LEASE_NAME  name of the Lease (default: echo-operator-leader)
+        LEADER_ELECTION_NAMESPACE   namespace of the Lease (default: POD_NAMESPACE, else the
+                                    in-cluster service-account namespace)
+        RECONCILE_CONCURRENCY       EchoServices reconciled in parallel, 1-1000 (default: 10)
+        MANAGEMENT_PORT             port of /healthz, /readyz and /metrics, 1-65535 (default: 8081)
+        LOG_LEVEL                   trace|debug|info|warn|error (default: info); logs are JSON lines
+      """;
+
+  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+  private static final Pattern DNS_SUBDOMAIN =
+      Pattern.compile("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
+  private static final Set<String> LOG_LEVELS = Set.of("trace", "debug", "info", "warn", "error");
+
+  /** The operator's own version, from a resource filtered at build time. */
+  public static String operatorVersion() {
+    try (InputStream in = OperatorConfig.class.getResourceAsStream("/echo-operator-version.properties")) {
+      if (in == null) {
+        throw new IllegalStateException("echo-operator-version.properties missing from the jar");
+      }
+      Properties p = new Properties();
+      p.load(in);
+      return p.getProperty("version");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public static String defaultImage() {
+    return IMAGE_REPOSITORY + ":" + operatorVersion();
+  }
+
+  public static String help() {
+    return HELP.formatted(operatorVersion(), IMAGE_REPOSITORY, operatorVersion());
+  }
+
+  public static OperatorConfig fromEnvironment() {
+    return fromEnvironment(System.getenv(), OperatorConfig::readServiceAccountNamespace);
+  }
+
+  /**
+   * Reads and validates the configuration.
+   *
+   * @throws IllegalArgumentException naming the variable when a value is invalid
+   */
+  public static OperatorConfig fromEnvironment(
+      Map<String, String> env, Function<Path, Optional<String>> serviceAccountNamespace) {
+    Set<String> namespaces = new TreeSet<>();
+    String watch = env.getOrDefault("WATCH_NAMESPACES", "").trim();
+    if (!watch.isEmpty()) {
+      for (String ns : watch.split(",")) {
+        String n = ns.trim();
+        if (n.isEmpty()) {
+          continue;
+        }
+        if (!DNS_LABEL.matcher(n).matches()) {
+          throw invalid("WATCH_NAMESPACES", watch, "'" + n + "' is not a valid namespace name");
+        }
+        namespaces.add(n);
+      }
+    }
+    String image = env.getOrDefault("ECHO_SERVER_IMAGE", "").trim();
+    if (image.isEmpty()) {
+      image = defaultImage();
+    } else if (image.chars().anyMatch(Character::isWhitespace)) {
+      throw invalid("ECHO_SERVER_IMAGE", image, "an image reference contains no whitespace");
+    }
+    boolean leaderElection = bool(env, "LEADER_ELECTION_ENABLED", true);
+    String leaseName = env.getOrDefault("LEADER_ELECTION_LEASE_NAME", "").trim();
+    if (leaseName.isEmpty()) {
+      leaseName = "echo-operator-leader";
+    } else if (!DNS_SUBDOMAIN.matcher(leaseName).matches()) {
+      throw invalid("LEADER_ELECTION_LEASE_NAME", leaseName, "not a valid Lease name");
+    }
+    Optional<String> leaseNamespace = Optional.ofNullable(env.get("LEADER_ELECTION_NAMESPACE"))
+        .map(String::trim)
+        .filter(s -> !s.isEmpty())
+        .or(() -> Optional.ofNullable(env.get("POD_NAMESPACE")).map(String::trim).filter(s -> !s.isEmpty()))
+        .or(() -> serviceAccountNamespace.apply(Path.of(SERVICE_ACCOUNT_NAMESPACE_FILE)));
+    if (leaseNamespace.isPresent() && !DNS_LABEL.matcher(leaseNamespace.get()).matches()) {
+      throw invalid("LEADER_ELECTION_NAMESPACE", leaseNamespace.get(), "not a valid namespace name");
+    }
+    if (leaderElection && leaseNamespace.isEmpty()) {
+      throw new IllegalArgumentException(
+          "LEADER_ELECTION_NAMESPACE is not set and neither POD_NAMESPACE nor the in-cluster "
+              + "service-account namespace is available; set LEADER_ELECTION_NAMESPACE or "
+              + "LEADER_ELECTION_ENABLED=false");
+    }
+    int concurrency = integer(env, "RECONCILE_CONCURRENCY", 10, 1, 1000);
+    int port = integer(env, "MANAGEMENT_PORT", 8081, 1, 65535);
+    String logLevel = env.getOrDefault("LOG_LEVEL", "").trim().toLowerCase(Locale.ROOT);
+    if (logLevel.isEmpty()) {
+      logLevel = "info";
+    } else if (!LOG_LEVELS.contains(logLevel)) {
+      throw invalid("LOG_LEVEL", logLevel, "expected one of " + new TreeSet<>(LOG_LEVELS));
+    }
+    return new OperatorConfig(Set.copyOf(namespaces), image, leaderElection, leaseName,
+        leaseNamespace, concurrency, port, logLevel, true);
+  }
+
+  static Optional<String> readServiceAccountNamespace(Path file) {
+    try {
+      return Files.isReadable(file) ? Optional.of(Files.readString(file).trim()) : Optional.empty();
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static boolean bool(Map<String, String> env, String name, boolean dflt) {
+    String v = env.getOrDefault(name, "").trim().toLowerCase(Locale.ROOT);
+    if (v.isEmpty()) {
+      return dflt;
+    }
+    return switch (v) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw invalid(name, v, "expected true or false");
+    };
+  }
+
+  private static int integer(Map<String, String> env, String name, int dflt, int min, int max) {
+    String v = env.getOrDefault(name, "").trim();
+    if (v.isEmpty()) {
+      return dflt;
+    }
+    int value;
+    try {
+      value = Integer.parseInt(v);
+    } catch (NumberFormatException e) {
+      throw invalid(name, v, "expected an integer from " + min + " to " + max);
+    }
+    if (value < min || value > max) {
+      throw invalid(name, v, "expected an integer from " + min + " to " + max);
+    }
+    return value;
+  }
+
+  private static IllegalArgumentException invalid(String name, String value, String why) {
+    return new IllegalArgumentException("invalid " + name + "='" + value + "': " + why);
+  }
+
+  /** The same configuration with server-side apply switched off (for the mock API server). */
+  public OperatorConfig withServerSideApply(boolean ssa) {
+    return new OperatorConfig(watchNamespaces, echoServerImage, leaderElectionEnabled, leaseName,
+        leaseNamespace, reconcileConcurrency, managementPort, logLevel, ssa);
+  }
+
+  @Override
+  public String toString() {
+    return "OperatorConfig[watchNamespaces=" + (watchNamespaces.isEmpty() ? "(all)" : watchNamespaces)
+        + ", echoServerImage=" + echoServerImage + ", leaderElection=" + leaderElectionEnabled
+        + ", lease=" + leaseNamespace.orElse("?") + "/" + leaseName
+        + ", reconcileConcurrency=" + reconcileConcurrency + ", managementPort=" + managementPort
+        + ", logLevel=" + logLevel + "]";
+  }
+
+}

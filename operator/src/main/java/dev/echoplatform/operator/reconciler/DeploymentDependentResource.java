@@ -1,0 +1,74 @@
+package dev.echoplatform.operator.reconciler;
+
+import dev.echoplatform.operator.api.v1alpha1.EchoService;
+import dev.echoplatform.operator.resources.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Deployment child. With autoscaling on, the desired Deployment has no {@code spec.replicas}:
+ * the HorizontalPodAutoscaler owns it. Dropping a field from a server-side apply removes it when
+ * no other manager owns it, which would reset the Deployment to 1 replica. So before the first
+ * apply without replicas, the current count is handed over to a separate field manager (the
+ * documented SSA ownership transfer); the HPA then takes the field over when it next scales.
+ * Without server-side apply (an update replaces the whole spec) the current count is kept.
+ */
+public class DeploymentDependentResource extends ChildDependentResource<Deployment> {
+
+  /** Field manager that holds spec.replicas between the operator and the HPA. */
+  public static final String REPLICAS_HANDOFF_MANAGER = "echo-operator-replicas-handoff";
+
+  private static final Logger log = LoggerFactory.getLogger(DeploymentDependentResource.class);
+
+  public DeploymentDependentResource(String defaultImage) {
+    super(Deployment.class, "deployment", DeploymentBuilder::build, defaultImage);
+  }
+
+  @Override
+  public Deployment update(
+      Deployment actual, Deployment desired, EchoService primary, Context<EchoService> context) {
+    String manager = context.getControllerConfiguration().fieldManager();
+    if (useSSA(context) && desired.getSpec().getReplicas() == null
+        && appliesReplicas(actual, manager) && actual.getSpec().getReplicas() != null) {
+      log.info("Handing spec.replicas={} of Deployment {}/{} over to the autoscaler",
+          actual.getSpec().getReplicas(), actual.getMetadata().getNamespace(),
+          actual.getMetadata().getName());
+      Deployment handoff = new io.fabric8.kubernetes.api.model.apps.DeploymentBuilder()
+          .withNewMetadata()
+          .withName(actual.getMetadata().getName())
+          .withNamespace(actual.getMetadata().getNamespace())
+          .endMetadata()
+          .withNewSpec()
+          .withReplicas(actual.getSpec().getReplicas())
+          .endSpec()
+          .build();
+      context.getClient().resource(handoff).fieldManager(REPLICAS_HANDOFF_MANAGER)
+          .forceConflicts().serverSideApply();
+    }
+    if (!useSSA(context) && desired.getSpec().getReplicas() == null
+        && actual.getSpec() != null) {
+      // An update (not an apply) replaces the whole spec: keep the autoscaler's count.
+      desired.getSpec().setReplicas(actual.getSpec().getReplicas());
+    }
+    return super.update(actual, desired, primary, context);
+  }
+
+  /** Whether {@code manager}'s server-side apply currently owns spec.replicas. */
+  @SuppressWarnings("unchecked")
+  static boolean appliesReplicas(Deployment actual, String manager) {
+    for (ManagedFieldsEntry entry : actual.getMetadata().getManagedFields()) {
+      if (manager.equals(entry.getManager()) && "Apply".equals(entry.getOperation())
+          && entry.getFieldsV1() != null) {
+        Object spec = entry.getFieldsV1().getAdditionalProperties().get("f:spec");
+        if (spec instanceof Map<?, ?> specFields && specFields.containsKey("f:replicas")) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+}

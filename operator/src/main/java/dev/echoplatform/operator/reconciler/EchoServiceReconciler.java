@@ -1,0 +1,253 @@
+package dev.echoplatform.operator.reconciler;
+
+import dev.echoplatform.operator.OperatorConfig;
+import dev.echoplatform.operator.api.v1alpha1.Condition;
+import dev.echoplatform.operator.api.v1alpha1.EchoService;
+import dev.echoplatform.operator.api.v1alpha1.EchoServiceStatus;
+import dev.echoplatform.operator.reconciler.StatusCalculator.Observed;
+import dev.echoplatform.operator.resources.ConfigMapBuilder;
+import dev.echoplatform.operator.resources.EchoServiceModel;
+import dev.echoplatform.operator.resources.HorizontalPodAutoscalerBuilder;
+import dev.echoplatform.operator.resources.Labels;
+import dev.echoplatform.operator.resources.NetworkPolicyBuilder;
+import dev.echoplatform.operator.resources.PodDisruptionBudgetBuilder;
+import dev.echoplatform.operator.resources.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceUtils;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.workflow.Workflow;
+import io.javaoperatorsdk.operator.processing.dependent.workflow.WorkflowBuilder;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reconciles an EchoService: applies its children through a JOSDK workflow of dependent resources
+ * (optional ones behind reconcile preconditions, so disabling one deletes it), then computes the
+ * status from the observed Deployment, Service and pods, and patches it only when it changed.
+ */
+@ControllerConfiguration(name = EchoServiceReconciler.NAME)
+public class EchoServiceReconciler implements Reconciler<EchoService> {
+
+  public static final String NAME = "echoservice";
+  public static final String FIELD_MANAGER = "echo-operator";
+
+  private static final Logger log = LoggerFactory.getLogger(EchoServiceReconciler.class);
+
+  private final OperatorConfig config;
+  private final Clock clock;
+  private final ChildDependentResource<ConfigMap> configMap;
+  private final DeploymentDependentResource deployment;
+  private final ChildDependentResource<Service> service;
+  private final ChildDependentResource<NetworkPolicy> networkPolicy;
+  private final ChildDependentResource<PodDisruptionBudget> pdb;
+  private final ChildDependentResource<HorizontalPodAutoscaler> hpa;
+  private final Workflow<EchoService> workflow;
+  private volatile EventRecorder events;
+
+  public EchoServiceReconciler(OperatorConfig config) {
+    this(config, Clock.systemUTC());
+  }
+
+  public EchoServiceReconciler(OperatorConfig config, Clock clock) {
+    this.config = config;
+    this.clock = clock;
+    String image = config.echoServerImage();
+    configMap = new ChildDependentResource<>(ConfigMap.class, "configmap", ConfigMapBuilder::build, image);
+    deployment = new DeploymentDependentResource(image);
+    service = new ChildDependentResource<>(Service.class, "service", ServiceBuilder::build, image);
+    networkPolicy = new ChildDependentResource<>(
+        NetworkPolicy.class, "networkpolicy", NetworkPolicyBuilder::build, image);
+    pdb = new ChildDependentResource<>(
+        PodDisruptionBudget.class, "poddisruptionbudget", PodDisruptionBudgetBuilder::build, image);
+    hpa = new ChildDependentResource<>(HorizontalPodAutoscaler.class, "horizontalpodautoscaler",
+        HorizontalPodAutoscalerBuilder::build, image);
+    workflow = new WorkflowBuilder<EchoService>()
+        .addDependentResource(configMap)
+        .addDependentResourceAndConfigure(deployment).dependsOn(configMap)
+        .addDependentResource(service)
+        .addDependentResourceAndConfigure(networkPolicy)
+        .withReconcilePrecondition(enabled(es -> es.getSpec().networkPolicy().enabled()))
+        .addDependentResourceAndConfigure(pdb)
+        .withReconcilePrecondition(enabled(es -> es.getSpec().podDisruptionBudget().enabled()))
+        .addDependentResourceAndConfigure(hpa)
+        .dependsOn(deployment)
+        .withReconcilePrecondition(enabled(es -> es.getSpec().autoscaling().enabled()))
+        .withThrowExceptionFurther(false)
+        .build();
+  }
+
+  private static <R> io.javaoperatorsdk.operator.processing.dependent.workflow.Condition<R, EchoService>
+      enabled(Predicate<EchoService> flag) {
+    return (dependent, primary, context) -> primary.getSpec() != null && flag.test(primary);
+  }
+
+  @Override
+  public List<EventSource<?, EchoService>> prepareEventSources(
+      EventSourceContext<EchoService> context) {
+    events = new EventRecorder(context.getClient());
+    List<EventSource<?, EchoService>> sources = new ArrayList<>(EventSourceUtils.dependentEventSources(
+        context, configMap, deployment, service, networkPolicy, pdb, hpa));
+    // Pods are watched (read-only) to report CrashLoopBackOff, image pull failures and the like.
+    sources.add(new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(Pod.class, EchoService.class)
+            .withName("pods")
+            .withLabelSelector(Labels.MANAGED_SELECTOR)
+            .withNamespacesInheritedFromController()
+            .withSecondaryToPrimaryMapper(pod -> Optional.ofNullable(pod.getMetadata().getLabels())
+                .map(l -> l.get(Labels.INSTANCE))
+                .map(instance -> Set.of(new ResourceID(instance, pod.getMetadata().getNamespace())))
+                .orElse(Set.of()))
+            .build(),
+        context));
+    return sources;
+  }
+
+  @Override
+  public UpdateControl<EchoService> reconcile(EchoService es, Context<EchoService> context) {
+    EchoServiceModel model = EchoServiceModel.of(es, config.echoServerImage());
+    var result = workflow.reconcile(es, context);
+    Map<String, String> applyErrors = new TreeMap<>();
+    result.getErroredDependents().forEach((dependent, error) ->
+        applyErrors.put(kindOf(dependent), apiMessage(error)));
+
+    Observed observed = new Observed(
+        context.getSecondaryResource(Deployment.class).orElse(null),
+        context.getSecondaryResource(Service.class).orElse(null),
+        List.copyOf(context.getSecondaryResources(Pod.class)),
+        applyErrors);
+    EchoServiceStatus status = StatusCalculator.compute(es, model, observed, clock.instant());
+    announceTransitions(es, es.getStatus(), status);
+
+    if (!applyErrors.isEmpty()) {
+      // Fails the reconcile so it is retried with exponential backoff; updateErrorStatus
+      // publishes the Degraded status computed here.
+      throw new ChildApplyException(StatusCalculator.applyMessage(applyErrors), status);
+    }
+    if (Objects.equals(status, es.getStatus())) {
+      return UpdateControl.noUpdate();
+    }
+    es.setStatus(status);
+    return UpdateControl.patchStatus(es);
+  }
+
+  @Override
+  public ErrorStatusUpdateControl<EchoService> updateErrorStatus(
+      EchoService es, Context<EchoService> context, Exception e) {
+    if (findCause(e, KubernetesClientException.class).map(k -> k.getCode() == 409).orElse(false)) {
+      // An optimistic-locking conflict is routine (the object changed meanwhile): retry without
+      // reporting the EchoService as degraded.
+      log.debug("conflict reconciling {}/{}, retrying", es.getMetadata().getNamespace(),
+          es.getMetadata().getName());
+      return ErrorStatusUpdateControl.defaultErrorProcessing();
+    }
+    EchoServiceStatus status = findCause(e, ChildApplyException.class)
+        .map(ChildApplyException::status)
+        .orElseGet(() -> {
+          EchoServiceStatus s = StatusCalculator.withError(es,
+              StatusCalculator.REASON_RECONCILE_ERROR, apiMessage(e), clock.instant());
+          announceTransitions(es, es.getStatus(), s);
+          return s;
+        });
+    log.warn("reconciling EchoService {}/{} failed (will retry): {}",
+        es.getMetadata().getNamespace(), es.getMetadata().getName(), e.getMessage());
+    if (Objects.equals(status, es.getStatus())) {
+      return ErrorStatusUpdateControl.defaultErrorProcessing();
+    }
+    es.setStatus(status);
+    return ErrorStatusUpdateControl.patchStatus(es);
+  }
+
+  /** Records Events for notable condition transitions (only on change, so idle means silent). */
+  void announceTransitions(EchoService es, EchoServiceStatus before, EchoServiceStatus after) {
+    if (events == null) {
+      return;
+    }
+    Optional<Condition> oldDegraded = before == null ? Optional.empty() : before.condition(Condition.DEGRADED);
+    Optional<Condition> newDegraded = after.condition(Condition.DEGRADED);
+    Optional<Condition> oldReady = before == null ? Optional.empty() : before.condition(Condition.READY);
+    Optional<Condition> newReady = after.condition(Condition.READY);
+    newDegraded.ifPresent(d -> {
+      boolean wasDegraded = oldDegraded.map(o -> Condition.TRUE.equals(o.status())).orElse(false);
+      if (Condition.TRUE.equals(d.status())
+          && (!wasDegraded || !Objects.equals(oldDegraded.get().reason(), d.reason()))) {
+        events.warning(es, d.reason(), d.message());
+      } else if (!Condition.TRUE.equals(d.status()) && wasDegraded) {
+        events.normal(es, "Recovered", "no longer degraded (was " + oldDegraded.get().reason() + ")");
+      }
+    });
+    newReady.ifPresent(r -> {
+      boolean wasReady = oldReady.map(o -> Condition.TRUE.equals(o.status())).orElse(false);
+      if (Condition.TRUE.equals(r.status()) && !wasReady) {
+        events.normal(es, "Ready", r.message());
+      } else if (!Condition.TRUE.equals(r.status()) && wasReady) {
+        events.normal(es, "NotReady", r.reason() + ": " + r.message());
+      }
+    });
+  }
+
+  static String kindOf(DependentResource<?, ?> dependent) {
+    return dependent.resourceType().getSimpleName();
+  }
+
+  /** The API server's message when there is one, else the exception's. */
+  static String apiMessage(Throwable e) {
+    Optional<KubernetesClientException> kce = findCause(e, KubernetesClientException.class);
+    if (kce.isPresent() && kce.get().getStatus() != null && kce.get().getStatus().getMessage() != null) {
+      return kce.get().getStatus().getMessage();
+    }
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return Objects.toString(root.getMessage(), root.getClass().getSimpleName());
+  }
+
+  static <T extends Throwable> Optional<T> findCause(Throwable e, Class<T> type) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (type.isInstance(t)) {
+        return Optional.of(type.cast(t));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** A child could not be applied; carries the Degraded status to publish. */
+  static final class ChildApplyException extends RuntimeException {
+    private final transient EchoServiceStatus status;
+
+    ChildApplyException(String message, EchoServiceStatus status) {
+      super("could not apply children: " + message);
+      this.status = status;
+    }
+
+    EchoServiceStatus status() {
+      return status;
+    }
+  }
+}

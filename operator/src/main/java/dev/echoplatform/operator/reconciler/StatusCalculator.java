@@ -1,0 +1,269 @@
+package dev.echoplatform.operator.reconciler;
+
+import dev.echoplatform.operator.api.v1alpha1.Condition;
+import dev.echoplatform.operator.api.v1alpha1.EchoService;
+import dev.echoplatform.operator.api.v1alpha1.EchoServiceStatus;
+import dev.echoplatform.operator.api.v1alpha1.ServiceSettings.ServiceType;
+import dev.echoplatform.operator.resources.EchoServiceModel;
+import dev.echoplatform.operator.resources.Labels;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Computes an EchoService's status from what the operator observed. Pure: the same inputs give the
+ * same status, and a condition keeps its lastTransitionTime while its status does not change.
+ */
+public final class StatusCalculator {
+
+  /** Container waiting reasons that mean the pods will not become ready on their own. */
+  public static final Set<String> FAILING_CONTAINER_REASONS = Set.of(
+      "CrashLoopBackOff", "ImagePullBackOff", "ErrImagePull", "InvalidImageName",
+      "CreateContainerConfigError", "CreateContainerError", "RunContainerError");
+
+  // Reasons used in conditions (documented in docs/operator.md).
+  public static final String REASON_APPLY_FAILED = "ApplyFailed";
+  public static final String REASON_RECONCILE_ERROR = "ReconcileError";
+  public static final String REASON_REPLICA_FAILURE = "ReplicaFailure";
+  public static final String REASON_PROGRESS_DEADLINE = "ProgressDeadlineExceeded";
+  public static final String REASON_AS_EXPECTED = "AsExpected";
+  public static final String REASON_DEPLOYMENT_MISSING = "DeploymentNotFound";
+  public static final String REASON_ROLLOUT_IN_PROGRESS = "RolloutInProgress";
+  public static final String REASON_ROLLOUT_COMPLETE = "RolloutComplete";
+  public static final String REASON_AVAILABLE = "MinimumReplicasAvailable";
+  public static final String REASON_SCALED_TO_ZERO = "ScaledToZero";
+
+  private StatusCalculator() {}
+
+  /** What the reconciler observed for one EchoService. */
+  public record Observed(
+      Deployment deployment, Service service, List<Pod> pods, Map<String, String> applyErrors) {
+    public Observed {
+      pods = pods == null ? List.of() : pods;
+      applyErrors = applyErrors == null ? Map.of() : Map.copyOf(applyErrors);
+    }
+  }
+
+  public static EchoServiceStatus compute(
+      EchoService es, EchoServiceModel model, Observed observed, Instant now) {
+    long generation = Optional.ofNullable(es.getMetadata().getGeneration()).orElse(0L);
+    Deployment d = observed.deployment();
+    DeploymentStatus ds = d == null || d.getStatus() == null ? new DeploymentStatus() : d.getStatus();
+    int replicas = orZero(ds.getReplicas());
+    int ready = orZero(ds.getReadyReplicas());
+    int updated = orZero(ds.getUpdatedReplicas());
+    int available = orZero(ds.getAvailableReplicas());
+    int desired = desiredReplicas(model, d);
+
+    Rollout rollout = rollout(d, desired);
+    Optional<String[]> degraded = degradedReason(observed, ds);
+    boolean applyFailed = !observed.applyErrors().isEmpty();
+
+    List<Condition> conditions = new ArrayList<>();
+    // Ready
+    if (rollout.complete && !applyFailed) {
+      conditions.add(new Condition(Condition.READY, Condition.TRUE,
+          desired == 0 ? REASON_SCALED_TO_ZERO : REASON_AVAILABLE,
+          desired == 0 ? "scaled to zero replicas"
+              : available + "/" + desired + " replicas available, rollout complete",
+          null, generation));
+    } else {
+      String reason = applyFailed ? REASON_APPLY_FAILED
+          : d == null ? REASON_DEPLOYMENT_MISSING
+          : degraded.map(r -> r[0]).orElse(REASON_ROLLOUT_IN_PROGRESS);
+      String message = applyFailed ? applyMessage(observed.applyErrors()) : rollout.message;
+      conditions.add(new Condition(Condition.READY, Condition.FALSE, reason, message, null, generation));
+    }
+    // Progressing
+    if (rollout.complete) {
+      conditions.add(new Condition(Condition.PROGRESSING, Condition.FALSE, REASON_ROLLOUT_COMPLETE,
+          "rollout of generation " + generation + " complete", null, generation));
+    } else if (degraded.isPresent() && REASON_PROGRESS_DEADLINE.equals(degraded.get()[0])) {
+      conditions.add(new Condition(Condition.PROGRESSING, Condition.FALSE, REASON_PROGRESS_DEADLINE,
+          degraded.get()[1], null, generation));
+    } else {
+      conditions.add(new Condition(Condition.PROGRESSING, Condition.TRUE, REASON_ROLLOUT_IN_PROGRESS,
+          rollout.message, null, generation));
+    }
+    // Degraded
+    if (applyFailed) {
+      conditions.add(new Condition(Condition.DEGRADED, Condition.TRUE, REASON_APPLY_FAILED,
+          applyMessage(observed.applyErrors()), null, generation));
+    } else if (degraded.isPresent()) {
+      conditions.add(new Condition(Condition.DEGRADED, Condition.TRUE, degraded.get()[0],
+          degraded.get()[1], null, generation));
+    } else {
+      conditions.add(new Condition(Condition.DEGRADED, Condition.FALSE, REASON_AS_EXPECTED,
+          "no failures observed", null, generation));
+    }
+
+    int port = model.spec().service().port();
+    return new EchoServiceStatus(
+        generation,
+        replicas,
+        ready,
+        updated,
+        ready + "/" + desired,
+        Labels.selectorString(model.name()),
+        "http://" + model.name() + "." + model.namespace() + ".svc.cluster.local:" + port,
+        externalUrl(model, observed.service()),
+        model.image(),
+        EchoServiceModel.imageVersion(model.image()),
+        keepTransitionTimes(conditions, es.getStatus(), now));
+  }
+
+  /** The status to publish when reconciling failed before children could be observed. */
+  public static EchoServiceStatus withError(
+      EchoService es, String reason, String message, Instant now) {
+    long generation = Optional.ofNullable(es.getMetadata().getGeneration()).orElse(0L);
+    EchoServiceStatus previous = es.getStatus() == null
+        ? new EchoServiceStatus(null, null, null, null, null, null, null, null, null, null, null)
+        : es.getStatus();
+    List<Condition> conditions = new ArrayList<>();
+    conditions.add(new Condition(Condition.READY, Condition.FALSE, reason, message, null, generation));
+    previous.condition(Condition.PROGRESSING).ifPresentOrElse(conditions::add,
+        () -> conditions.add(new Condition(Condition.PROGRESSING, Condition.UNKNOWN, reason, message,
+            null, generation)));
+    conditions.add(new Condition(Condition.DEGRADED, Condition.TRUE, reason, message, null, generation));
+    return new EchoServiceStatus(previous.observedGeneration(), previous.replicas(),
+        previous.readyReplicas(), previous.updatedReplicas(), previous.replicaSummary(),
+        previous.selector(), previous.url(), previous.externalUrl(), previous.image(),
+        previous.version(), keepTransitionTimes(conditions, es.getStatus(), now));
+  }
+
+  static int desiredReplicas(EchoServiceModel model, Deployment d) {
+    if (model.autoscaling()) {
+      // The HPA owns the count: what the Deployment asks for is the truth.
+      if (d != null && d.getSpec() != null && d.getSpec().getReplicas() != null) {
+        return d.getSpec().getReplicas();
+      }
+      return model.spec().autoscaling().minReplicas();
+    }
+    return model.spec().replicas();
+  }
+
+  private record Rollout(boolean complete, String message) {}
+
+  /** Mirrors {@code kubectl rollout status}. */
+  private static Rollout rollout(Deployment d, int desired) {
+    if (d == null) {
+      return new Rollout(false, "Deployment not created yet");
+    }
+    DeploymentStatus s = d.getStatus() == null ? new DeploymentStatus() : d.getStatus();
+    long generation = Optional.ofNullable(d.getMetadata().getGeneration()).orElse(0L);
+    long observed = Optional.ofNullable(s.getObservedGeneration()).orElse(0L);
+    if (observed < generation) {
+      return new Rollout(false, "waiting for the Deployment controller to observe the new spec");
+    }
+    int updated = orZero(s.getUpdatedReplicas());
+    int replicas = orZero(s.getReplicas());
+    int available = orZero(s.getAvailableReplicas());
+    if (updated < desired) {
+      return new Rollout(false, updated + " of " + desired + " replicas updated");
+    }
+    if (replicas > updated) {
+      return new Rollout(false, (replicas - updated) + " old replicas pending termination");
+    }
+    if (available < updated || available < desired) {
+      return new Rollout(false, available + " of " + desired + " updated replicas available");
+    }
+    return new Rollout(true, "rollout complete");
+  }
+
+  /** {reason, message} of the most relevant failure, if any. */
+  private static Optional<String[]> degradedReason(Observed observed, DeploymentStatus ds) {
+    for (DeploymentCondition c : ds.getConditions()) {
+      if ("ReplicaFailure".equals(c.getType()) && "True".equals(c.getStatus())) {
+        return Optional.of(new String[] {REASON_REPLICA_FAILURE,
+            "pods cannot be created: " + Objects.toString(c.getMessage(), c.getReason())});
+      }
+    }
+    Optional<String[]> pod = observed.pods().stream()
+        .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
+        .flatMap(p -> failingContainers(p).stream()
+            .map(cs -> new String[] {cs.getState().getWaiting().getReason(),
+                "pod " + p.getMetadata().getName() + ": container " + cs.getName() + " is "
+                    + cs.getState().getWaiting().getReason()
+                    + Optional.ofNullable(cs.getState().getWaiting().getMessage())
+                        .map(m -> ": " + m).orElse("")}))
+        .findFirst();
+    if (pod.isPresent()) {
+      return pod;
+    }
+    for (DeploymentCondition c : ds.getConditions()) {
+      if ("Progressing".equals(c.getType()) && "False".equals(c.getStatus())
+          && REASON_PROGRESS_DEADLINE.equals(c.getReason())) {
+        return Optional.of(new String[] {REASON_PROGRESS_DEADLINE,
+            Objects.toString(c.getMessage(), "the rollout exceeded its progress deadline")});
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static List<ContainerStatus> failingContainers(Pod p) {
+    if (p.getStatus() == null) {
+      return List.of();
+    }
+    List<ContainerStatus> all = new ArrayList<>(p.getStatus().getInitContainerStatuses());
+    all.addAll(p.getStatus().getContainerStatuses());
+    return all.stream()
+        .filter(cs -> cs.getState() != null && cs.getState().getWaiting() != null
+            && FAILING_CONTAINER_REASONS.contains(cs.getState().getWaiting().getReason()))
+        .toList();
+  }
+
+  static String applyMessage(Map<String, String> errors) {
+    StringBuilder sb = new StringBuilder();
+    errors.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
+      if (sb.length() > 0) {
+        sb.append("; ");
+      }
+      sb.append(e.getKey()).append(": ").append(e.getValue());
+    });
+    return sb.toString();
+  }
+
+  private static String externalUrl(EchoServiceModel model, Service service) {
+    if (model.spec().service().type() != ServiceType.LoadBalancer || service == null
+        || service.getStatus() == null || service.getStatus().getLoadBalancer() == null) {
+      return null;
+    }
+    return service.getStatus().getLoadBalancer().getIngress().stream()
+        .map(i -> i.getHostname() != null && !i.getHostname().isEmpty() ? i.getHostname() : i.getIp())
+        .filter(Objects::nonNull)
+        .findFirst()
+        .map(host -> "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":"
+            + model.spec().service().port())
+        .orElse(null);
+  }
+
+  /** Keeps each condition's lastTransitionTime unless its status changed. */
+  static List<Condition> keepTransitionTimes(
+      List<Condition> conditions, EchoServiceStatus previous, Instant now) {
+    String nowText = now.truncatedTo(ChronoUnit.SECONDS).toString();
+    return conditions.stream().map(c -> {
+      Optional<Condition> old = previous == null ? Optional.empty() : previous.condition(c.type());
+      if (old.isPresent() && old.get().status().equals(c.status())
+          && old.get().lastTransitionTime() != null) {
+        return c.withLastTransitionTime(old.get().lastTransitionTime());
+      }
+      return c.withLastTransitionTime(nowText);
+    }).toList();
+  }
+
+  private static int orZero(Integer i) {
+    return i == null ? 0 : i;
+  }
+}
