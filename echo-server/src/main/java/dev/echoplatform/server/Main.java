@@ -69,12 +69,16 @@ public final class Main {
                 }
                 log.atInfo().addKeyValue("signal", "SIG" + name).log("shutdown requested");
                 Thread shutdown = new Thread(() -> {
+                    int status = 0;
                     try {
                         server.shutdownGracefully();
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
+                    } catch (RuntimeException | Error e) {
+                        log.atError().setCause(e).log("shutdown failed");
+                        status = 1;
                     } finally {
-                        System.exit(0);
+                        System.exit(status);
                     }
                 }, "shutdown");
                 shutdown.start();
