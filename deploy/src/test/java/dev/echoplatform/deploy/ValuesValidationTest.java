@@ -12,13 +12,13 @@ class ValuesValidationTest {
   @CsvSource(delimiter = '|', textBlock = """
       replicaCount: 0                                   | at '/replicaCount': minimum: got 0, want 1
       replicaCount: two                                 | at '/replicaCount': got string, want integer
-      logLevel: verbose                                 | at '/logLevel': value must be one of
+      logLevel: verbose                                 | at '/logLevel': value must be one of 'trace', 'debug'
       image: {pullPolicy: Sometimes}                    | at '/image/pullPolicy': value must be one of
       image: {digest: "md5:abc"}                        | at '/image/digest': 'md5:abc' does not match pattern
       watchNamespaces: [Echo_Dev]                       | at '/watchNamespaces/0': 'Echo_Dev' does not match pattern
       watchNamespaces: [echo-dev, echo-dev]             | at '/watchNamespaces': items at 0 and 1 are equal
       managementPort: 80                                | at '/managementPort': minimum
-      reconcileConcurrency: 0                           | at '/reconcileConcurrency': minimum
+      reconcileConcurrency: 1001                        | at '/reconcileConcurrency': maximum
       resources: {limits: {memory: null}}               | at '/resources/limits': missing property 'memory'
       resources: {limits: {memory: lots}}               | 'lots' does not match pattern
       jvm: {maxRamPercentage: 95}                       | at '/jvm/maxRamPercentage': maximum
