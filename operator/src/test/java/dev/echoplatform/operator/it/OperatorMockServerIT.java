@@ -17,6 +17,7 @@ import dev.echoplatform.operator.resources.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
@@ -268,6 +269,41 @@ class OperatorMockServerIT {
     await().atMost(Duration.ofSeconds(10)).until(() ->
         Integer.valueOf(3).equals(child(Deployment.class, "echo").getSpec().getReplicas())
             && child(HorizontalPodAutoscaler.class, "echo") == null);
+  }
+
+  @Test
+  void aChildTheApiServerRejectsDegradesOnlyItsEchoService() {
+    String message = "NetworkPolicy.networking.k8s.io \"echo\" is invalid: spec.ingress[0].from[0]"
+        + ".ipBlock.cidr: Invalid value: \"10.0.0.0/99\": must be a valid CIDR";
+    server.expect().post().withPath("/apis/networking.k8s.io/v1/namespaces/team-bad/networkpolicies")
+        .andReturn(422, new StatusBuilder().withStatus("Failure").withCode(422).withReason("Invalid")
+            .withMessage(message).build())
+        .always();
+    client.resource(Fixtures.echoService("team-bad", "echo", "")).create();
+    create("good", "");
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> {
+      EchoService bad = client.resources(EchoService.class).inNamespace("team-bad").withName("echo").get();
+      return bad.getStatus() != null && bad.getStatus().condition(Condition.DEGRADED)
+          .map(c -> c.status().equals("True")).orElse(false);
+    });
+    EchoService bad = client.resources(EchoService.class).inNamespace("team-bad").withName("echo").get();
+    Condition degraded = bad.getStatus().condition(Condition.DEGRADED).orElseThrow();
+    assertThat(degraded.reason()).isEqualTo("ApplyFailed");
+    assertThat(degraded.message()).isEqualTo("NetworkPolicy: " + message);
+    assertThat(bad.getStatus().condition(Condition.READY).orElseThrow().status()).isEqualTo("False");
+    // The rest of its children were still applied.
+    assertThat(client.resources(Deployment.class).inNamespace("team-bad").withName("echo").get()).isNotNull();
+    // A Warning event names the failure.
+    await().atMost(Duration.ofSeconds(5)).until(() -> client.v1().events().inNamespace("team-bad").list()
+        .getItems().stream().anyMatch(e -> "ApplyFailed".equals(e.getReason())
+            && "Warning".equals(e.getType()) && e.getMessage().contains("must be a valid CIDR")));
+
+    // Meanwhile the other EchoService reconciles normally.
+    awaitChild(NetworkPolicy.class, "good");
+    markRolledOut("good", 2);
+    await().atMost(Duration.ofSeconds(10)).until(() ->
+        condition("good", Condition.READY).map(c -> c.status().equals("True")).orElse(false));
   }
 
   @Test
