@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Loopback benchmark of echo-server with the container's JVM flags. Prints figures; never fails on a timing.
+#
+#   echo-server/bench/bench.sh [seconds-per-run]      (default 10)
+#
+# Uses the jlinked runtime and AOT cache from image-size.sh when RUNTIME_DIR (default /tmp/es-image) holds them,
+# else Temurin 25. Rate limits are raised so they do not dominate. Installs wrk (Debian package) if missing.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+duration=${1:-10}
+runtime_dir=${RUNTIME_DIR:-/tmp/es-image}
+jar="$root/echo-server/target/echo-server.jar"
+port=${BENCH_PORT:-18480}
+jvm_flags=$(sed -n 's/^ARG JAVA_FLAGS="\(.*\)"$/\1/p' "$root/deploy/images/echo-server/Dockerfile")
+
+command -v wrk >/dev/null || apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
+[ -f "$jar" ] || (cd "$root" && mvn -B -q -pl echo-server package -DskipTests)
+
+if [ -x "$runtime_dir/runtime/bin/java" ] && [ -f "$runtime_dir/app/echo-server.aot" ]; then
+  java="$runtime_dir/runtime/bin/java"; aot=(-XX:AOTCache="$runtime_dir/app/echo-server.aot"); jar="$runtime_dir/app/echo-server.jar"
+  echo "runtime: jlinked ($runtime_dir) with AOT cache"
+else
+  java=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java; aot=()
+  echo "runtime: Temurin 25 JDK (run image-size.sh first for the image's runtime)"
+fi
+echo "flags:   $jvm_flags"
+echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+
+tmp=$(mktemp -d /tmp/echo-bench.XXXXXX)
+trap 'kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
+
+python3 - "$tmp" <<'PY'
+import json, sys
+for name, size in (("1k", 1024), ("64k", 65536)):
+    pad = size - len('{"payload":""}')
+    body = '{"payload":"' + "x" * pad + '"}'
+    assert len(body) == size
+    with open(f"{sys.argv[1]}/echo-{name}.lua", "w") as f:
+        f.write('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n')
+        f.write("wrk.body = " + json.dumps(body) + "\n")
+PY
+
+start=$(date +%s%N)
+# shellcheck disable=SC2086
+PORT=$port LOG_LEVEL=warn RATE_LIMIT_RPS=1000000 RATE_LIMIT_BURST=1000000 HEALTH_RATE_LIMIT_RPM=1000000 SHUTDOWN_DELAY=0 \
+  "$java" $jvm_flags "${aot[@]}" -jar "$jar" >"$tmp/server.out" 2>"$tmp/server.err" &
+pid=$!
+until curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; do
+  kill -0 "$pid" 2>/dev/null || { echo "server did not start:"; cat "$tmp/server.err"; exit 0; }
+  sleep 0.005
+done
+echo "start to first 200: $(( ($(date +%s%N) - start) / 1000000 )) ms"
+
+peak_rss() { awk '/VmHWM/ { printf "%.1f MiB", $2 / 1024 }' "/proc/$pid/status"; }
+
+run() { # name connections url [script]
+  local name=$1 conns=$2 url=$3 script=${4:-}
+  local args=(-t2 -c"$conns" -d"${duration}s" --timeout 5s --latency)
+  [ -n "$script" ] && args+=(-s "$script")
+  wrk "${args[@]}" "$url" >"$tmp/wrk.out" 2>&1
+  awk -v name="$name" -v conns="$conns" -v rss="$(peak_rss)" '
+    /Requests\/sec/ { rps = $2 }
+    /^ +50%/ { p50 = $2 } /^ +99%/ { p99 = $2 }
+    /Latency/ && !lat { max = $4; lat = 1 }
+    /Socket errors/ { split($0, a, /[ ,]+/); errs = a[4] + a[6] + a[8] + a[10] }
+    /Non-2xx/ { non2xx = $5 }
+    END { printf "%-10s c=%-5s %10s req/s  p50 %-8s p99 %-8s max %-8s socket-errors %-5d non-2xx %-5d peak-rss %s\n",
+          name, conns, rps, p50, p99, max, errs + 0, non2xx + 0, rss }' "$tmp/wrk.out"
+}
+
+for conns in 256 1000; do
+  run healthz "$conns" "http://127.0.0.1:$port/healthz"
+  run echo-1k "$conns" "http://127.0.0.1:$port/echo" "$tmp/echo-1k.lua"
+  run echo-64k "$conns" "http://127.0.0.1:$port/echo" "$tmp/echo-64k.lua"
+done
+echo "peak RSS (VmHWM) over the whole run: $(peak_rss)"
+grep -c '"level":"ERROR"' "$tmp/server.out" | xargs echo "server error log lines:"
