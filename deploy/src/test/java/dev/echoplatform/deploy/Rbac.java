@@ -29,9 +29,13 @@ final class Rbac {
       Map.entry("/events", Set.of("create", "patch")),
       Map.entry("events.k8s.io/events", Set.of("create", "patch")));
 
-  /** Leader election in the release namespace. */
+  /**
+   * Leader election in the release namespace: the conventions' get/create/update plus patch, which fabric8's
+   * LeaderElector (7.5.x) uses to renew the Lease (a 403 on PATCH when the operator ran with the chart's
+   * ServiceAccount against a real API server).
+   */
   static final Map<String, Set<String>> EXPECTED_LEASES =
-      Map.of("coordination.k8s.io/leases", Set.of("get", "create", "update"));
+      Map.of("coordination.k8s.io/leases", Set.of("get", "create", "update", "patch"));
 
   private Rbac() {}
 
