@@ -9,6 +9,9 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 CLUSTER_NAME="${ECHO_CLUSTER_NAME:-echo}"
 NODE_COUNT="${ECHO_CLUSTER_NODES:-3}"
+[[ "${NODE_COUNT}" =~ ^[1-9][0-9]*$ ]] || die "ECHO_CLUSTER_NODES must be a positive integer, got '${NODE_COUNT}'"
+[[ "${CLUSTER_NAME}" =~ ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$ ]] \
+  || die "ECHO_CLUSTER_NAME must be a DNS label (lower-case letters, digits, '-'), got '${CLUSTER_NAME}'"
 # kwokctl keeps clusters (pki, etcd data, logs, kubeconfig) under its workdir.
 export KWOK_WORKDIR="${ECHO_CLUSTER_WORKDIR:-${XDG_STATE_HOME:-${HOME}/.local/state}/echo-operator/kwok}"
 CLUSTER_DIR="${KWOK_WORKDIR}/clusters/${CLUSTER_NAME}"
@@ -127,7 +130,7 @@ cmd_up() {
   have="$(kc get nodes -o name | wc -l)"
   if ((have != NODE_COUNT)); then
     log "scaling kwok nodes ${have} -> ${NODE_COUNT}"
-    "${KWOKCTL}" scale node --name "${CLUSTER_NAME}" --replicas "${NODE_COUNT}" > /dev/null
+    "${KWOKCTL}" scale node --name "${CLUSTER_NAME}" --replicas "${NODE_COUNT}" -v WARN > /dev/null
   fi
   wait_for 120 "${NODE_COUNT} Ready nodes" nodes_ready
   # ServiceAccount admission needs the namespace's default ServiceAccount (kube-controller-manager).
@@ -191,6 +194,7 @@ cmd_verify() {
   kc create namespace "${SMOKE_RESTRICTED_NS}" > /dev/null
   kc label namespace "${SMOKE_RESTRICTED_NS}" pod-security.kubernetes.io/enforce=restricted > /dev/null
   check "PodSecurity restricted refuses a privileged pod" psa_refuses_privileged
+  check "PodSecurity restricted admits a compliant pod, which becomes Ready" psa_admits_restricted
 
   kc delete namespace "${SMOKE_NS}" "${SMOKE_RESTRICTED_NS}" --wait=false > /dev/null
   if ((failures > 0)); then
@@ -210,10 +214,20 @@ control_plane_leases() {
 }
 
 pods_on_kwok_nodes() {
-  local node
-  for node in $(kc -n "${SMOKE_NS}" get pods -l app=smoke -o jsonpath='{.items[*].spec.nodeName}'); do
+  local nodes node
+  nodes="$(kc -n "${SMOKE_NS}" get pods -l app=smoke -o jsonpath='{.items[*].spec.nodeName}')"
+  [[ -n "${nodes}" ]] || return 1
+  for node in ${nodes}; do
     [[ "$(kc get node "${node}" -o jsonpath='{.metadata.annotations.kwok\.x-k8s\.io/node}')" == fake ]] || return 1
   done
+}
+
+psa_admits_restricted() {
+  kc -n "${SMOKE_RESTRICTED_NS}" run compliant --image=registry.k8s.io/pause:3.10 --overrides='{"spec":{
+    "securityContext":{"runAsNonRoot":true,"runAsUser":65535,"seccompProfile":{"type":"RuntimeDefault"}},
+    "containers":[{"name":"compliant","image":"registry.k8s.io/pause:3.10","securityContext":{
+      "allowPrivilegeEscalation":false,"capabilities":{"drop":["ALL"]}}}]}}' > /dev/null \
+    && kc -n "${SMOKE_RESTRICTED_NS}" wait pod/compliant --for=condition=Ready --timeout=60s > /dev/null
 }
 
 psa_refuses_privileged() {
