@@ -5,6 +5,7 @@ import ch.qos.logback.classic.LoggerContext;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.RuntimeInfo;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -64,12 +65,21 @@ public final class Main {
     KubernetesClient client = new KubernetesClientBuilder().build();
     Operator operator = EchoOperator.create(client, config,
         MicrometerMetrics.newMicrometerMetricsBuilder(registry).notCollectingMetricsPerResource().build());
-    ManagementServer management = new ManagementServer(config.managementPort(),
-        () -> !operator.getRuntimeInfo().isStarted()
-            || operator.getRuntimeInfo().allEventSourcesAreHealthy(),
-        () -> operator.getRuntimeInfo().isStarted()
-            && operator.getRuntimeInfo().allEventSourcesAreHealthy(),
-        registry);
+    // Taken before start(): Operator.getRuntimeInfo() waits for a lock start() holds while the
+    // informers sync, which would hang the probes exactly when they matter.
+    RuntimeInfo runtime = operator.getRuntimeInfo();
+    ManagementServer management;
+    try {
+      management = new ManagementServer(config.managementPort(),
+          () -> !runtime.isStarted() || runtime.allEventSourcesAreHealthy(),
+          () -> runtime.isStarted() && runtime.allEventSourcesAreHealthy(),
+          registry);
+    } catch (java.io.IOException e) {
+      log.error("cannot listen on MANAGEMENT_PORT={}: {}", config.managementPort(), e.getMessage());
+      client.close();
+      System.exit(1);
+      return;
+    }
     management.start();
     log.info("management endpoints on port {}: /healthz /readyz /metrics", management.port());
 
@@ -84,7 +94,12 @@ public final class Main {
         stopped.countDown();
       }
     }, "shutdown"));
-    operator.start();
+    try {
+      operator.start();
+    } catch (RuntimeException e) {
+      log.error("echo-operator could not start: {}", e.getMessage(), e);
+      System.exit(1);
+    }
     stopped.await();
   }
 
