@@ -128,11 +128,14 @@ export GOFLAGS="$(go env GOFLAGS) -trimpath -p=${BUILD_PARALLELISM:-1}"
 NICE=(nice -n "${BUILD_NICE:-19}")
 mkdir -p "${K8S_BIN}"
 
-timed() { # <label> <command...>
-  local start=$SECONDS
-  log "building $1 ..."
+timed() { # <label> <command...>  (explicit status: errexit is off inside `cmd && timed ...`)
+  local start=$SECONDS label="$1"
+  log "building ${label} ..."
   shift
-  "$@"
+  if ! "$@"; then
+    log "FAILED: ${label} after $((SECONDS - start))s"
+    return 1
+  fi
   log "  done in $((SECONDS - start))s"
 }
 
