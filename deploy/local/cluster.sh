@@ -63,10 +63,10 @@ apiserver_ready() {
 }
 
 wait_for() { # <seconds> <description> <command...>
-  local deadline=$((SECONDS + $1)) what="$2"
+  local timeout="$1" deadline=$((SECONDS + $1)) what="$2"
   shift 2
   until "$@" > /dev/null 2>&1; do
-    ((SECONDS < deadline)) || die "timed out after ${deadline}s waiting for ${what}"
+    ((SECONDS < deadline)) || die "timed out after ${timeout}s waiting for ${what} (logs: ${CLUSTER_DIR}/logs)"
     sleep 2
   done
 }
