@@ -5,6 +5,7 @@ import dev.echoplatform.operator.api.v1alpha1.EchoService;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import java.util.function.Consumer;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
@@ -26,7 +27,7 @@ public final class EchoOperator {
   private EchoOperator() {}
 
   public static Operator create(KubernetesClient client, OperatorConfig config, Metrics metrics) {
-    return create(client, config, metrics, c -> {});
+    return create(client, config, metrics, leading -> {}, c -> {});
   }
 
   /**
@@ -34,6 +35,18 @@ public final class EchoOperator {
    * (tests use it to shorten the resync interval).
    */
   public static Operator create(KubernetesClient client, OperatorConfig config, Metrics metrics,
+      Consumer<ControllerConfigurationOverrider<EchoService>> customizer) {
+    return create(client, config, metrics, leading -> {}, customizer);
+  }
+
+  /**
+   * Builds the operator.
+   *
+   * @param leadership told {@code true} when this replica starts leading, {@code false} when it
+   *     stops (only with leader election; the process then exits and is restarted)
+   */
+  public static Operator create(KubernetesClient client, OperatorConfig config, Metrics metrics,
+      Consumer<Boolean> leadership,
       Consumer<ControllerConfigurationOverrider<EchoService>> customizer) {
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(client)
@@ -46,7 +59,15 @@ public final class EchoOperator {
           .withMetrics(metrics);
       if (config.leaderElectionEnabled()) {
         o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(
-            config.leaseName(), config.leaseNamespace().orElseThrow()));
+            config.leaseName(),
+            config.leaseNamespace().orElseThrow(),
+            LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
+            LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
+            LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE,
+            null,
+            new LeaderCallbacks(() -> leadership.accept(true), () -> leadership.accept(false),
+                leader -> { }),
+            true));
       }
     });
     operator.register(new EchoServiceReconciler(config), c -> {

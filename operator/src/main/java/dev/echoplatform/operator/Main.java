@@ -16,6 +16,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,16 +64,26 @@ public final class Main {
     new UptimeMetrics().bindTo(registry);
 
     KubernetesClient client = new KubernetesClientBuilder().build();
+    // Without leader election this replica always leads; with it, it leads once it holds the Lease.
+    AtomicBoolean leading = new AtomicBoolean(!config.leaderElectionEnabled());
     Operator operator = EchoOperator.create(client, config,
-        MicrometerMetrics.newMicrometerMetricsBuilder(registry).notCollectingMetricsPerResource().build());
+        MicrometerMetrics.newMicrometerMetricsBuilder(registry).notCollectingMetricsPerResource().build(),
+        isLeader -> {
+          leading.set(isLeader);
+          log.info(isLeader ? "leading: reconciling EchoServices" : "stopped leading");
+        },
+        c -> { });
     // Taken before start(): Operator.getRuntimeInfo() waits for a lock start() holds while the
     // informers sync, which would hang the probes exactly when they matter.
     RuntimeInfo runtime = operator.getRuntimeInfo();
     ManagementServer management;
     try {
       management = new ManagementServer(config.managementPort(),
-          () -> !runtime.isStarted() || runtime.allEventSourcesAreHealthy(),
-          () -> runtime.isStarted() && runtime.allEventSourcesAreHealthy(),
+          // Alive unless the leader's informers failed.
+          () -> !runtime.isStarted() || !leading.get() || runtime.allEventSourcesAreHealthy(),
+          // Ready once started; a standby waiting for the Lease is ready (it can take over), so
+          // a rolling update of the operator's own Deployment never waits on the Lease.
+          () -> runtime.isStarted() && (!leading.get() || runtime.allEventSourcesAreHealthy()),
           registry);
     } catch (java.io.IOException e) {
       log.error("cannot listen on MANAGEMENT_PORT={}: {}", config.managementPort(), e.getMessage());
