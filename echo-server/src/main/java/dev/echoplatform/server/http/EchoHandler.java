@@ -7,8 +7,10 @@ import io.undertow.server.RequestTooBigException;
 import io.undertow.util.Headers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xnio.ChannelListener;
 import org.xnio.IoUtils;
 import org.xnio.XnioExecutor;
+import org.xnio.channels.StreamSinkChannel;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -38,6 +40,8 @@ public final class EchoHandler implements HttpHandler {
     /** Bodies larger than this are validated on a worker thread instead of the I/O thread. */
     static final int WORKER_VALIDATION_THRESHOLD = 64 * 1024;
     private static final int MAX_LOGGED_BODY = 4096;
+    private static final byte[] EMPTY = new byte[0];
+    private static final ByteBuffer NO_BYTES = ByteBuffer.allocate(0).asReadOnlyBuffer();
 
     private final long maxBodySize;
     private final long readTimeoutMillis;
@@ -147,11 +151,13 @@ public final class EchoHandler implements HttpHandler {
             exchange.getRequestReceiver().receivePartialBytes(this::onChunk, this::onError);
         }
 
+        /** Returns the reservation and drops the buffer, so no byte outside the budget stays reachable from here. */
         private synchronized void release() {
             if (reserved > 0) {
                 budget.release(reserved);
                 reserved = 0;
             }
+            buffer = EMPTY;
         }
 
         private void finish() {
@@ -223,7 +229,67 @@ public final class EchoHandler implements HttpHandler {
             }
             exchange.setStatusCode(200);
             exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, JsonResponses.APPLICATION_JSON);
-            exchange.getResponseSender().send(ByteBuffer.wrap(buffer, 0, length));
+            exchange.setResponseContentLength(length);
+            new BodyWriter(ByteBuffer.wrap(buffer, 0, length)).handleEvent(exchange.getResponseChannel());
+        }
+
+        /**
+         * Writes the echoed body to the response channel. Undertow's HTTP/1.1 response conduit writes the headers
+         * together with the first buffer (a gathering write) and keeps that buffer in its reusable array for as long
+         * as the connection lives: every idle keep-alive connection would pin its last echoed body outside the
+         * budget (1000 connections × 1 MiB). So the headers go out first with an empty buffer, and the body is
+         * written on its own and forgotten as soon as it is written.
+         */
+        private final class BodyWriter implements ChannelListener<StreamSinkChannel> {
+            private ByteBuffer body;
+            private boolean headersSent;
+
+            BodyWriter(ByteBuffer body) {
+                this.body = body;
+            }
+
+            @Override
+            public void handleEvent(StreamSinkChannel channel) {
+                try {
+                    if (!headersSent) {
+                        channel.write(NO_BYTES.duplicate());
+                        if (!channel.flush()) {
+                            channel.getWriteSetter().set(this);
+                            channel.resumeWrites();
+                            return;
+                        }
+                        headersSent = true;
+                    }
+                    if (body != null) {
+                        while (body.hasRemaining()) {
+                            if (channel.write(body) == 0) {
+                                channel.getWriteSetter().set(this);
+                                channel.resumeWrites();
+                                return;
+                            }
+                        }
+                        body = null;
+                        release();
+                    }
+                    channel.shutdownWrites();
+                    if (!channel.flush()) {
+                        channel.getWriteSetter().set(this);
+                        channel.resumeWrites();
+                        return;
+                    }
+                    channel.suspendWrites();
+                    channel.getWriteSetter().set(null);
+                    exchange.endExchange();
+                } catch (IOException e) {
+                    body = null;
+                    release();
+                    channel.getWriteSetter().set(null);
+                    LOG.atDebug().addKeyValue("request_id", RequestInfo.of(exchange).requestId).setCause(e)
+                            .log("writing the response failed; closing the connection");
+                    IoUtils.safeClose(exchange.getConnection());
+                    exchange.endExchange();
+                }
+            }
         }
 
         private void onError(HttpServerExchange ex, IOException e) {

@@ -72,7 +72,7 @@ public final class ServerMetrics implements AutoCloseable {
     /** Registers the open-connections gauge once the listener exists. */
     public void bindActiveConnections(LongSupplier activeConnections) {
         Gauge.builder("echo.http.active.connections", activeConnections, s -> s.getAsLong())
-                .description("Open client connections").register(registry);
+                .description("Open client connections").strongReference(true).register(registry);
     }
 
     public PrometheusMeterRegistry registry() {

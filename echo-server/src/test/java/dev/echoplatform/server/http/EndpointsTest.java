@@ -147,6 +147,10 @@ class EndpointsTest {
                 .contains("jvm_threads_live_threads")
                 .contains("jvm_gc_");
         assertThat(server.server.metrics().errorCount(ServerMetrics.ErrorType.INVALID_JSON)).isGreaterThanOrEqualTo(1);
+        System.gc(); // the gauges must survive a collection (Micrometer holds gauge state weakly by default)
+        String again = RawHttp.request(server.port, "GET", "/metrics", null).bodyText();
+        assertThat(again).containsPattern("(?m)^echo_http_active_connections [1-9]")
+                .containsPattern("(?m)^echo_http_inflight_requests [1-9]");
     }
 
     @Test
