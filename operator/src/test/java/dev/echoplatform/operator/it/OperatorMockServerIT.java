@@ -43,7 +43,8 @@ import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -58,25 +59,40 @@ import org.junit.jupiter.api.Test;
 @EnableKubernetesMockClient(crud = true)
 class OperatorMockServerIT {
 
-  static final String NS = "team-a";
   static final String IMAGE = Fixtures.DEFAULT_IMAGE;
+  static final AtomicInteger NAMESPACES = new AtomicInteger();
 
-  KubernetesMockServer server;
-  KubernetesClient client;
-  Operator operator;
-  final ReconcileCounter reconciles = new ReconcileCounter();
+  // One mock API server and one operator for the class; each test works in its own namespace.
+  static KubernetesMockServer server;
+  static KubernetesClient client;
+  static Operator operator;
+  static final ReconcileCounter reconciles = new ReconcileCounter();
 
+  String NS;
+
+  /** Counts finished reconciles per EchoService (namespace/name). */
   static final class ReconcileCounter implements Metrics {
-    final AtomicInteger finished = new AtomicInteger();
+    final Map<String, AtomicInteger> finished = new java.util.concurrent.ConcurrentHashMap<>();
 
     @Override
     public void reconciliationExecutionFinished(HasMetadata resource, Map<String, Object> metadata) {
-      finished.incrementAndGet();
+      finished.computeIfAbsent(resource.getMetadata().getNamespace() + "/"
+          + resource.getMetadata().getName(), k -> new AtomicInteger()).incrementAndGet();
+    }
+
+    int of(String ns, String name) {
+      AtomicInteger n = finished.get(ns + "/" + name);
+      return n == null ? 0 : n.get();
     }
   }
 
   @BeforeEach
-  void start() throws Exception {
+  void namespace() {
+    NS = "test-" + NAMESPACES.incrementAndGet();
+  }
+
+  @BeforeAll
+  static void start() throws Exception {
     try (InputStream in = Files.newInputStream(Path.of("..", "crds", "echoservices.echo.platform.dev-v1.yml"))) {
       client.resource(client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class)).create();
     }
@@ -89,8 +105,8 @@ class OperatorMockServerIT {
     operator.start();
   }
 
-  @AfterEach
-  void stop() {
+  @AfterAll
+  static void stop() {
     operator.stop();
   }
 
@@ -176,7 +192,7 @@ class OperatorMockServerIT {
         condition("echo", Condition.READY).map(c -> c.status().equals("False")).orElse(false));
     EchoService es = get("echo");
     assertThat(es.getStatus().condition(Condition.PROGRESSING).orElseThrow().status()).isEqualTo("True");
-    assertThat(es.getStatus().url()).isEqualTo("http://echo.team-a.svc.cluster.local:80");
+    assertThat(es.getStatus().url()).isEqualTo("http://echo." + NS + ".svc.cluster.local:80");
     assertThat(es.getStatus().selector())
         .isEqualTo("app.kubernetes.io/instance=echo,app.kubernetes.io/name=echo-server");
     assertThat(es.getStatus().version()).isEqualTo("0.1.0");
@@ -316,17 +332,19 @@ class OperatorMockServerIT {
         condition("echo", Condition.READY).map(c -> c.status().equals("True")).orElse(false));
     Thread.sleep(500);
     drainRequests();
-    int before = reconciles.finished.get();
+    int before = reconciles.of(NS, "echo");
 
     // Resyncs (every 400 ms) and a child event (an annotation the operator does not manage)
     // reconcile an unchanged EchoService: nothing may be written, the status included.
     client.resources(Deployment.class).inNamespace(NS).withName("echo")
         .edit(d -> { d.getMetadata().getAnnotations().put("example.com/touched", "yes"); return d; });
-    List<String> testWrite = writes(drainRequests());
+    List<String> testWrite = writesIn(NS, drainRequests());
     assertThat(testWrite).hasSize(1);
     Thread.sleep(2500);
-    assertThat(reconciles.finished.get() - before).as("reconciles while idle").isGreaterThanOrEqualTo(3);
-    assertThat(writes(drainRequests())).as("writes while idle").isEmpty();
+    assertThat(reconciles.of(NS, "echo") - before).as("reconciles while idle")
+        .isGreaterThanOrEqualTo(3);
+    // (Other tests' EchoServices share the server; this one's namespace must see no writes.)
+    assertThat(writesIn(NS, drainRequests())).as("writes while idle").isEmpty();
   }
 
   List<RecordedRequest> drainRequests() throws InterruptedException {
@@ -338,9 +356,10 @@ class OperatorMockServerIT {
     return all;
   }
 
-  static List<String> writes(List<RecordedRequest> requests) {
+  static List<String> writesIn(String ns, List<RecordedRequest> requests) {
     return requests.stream()
         .filter(r -> !r.getMethod().equals("GET"))
+        .filter(r -> r.getPath().contains("/namespaces/" + ns + "/"))
         .map(r -> r.getMethod() + " " + r.getPath())
         .toList();
   }
