@@ -81,6 +81,9 @@ public final class Main {
                         System.exit(status);
                     }
                 }, "shutdown");
+                // Signal handlers run on a daemon thread, which new threads would inherit: without this, the JVM
+                // could end as soon as the worker threads stop, before the sequence finishes and reports.
+                shutdown.setDaemon(false);
                 shutdown.start();
             });
         }

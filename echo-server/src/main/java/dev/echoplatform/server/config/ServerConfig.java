@@ -153,18 +153,14 @@ public record ServerConfig(
             String raw = env.get(name);
             String value = raw == null || raw.isEmpty() ? s.defaultValue() : raw;
             try {
-                if (value.isEmpty()) {
-                    return parse.apply(value);
+                if (!value.equals(value.trim())) {
+                    throw new IllegalArgumentException("surrounding whitespace");
                 }
-                return parse.apply(value.trim().equals(value) ? value : fail());
+                return parse.apply(value);
             } catch (IllegalArgumentException e) {
                 String reason = e.getMessage() == null ? "" : " (" + e.getMessage() + ")";
                 throw new ConfigException("invalid " + name + "=\"" + printable(raw) + "\"" + reason + ": expected " + s.accepted());
             }
-        }
-
-        private static <T> T fail() {
-            throw new IllegalArgumentException("surrounding whitespace");
         }
 
         long integer(String name, long min, long max) {

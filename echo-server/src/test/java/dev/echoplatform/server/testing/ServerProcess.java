@@ -25,10 +25,19 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     public static ServerProcess start(Map<String, String> env, String... args) throws IOException {
+        return launch(env, List.of("-cp", System.getProperty("java.class.path"), "dev.echoplatform.server.Main"), args);
+    }
+
+    /** Runs the packaged jar, as the image does. */
+    public static ServerProcess startJar(Path jar, Map<String, String> env, String... args) throws IOException {
+        return launch(env, List.of("-jar", jar.toString()), args);
+    }
+
+    private static ServerProcess launch(Map<String, String> env, List<String> target, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-Xshare:auto",
-                "-cp", System.getProperty("java.class.path"), "dev.echoplatform.server.Main"));
+                "-XX:TieredStopAtLevel=1", "-Xshare:auto"));
+        command.addAll(target);
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
         for (String name : List.copyOf(builder.environment().keySet())) {
