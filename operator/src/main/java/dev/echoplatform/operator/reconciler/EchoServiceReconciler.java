@@ -69,6 +69,18 @@ public class EchoServiceReconciler implements Reconciler<EchoService> {
   private final ChildDependentResource<HorizontalPodAutoscaler> hpa;
   private final Workflow<EchoService> workflow;
   private volatile EventRecorder events;
+  /**
+   * The status last computed per EchoService (by UID), so condition transition times survive an
+   * informer cache that has not yet seen the latest status patch. Bounded (least recently used
+   * entries go first); losing an entry only costs the time of a transition already in the cache.
+   */
+  private final Map<String, EchoServiceStatus> published =
+      java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, EchoServiceStatus> eldest) {
+          return size() > 20_000;
+        }
+      });
 
   public EchoServiceReconciler(OperatorConfig config) {
     this(config, Clock.systemUTC());
@@ -141,7 +153,10 @@ public class EchoServiceReconciler implements Reconciler<EchoService> {
         context.getSecondaryResource(Service.class).orElse(null),
         List.copyOf(context.getSecondaryResources(Pod.class)),
         applyErrors);
-    EchoServiceStatus status = StatusCalculator.compute(es, model, observed, clock.instant());
+    String key = es.getMetadata().getUid();
+    EchoServiceStatus status =
+        StatusCalculator.compute(es, model, observed, clock.instant(), published.get(key));
+    published.put(key, status);
     announceTransitions(es, es.getStatus(), status);
 
     if (!applyErrors.isEmpty()) {
@@ -170,7 +185,9 @@ public class EchoServiceReconciler implements Reconciler<EchoService> {
         .map(ChildApplyException::status)
         .orElseGet(() -> {
           EchoServiceStatus s = StatusCalculator.withError(es,
-              StatusCalculator.REASON_RECONCILE_ERROR, apiMessage(e), clock.instant());
+              StatusCalculator.REASON_RECONCILE_ERROR, apiMessage(e), clock.instant(),
+              published.get(es.getMetadata().getUid()));
+          published.put(es.getMetadata().getUid(), s);
           announceTransitions(es, es.getStatus(), s);
           return s;
         });

@@ -58,6 +58,18 @@ public final class StatusCalculator {
 
   public static EchoServiceStatus compute(
       EchoService es, EchoServiceModel model, Observed observed, Instant now) {
+    return compute(es, model, observed, now, null);
+  }
+
+  /**
+   * Computes the status.
+   *
+   * @param lastPublished the status this operator last published for the EchoService, if known:
+   *     the informer's copy of {@code es} can lag behind it, and transition times must not move
+   *     because of that lag
+   */
+  public static EchoServiceStatus compute(EchoService es, EchoServiceModel model,
+      Observed observed, Instant now, EchoServiceStatus lastPublished) {
     long generation = Optional.ofNullable(es.getMetadata().getGeneration()).orElse(0L);
     Deployment d = observed.deployment();
     DeploymentStatus ds = d == null || d.getStatus() == null ? new DeploymentStatus() : d.getStatus();
@@ -121,12 +133,12 @@ public final class StatusCalculator {
         externalUrl(model, observed.service()),
         model.image(),
         EchoServiceModel.imageVersion(model.image()),
-        keepTransitionTimes(conditions, es.getStatus(), now));
+        keepTransitionTimes(conditions, es.getStatus(), lastPublished, now));
   }
 
   /** The status to publish when reconciling failed before children could be observed. */
-  public static EchoServiceStatus withError(
-      EchoService es, String reason, String message, Instant now) {
+  public static EchoServiceStatus withError(EchoService es, String reason, String message,
+      Instant now, EchoServiceStatus lastPublished) {
     long generation = Optional.ofNullable(es.getMetadata().getGeneration()).orElse(0L);
     EchoServiceStatus previous = es.getStatus() == null
         ? new EchoServiceStatus(null, null, null, null, null, null, null, null, null, null, null)
@@ -140,7 +152,7 @@ public final class StatusCalculator {
     return new EchoServiceStatus(previous.observedGeneration(), previous.replicas(),
         previous.readyReplicas(), previous.updatedReplicas(), previous.replicaSummary(),
         previous.selector(), previous.url(), previous.externalUrl(), previous.image(),
-        previous.version(), keepTransitionTimes(conditions, es.getStatus(), now));
+        previous.version(), keepTransitionTimes(conditions, es.getStatus(), lastPublished, now));
   }
 
   static int desiredReplicas(EchoServiceModel model, Deployment d) {
@@ -250,17 +262,20 @@ public final class StatusCalculator {
   }
 
   /** Keeps each condition's lastTransitionTime unless its status changed. */
-  static List<Condition> keepTransitionTimes(
-      List<Condition> conditions, EchoServiceStatus previous, Instant now) {
+  static List<Condition> keepTransitionTimes(List<Condition> conditions,
+      EchoServiceStatus previous, EchoServiceStatus lastPublished, Instant now) {
     String nowText = now.truncatedTo(ChronoUnit.SECONDS).toString();
-    return conditions.stream().map(c -> {
-      Optional<Condition> old = previous == null ? Optional.empty() : previous.condition(c.type());
-      if (old.isPresent() && old.get().status().equals(c.status())
-          && old.get().lastTransitionTime() != null) {
-        return c.withLastTransitionTime(old.get().lastTransitionTime());
-      }
-      return c.withLastTransitionTime(nowText);
-    }).toList();
+    return conditions.stream().map(c -> sameStatusSince(c, previous)
+        .or(() -> sameStatusSince(c, lastPublished))
+        .map(c::withLastTransitionTime)
+        .orElseGet(() -> c.withLastTransitionTime(nowText))).toList();
+  }
+
+  private static Optional<String> sameStatusSince(Condition c, EchoServiceStatus status) {
+    return Optional.ofNullable(status)
+        .flatMap(s -> s.condition(c.type()))
+        .filter(old -> old.status().equals(c.status()) && old.lastTransitionTime() != null)
+        .map(Condition::lastTransitionTime);
   }
 
   private static int orZero(Integer i) {

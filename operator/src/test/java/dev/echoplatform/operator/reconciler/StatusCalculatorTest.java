@@ -98,6 +98,15 @@ class StatusCalculatorTest {
         .as("unchanged observation gives an equal status (no patch)").isEqualTo(second);
   }
 
+  @Test
+  void transitionTimeSurvivesALaggingCache() {
+    EchoServiceStatus published = compute(new Observed(deployment(2, 2, 2, 2, 1), null, null, null), T0);
+    // The cached EchoService has no status yet (the patch is not in the informer cache).
+    EchoServiceStatus again = StatusCalculator.compute(es, model,
+        new Observed(deployment(2, 2, 2, 2, 1), null, null, null), T1, published);
+    assertThat(again).isEqualTo(published);
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"CrashLoopBackOff", "ImagePullBackOff", "ErrImagePull", "CreateContainerConfigError"})
   void failingPodsDegrade(String reason) {
@@ -171,7 +180,7 @@ class StatusCalculatorTest {
   @Test
   void errorStatusKeepsObservedFields() {
     es.setStatus(compute(new Observed(deployment(2, 2, 2, 2, 1), null, null, null), T0));
-    EchoServiceStatus s = StatusCalculator.withError(es, "ReconcileError", "boom", T1);
+    EchoServiceStatus s = StatusCalculator.withError(es, "ReconcileError", "boom", T1, null);
     assertThat(state(s, Condition.DEGRADED)).isEqualTo("True/ReconcileError");
     assertThat(state(s, Condition.READY)).isEqualTo("False/ReconcileError");
     assertThat(s.readyReplicas()).isEqualTo(2);
