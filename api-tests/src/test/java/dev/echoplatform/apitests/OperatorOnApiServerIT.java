@@ -1,0 +1,223 @@
+package dev.echoplatform.apitests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.echoplatform.operator.EchoOperator;
+import dev.echoplatform.operator.OperatorConfig;
+import dev.echoplatform.operator.api.v1alpha1.EchoService;
+import dev.echoplatform.operator.reconciler.EchoServiceReconciler;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.autoscaling.v1.Scale;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.monitoring.Metrics;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The operator, running in-process (leader election off), against a real API server: server-side apply of the six
+ * children under its field manager, a human edit of an owned field reverted, the status and scale subresources.
+ * kube-api-test runs no controller-manager, so Deployments get no pods here (deploy/local/e2e.sh covers that).
+ */
+class OperatorOnApiServerIT extends RealApiServer {
+
+  static final String NS = "team-a";
+  static final String IMAGE = "ghcr.io/echo-platform/echo-server:0.1.0";
+  static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+  static Operator operator;
+
+  @BeforeAll
+  static void startOperator() {
+    installCrd();
+    createNamespace(NS);
+    OperatorConfig config = new OperatorConfig(Set.of(), IMAGE, false, "echo-operator-leader", Optional.empty(), 4,
+        0, "info", true);
+    operator = EchoOperator.create(client, config, Metrics.NOOP);
+    operator.start();
+  }
+
+  @AfterAll
+  static void stopOperator() {
+    if (operator != null) {
+      operator.stop();
+    }
+  }
+
+  static GenericKubernetesResource create(String name, String spec) {
+    return client.resource(echoService(NS, name, spec)).create();
+  }
+
+  static <T extends HasMetadata> T awaitChild(Class<T> type, String name) {
+    await().atMost(TIMEOUT).until(() -> client.resources(type).inNamespace(NS).withName(name).get() != null);
+    return client.resources(type).inNamespace(NS).withName(name).get();
+  }
+
+  static Optional<ManagedFieldsEntry> applyEntry(HasMetadata object) {
+    return object.getMetadata().getManagedFields().stream()
+        .filter(e -> EchoServiceReconciler.FIELD_MANAGER.equals(e.getManager()))
+        .filter(e -> "Apply".equals(e.getOperation()))
+        .findFirst();
+  }
+
+  static List<String> managers(HasMetadata object) {
+    return object.getMetadata().getManagedFields().stream()
+        .map(e -> e.getManager() + "/" + e.getOperation()).toList();
+  }
+
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> map(Object value) {
+    return (Map<String, Object>) value;
+  }
+
+  static Map<String, Object> status(String name) {
+    GenericKubernetesResource es = client.resource(echoService(NS, name, "{}")).get();
+    return es == null ? null : map(es.getAdditionalProperties().get("status"));
+  }
+
+  @Test
+  void allSixChildrenAreServerSideAppliedByTheOperatorAndOwnedByTheEchoService() {
+    GenericKubernetesResource es = create("full", """
+        replicas: 3
+        autoscaling: {enabled: true, minReplicas: 2, maxReplicas: 5}
+        """);
+    List<Class<? extends HasMetadata>> kinds = List.of(ConfigMap.class, Deployment.class, Service.class,
+        NetworkPolicy.class, PodDisruptionBudget.class, HorizontalPodAutoscaler.class);
+    // java-operator-sdk leaves ConfigMaps and Secrets out of server-side apply by default
+    // (ConfigurationService.defaultNonSSAResources()): unless the operator overrides that
+    // (withDefaultNonSSAResource(Set.of())), its ConfigMap is written with create/update under the client's
+    // default manager. The apply check therefore covers the other five kinds; the ConfigMap's content and
+    // the revert of an edit are checked in aHumanEditOfAnOwnedFieldIsReverted.
+    List<Class<? extends HasMetadata>> serverSideApplied = List.of(Deployment.class, Service.class,
+        NetworkPolicy.class, PodDisruptionBudget.class, HorizontalPodAutoscaler.class);
+    for (Class<? extends HasMetadata> kind : kinds) {
+      HasMetadata child = awaitChild(kind, "full");
+      assertThat(child.getMetadata().getOwnerReferences()).as(kind.getSimpleName()).singleElement()
+          .satisfies((OwnerReference owner) -> {
+            assertThat(owner.getKind()).isEqualTo("EchoService");
+            assertThat(owner.getName()).isEqualTo("full");
+            assertThat(owner.getUid()).isEqualTo(es.getMetadata().getUid());
+            assertThat(owner.getController()).isTrue();
+          });
+      if (serverSideApplied.contains(kind)) {
+        assertThat(applyEntry(child)).as("%s managedFields %s: manager %s with operation Apply", kind.getSimpleName(),
+            managers(child), EchoServiceReconciler.FIELD_MANAGER).isPresent();
+      }
+      assertThat(child.getMetadata().getLabels())
+          .containsEntry("app.kubernetes.io/managed-by", "echo-operator")
+          .containsEntry("app.kubernetes.io/instance", "full");
+    }
+    // Autoscaling on: the HPA owns the replica count, the operator's apply does not set spec.replicas.
+    await().atMost(TIMEOUT).untilAsserted(() -> {
+      Deployment deployment = client.apps().deployments().inNamespace(NS).withName("full").get();
+      Map<String, Object> applied = applyEntry(deployment).orElseThrow().getFieldsV1().getAdditionalProperties();
+      assertThat(map(applied.get("f:spec"))).doesNotContainKey("f:replicas").containsKey("f:template");
+    });
+    HorizontalPodAutoscaler hpa = client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(NS)
+        .withName("full").get();
+    assertThat(hpa.getSpec().getMinReplicas()).isEqualTo(2);
+    assertThat(hpa.getSpec().getMaxReplicas()).isEqualTo(5);
+    assertThat(hpa.getSpec().getScaleTargetRef().getName()).isEqualTo("full");
+  }
+
+  @Test
+  void aHumanEditOfAnOwnedFieldIsReverted() {
+    create("edited", "settings: {logLevel: warn}");
+    ConfigMap cm = awaitChild(ConfigMap.class, "edited");
+    assertThat(cm.getData()).containsEntry("LOG_LEVEL", "warn");
+    Deployment deployment = awaitChild(Deployment.class, "edited");
+    String image = deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
+    assertThat(image).isEqualTo(IMAGE);
+
+    // As kubectl edit does: a read-modify-write (operation Update) under another field manager.
+    client.configMaps().inNamespace(NS).withName("edited").edit(c -> {
+      c.getData().put("LOG_LEVEL", "debug");
+      return c;
+    });
+    client.apps().deployments().inNamespace(NS).withName("edited").patch(
+        PatchContext.of(PatchType.JSON_MERGE),
+        "{\"spec\":{\"template\":{\"spec\":{\"containers\":[{\"name\":\"echo-server\",\"image\":\"evil:latest\"}]}}}}");
+    ConfigMap edited = client.configMaps().inNamespace(NS).withName("edited").get();
+    assertThat(edited.getMetadata().getManagedFields()).extracting(ManagedFieldsEntry::getOperation)
+        .contains("Update");
+
+    await().atMost(TIMEOUT).untilAsserted(() -> {
+      assertThat(client.configMaps().inNamespace(NS).withName("edited").get().getData())
+          .containsEntry("LOG_LEVEL", "warn");
+      assertThat(client.apps().deployments().inNamespace(NS).withName("edited").get()
+          .getSpec().getTemplate().getSpec().getContainers()).singleElement()
+          .satisfies(c -> assertThat(c.getImage()).isEqualTo(IMAGE));
+    });
+  }
+
+  @Test
+  void theOperatorWritesStatusAndASpecWriteDoesNotClobberIt() {
+    create("status", "replicas: 2");
+    await().atMost(TIMEOUT).untilAsserted(() -> {
+      Map<String, Object> status = status("status");
+      assertThat(status).isNotNull().containsKey("conditions").containsEntry("observedGeneration", 1);
+      assertThat((String) status.get("selector")).contains("app.kubernetes.io/instance=status");
+    });
+    GenericKubernetesResource current = client.resource(echoService(NS, "status", "{}")).get();
+    Map<String, Object> statusBefore = map(current.getAdditionalProperties().get("status"));
+
+    // A write of the main resource (spec) carrying a bogus status: the API server ignores the status part.
+    map(current.getAdditionalProperties().get("spec")).put("replicas", 4);
+    current.getAdditionalProperties().put("status", Map.of("url", "http://bogus"));
+    GenericKubernetesResource updated = client.resource(current).update();
+    assertThat(map(updated.getAdditionalProperties().get("spec"))).containsEntry("replicas", 4);
+    assertThat(map(updated.getAdditionalProperties().get("status"))).isEqualTo(statusBefore);
+    assertThat(updated.getMetadata().getGeneration()).isEqualTo(2L);
+
+    // A write of /status carrying a changed spec: the API server ignores the spec part.
+    GenericKubernetesResource forStatus = client.resource(echoService(NS, "status", "{}")).get();
+    map(forStatus.getAdditionalProperties().get("spec")).put("replicas", 9);
+    GenericKubernetesResource afterStatusWrite = client.resource(forStatus).updateStatus();
+    assertThat(map(afterStatusWrite.getAdditionalProperties().get("spec"))).containsEntry("replicas", 4);
+
+    // The operator catches up with generation 2.
+    await().atMost(TIMEOUT).untilAsserted(() ->
+        assertThat(status("status")).containsEntry("observedGeneration", 2));
+    await().atMost(TIMEOUT).until(() ->
+        client.apps().deployments().inNamespace(NS).withName("status").get().getSpec().getReplicas() == 4);
+  }
+
+  @Test
+  void theScaleSubresourceChangesSpecReplicasAndReportsStatusAndSelector() {
+    create("scaled", "replicas: 1");
+    await().atMost(TIMEOUT).until(() -> {
+      Map<String, Object> status = status("scaled");
+      return status != null && status.get("selector") != null;
+    });
+    var resource = client.resources(EchoService.class).inNamespace(NS).withName("scaled");
+    resource.scale(3);
+    assertThat(map(client.resource(echoService(NS, "scaled", "{}")).get().getAdditionalProperties().get("spec")))
+        .containsEntry("replicas", 3);
+    await().atMost(TIMEOUT).until(() ->
+        client.apps().deployments().inNamespace(NS).withName("scaled").get().getSpec().getReplicas() == 3);
+
+    Scale scale = resource.scale();
+    assertThat(scale.getSpec().getReplicas()).isEqualTo(3);
+    assertThat(scale.getStatus().getSelector()).isEqualTo(status("scaled").get("selector"))
+        .contains("app.kubernetes.io/instance=scaled");
+    // No controller-manager here: the Deployment has no pods, and status.replicas says so.
+    assertThat(scale.getStatus().getReplicas()).isZero();
+  }
+}
