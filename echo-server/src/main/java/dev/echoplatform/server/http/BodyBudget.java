@@ -46,8 +46,4 @@ public final class BodyBudget {
     public long used() {
         return used.get();
     }
-
-    public long capacity() {
-        return capacity;
-    }
 }

@@ -3,6 +3,8 @@ package dev.echoplatform.server.http;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.AttachmentKey;
 
+import java.net.InetAddress;
+
 /** Per-request facts gathered by the handlers and reported by {@link AccessLogHandler}. */
 public final class RequestInfo {
 
@@ -13,7 +15,7 @@ public final class RequestInfo {
 
     String requestId;
     String route = UNMATCHED;
-    java.net.InetAddress clientAddress;
+    InetAddress clientAddress;
     /** Request-body bytes actually read by a handler; -1 when no handler read the body. */
     long bodyBytesRead = -1;
 
@@ -24,17 +26,5 @@ public final class RequestInfo {
             exchange.putAttachment(KEY, info);
         }
         return info;
-    }
-
-    public String requestId() {
-        return requestId;
-    }
-
-    public String route() {
-        return route;
-    }
-
-    public java.net.InetAddress clientAddress() {
-        return clientAddress;
     }
 }
