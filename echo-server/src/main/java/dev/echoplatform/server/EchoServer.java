@@ -22,6 +22,7 @@ import io.undertow.UndertowOptions;
 import io.undertow.connector.ByteBufferPool;
 import io.undertow.server.DefaultByteBufferPool;
 import io.undertow.server.HttpHandler;
+import io.undertow.server.handlers.HttpContinueReadHandler;
 import io.undertow.server.protocol.http.HttpOpenListener;
 import io.undertow.util.Methods;
 import org.slf4j.Logger;
@@ -75,8 +76,11 @@ public final class EchoServer implements AutoCloseable {
                 .add(Routes.HEALTHZ, Methods.HEAD, new HealthHandler())
                 .add(Routes.READYZ, Methods.GET, new ReadyHandler(this::isDraining))
                 .add(Routes.READYZ, Methods.HEAD, new ReadyHandler(this::isDraining))
-                .add(Routes.ECHO, Methods.POST, new EchoHandler(config.maxBodySize(), config.readTimeout().toMillis(),
-                        budget, new JsonValidator(config.maxJsonDepth(), config.maxBodySize()), metrics))
+                // "Expect: 100-continue" is answered when the handler starts reading the body, i.e. only once the
+                // request has passed the media-type, size and budget checks; rejected clients never send the body.
+                .add(Routes.ECHO, Methods.POST, new HttpContinueReadHandler(new EchoHandler(config.maxBodySize(),
+                        config.readTimeout().toMillis(), budget,
+                        new JsonValidator(config.maxJsonDepth(), config.maxBodySize()), metrics)))
                 .add(Routes.METRICS, Methods.GET, new MetricsHandler(metrics.registry()))
                 .add(Routes.OPENAPI, Methods.GET, new OpenApiHandler());
         RateLimiter general = new RateLimiter(config.rateLimitBurst(), config.rateLimitRps());

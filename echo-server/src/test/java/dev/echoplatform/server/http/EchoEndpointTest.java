@@ -161,6 +161,32 @@ class EchoEndpointTest {
     }
 
     @Test
+    void expectContinueGets100ThenTheEcho() throws Exception {
+        byte[] body = "{\"continue\":true}".getBytes(StandardCharsets.UTF_8);
+        try (var socket = RawHttp.connect(server.port)) {
+            socket.getOutputStream().write(("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    + "Expect: 100-continue\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            Response interim = RawHttp.read(socket.getInputStream(), true);
+            assertThat(interim.status()).isEqualTo(100);
+            socket.getOutputStream().write(body);
+            Response r = RawHttp.read(socket.getInputStream(), false);
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.body()).isEqualTo(body);
+        }
+    }
+
+    @Test
+    void expectContinueIsRefusedWithTheFinalStatusWhenTheBodyIsTooLarge() throws Exception {
+        try (var socket = RawHttp.connect(server.port)) {
+            socket.getOutputStream().write(("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    + "Expect: 100-continue\r\nContent-Length: " + (LIMIT + 1) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            assertThat(RawHttp.read(socket.getInputStream(), false).status()).isEqualTo(413);
+        }
+    }
+
+    @Test
     void requestWithoutBodyIs400() throws Exception {
         Response r = RawHttp.request(server.port, "POST", "/echo", null, "Content-Type: application/json");
         assertThat(r.status()).isEqualTo(400);
