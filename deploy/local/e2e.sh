@@ -1,0 +1,618 @@
+#!/usr/bin/env bash
+# End-to-end test of the operator on a real control plane (kube-apiserver, etcd, kube-controller-manager,
+# kube-scheduler built from Go modules; kwok nodes): Helm chart, RBAC of the chart's ServiceAccount, leader election,
+# the three environment examples, Pod Security admission, garbage collection, fail-over, restart, CRD upgrade and
+# uninstall. See docs/e2e.md.
+#
+# usage: deploy/local/e2e.sh
+# Environment: E2E_KEEP_CLUSTER=1 keeps the cluster (and prints its kubeconfig) instead of deleting it;
+#   E2E_CLUSTER_NAME (echo-e2e) names the kwok cluster; ECHO_HELM overrides the helm binary.
+# Each check prints PASS/FAIL; the last line is "N passed, M failed"; exit status 0 only when all pass.
+#
+# The file also serves as a library for deploy/local/demo.sh (sourcing it defines the functions only).
+set -euo pipefail
+
+E2E_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=lib.sh
+source "${E2E_DIR}/lib.sh"
+REPO_ROOT="$(cd "${E2E_DIR}/../.." && pwd)"
+
+HELM_VERSION="v3.21.4"
+HELM_CACHE="${ECHO_HELM_CACHE:-${HOME}/.cache/echo-operator/helm/${HELM_VERSION}}"
+HELM="${ECHO_HELM:-${HELM_CACHE}/bin/helm}"
+KUBECTL="${K8S_BIN}/kubectl"
+CHART_DIR="${REPO_ROOT}/deploy/helm/echo-operator"
+OPERATOR_JAR="${REPO_ROOT}/operator/target/echo-operator.jar"
+SERVER_JAR="${REPO_ROOT}/echo-server/target/echo-server.jar"
+RELEASE="echo-operator"
+OPERATOR_NS="echo-system"
+LEASE_NAME="echo-operator-leader"
+CRD_NAME="echoservices.echo.platform.dev"
+
+# ---------------------------------------------------------------------------------------------------------------
+# Tools
+
+# Helm: the real CLI, built once from its Go module through the module proxy and cached beside the k8s binaries.
+ensure_helm() {
+  if [[ -x "${HELM}" ]] && "${HELM}" version --short 2> /dev/null | grep -q "^${HELM_VERSION}"; then
+    return 0
+  fi
+  [[ -z "${ECHO_HELM:-}" ]] || die "ECHO_HELM=${ECHO_HELM} is not helm ${HELM_VERSION}"
+  command -v go > /dev/null || die "helm ${HELM_VERSION} is missing in ${HELM_CACHE}/bin and Go is not installed to build it"
+  local sumdb=()
+  if ! curl -fsS -m 10 -o /dev/null https://sum.golang.org/lookup/helm.sh/helm/v3@${HELM_VERSION} 2> /dev/null; then
+    log "sum.golang.org is not reachable: building helm with GOSUMDB=off (modules come from the proxy, unverified)"
+    sumdb=(GOSUMDB=off)
+  fi
+  log "building helm ${HELM_VERSION} into ${HELM_CACHE}/bin (go install through the module proxy; a few minutes cold)"
+  mkdir -p "${HELM_CACHE}/bin"
+  env "${sumdb[@]}" GOBIN="${HELM_CACHE}/bin" CGO_ENABLED=0 GOFLAGS=-mod=mod \
+    nice -n "${BUILD_NICE:-19}" go install -p "${BUILD_PARALLELISM:-1}" -trimpath \
+    -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=${HELM_VERSION}" \
+    "helm.sh/helm/v3/cmd/helm@${HELM_VERSION}"
+  "${HELM}" version --short | grep -q "^${HELM_VERSION}" || die "built ${HELM} does not report ${HELM_VERSION}"
+}
+
+ensure_jars() {
+  if [[ ! -f "${OPERATOR_JAR}" || ! -f "${SERVER_JAR}" ]]; then
+    log "building the operator and echo-server jars (mvn -B -q -DskipTests package)"
+    (cd "${REPO_ROOT}" && mvn -B -q -DskipTests package -pl operator,echo-server -am)
+  fi
+}
+
+k() { "${KUBECTL}" --kubeconfig "${KUBECONFIG_FILE}" "$@"; }
+h() { "${HELM}" --kubeconfig "${KUBECONFIG_FILE}" "$@"; }
+
+# wait_until <seconds> <description> <command...>: polls every second.
+wait_until() {
+  local timeout=$1 what=$2
+  shift 2
+  local deadline=$((SECONDS + timeout))
+  until "$@" > /dev/null 2>&1; do
+    if ((SECONDS >= deadline)); then
+      echo "timed out after ${timeout}s waiting for: ${what}"
+      return 1
+    fi
+    sleep 1
+  done
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+# The operator chart and local operator processes
+
+# install_chart [extra helm args...]: the chart into echo-system (namespace enforcing PSA restricted).
+# shellcheck disable=SC2120 # demo.sh passes arguments
+install_chart() {
+  k apply --server-side -f - << EOF
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: ${OPERATOR_NS}
+  labels:
+    pod-security.kubernetes.io/enforce: restricted
+    pod-security.kubernetes.io/enforce-version: latest
+EOF
+  h upgrade --install "${RELEASE}" "${CHART_DIR}" -n "${OPERATOR_NS}" --wait --timeout 3m "$@"
+}
+
+# The chart's operator pods would only be simulated by kwok (no containers); the operator runs as local
+# processes instead. The chart's schema requires replicaCount >= 1, so the Deployment is scaled to 0 afterwards.
+scale_chart_operator_to_zero() {
+  k scale deployment -n "${OPERATOR_NS}" -l "app.kubernetes.io/instance=${RELEASE}" --replicas=0
+  wait_until 60 "chart operator pods gone" \
+    bash -c "[[ -z \"\$(\"${KUBECTL}\" --kubeconfig \"${KUBECONFIG_FILE}\" get pods -n ${OPERATOR_NS} -l app.kubernetes.io/instance=${RELEASE} -o name)\" ]]"
+}
+
+# write_operator_kubeconfig <file>: a kubeconfig authenticating as the chart's ServiceAccount with a token from the
+# TokenRequest API, so the operator has exactly the chart's RBAC.
+write_operator_kubeconfig() {
+  local file=$1 sa token server ca
+  sa="$(k get deployment -n "${OPERATOR_NS}" -l "app.kubernetes.io/instance=${RELEASE}" \
+    -o jsonpath='{.items[0].spec.template.spec.serviceAccountName}')"
+  [[ -n "${sa}" ]] || { echo "the chart's Deployment names no serviceAccountName"; return 1; }
+  token="$(k create token "${sa}" -n "${OPERATOR_NS}" --duration=2h)"
+  server="$(k config view --minify -o jsonpath='{.clusters[0].cluster.server}')"
+  ca="$(k config view --raw --minify -o jsonpath='{.clusters[0].cluster.certificate-authority-data}')"
+  if [[ -z "${ca}" ]]; then
+    local ca_file
+    ca_file="$(k config view --raw --minify -o jsonpath='{.clusters[0].cluster.certificate-authority}')"
+    [[ -n "${ca_file}" ]] && ca="$(base64 -w0 < "${ca_file}")"
+  fi
+  umask 077
+  cat > "${file}" << EOF
+apiVersion: v1
+kind: Config
+clusters:
+- name: cluster
+  cluster:
+    server: ${server}
+$(if [[ -n "${ca}" ]]; then echo "    certificate-authority-data: ${ca}"; else echo "    insecure-skip-tls-verify: true"; fi)
+users:
+- name: ${sa}
+  user:
+    token: ${token}
+contexts:
+- name: ${sa}
+  context:
+    cluster: cluster
+    user: ${sa}
+    namespace: ${OPERATOR_NS}
+current-context: ${sa}
+EOF
+  echo "operator kubeconfig: ServiceAccount ${OPERATOR_NS}/${sa} at ${server}"
+}
+
+# start_operator <identity> <management port> <kubeconfig> <state dir>: runs the operator jar in the background
+# (leader election on; HOSTNAME is its Lease identity), logging to <state dir>/<identity>.log and recording its PID
+# in <state dir>/pids/<identity>.pid.
+start_operator() {
+  local identity=$1 port=$2 kubeconfig=$3 dir=$4
+  mkdir -p "${dir}/pids"
+  env KUBECONFIG="${kubeconfig}" HOSTNAME="${identity}" \
+    LEADER_ELECTION_ENABLED=true LEADER_ELECTION_NAMESPACE="${OPERATOR_NS}" LEADER_ELECTION_LEASE_NAME="${LEASE_NAME}" \
+    MANAGEMENT_PORT="${port}" LOG_LEVEL=info \
+    java -XX:+UseSerialGC -Xmx256m -jar "${OPERATOR_JAR}" > "${dir}/${identity}.log" 2>&1 < /dev/null &
+  echo $! > "${dir}/pids/${identity}.pid"
+}
+
+# stop_operators <state dir>: SIGTERM to every recorded operator process, SIGKILL after 20 s.
+stop_operators() {
+  local dir=$1 f pid i
+  [[ -d "${dir}/pids" ]] || return 0
+  for f in "${dir}"/pids/*.pid; do
+    [[ -e "${f}" ]] || continue
+    pid="$(cat "${f}")"
+    kill "${pid}" 2> /dev/null || true
+    for ((i = 0; i < 40; i++)); do
+      kill -0 "${pid}" 2> /dev/null || break
+      sleep 0.5
+    done
+    kill -KILL "${pid}" 2> /dev/null || true
+    rm -f "${f}"
+  done
+}
+
+operator_ready() { curl -fsS -m 2 -o /dev/null "http://127.0.0.1:$1/readyz"; }
+
+lease_holder() { k get lease "${LEASE_NAME}" -n "${OPERATOR_NS}" -o jsonpath='{.spec.holderIdentity}' 2> /dev/null; }
+
+# ---------------------------------------------------------------------------------------------------------------
+# The end-to-end run
+
+PASSED=0
+FAILED=0
+FAILED_STEPS=()
+
+# step <name> <function> [args...]: runs the function in a subshell with errexit on; never aborts the run.
+step() {
+  local name=$1 rc
+  shift
+  printf '\n=== %s\n' "${name}"
+  set +e
+  (
+    set -e
+    "$@"
+  )
+  rc=$?
+  set -e
+  if ((rc == 0)); then
+    echo "PASS: ${name}"
+    PASSED=$((PASSED + 1))
+  else
+    echo "FAIL: ${name}"
+    FAILED=$((FAILED + 1))
+    FAILED_STEPS+=("${name}")
+  fi
+  return "${rc}"
+}
+
+# required <name> <function>: a step the rest depends on; on failure the run stops (after clean-up).
+required() {
+  step "$@" || {
+    echo "cannot continue without: $1"
+    exit 1
+  }
+}
+
+summary() {
+  echo
+  if ((FAILED > 0)); then
+    printf 'failed: %s\n' "${FAILED_STEPS[@]}"
+  fi
+  echo "${PASSED} passed, ${FAILED} failed"
+}
+
+e2e_cleanup() {
+  local rc=$?
+  set +e
+  stop_operators "${WORK}"
+  if [[ "${E2E_KEEP_CLUSTER:-0}" == 1 ]]; then
+    echo "E2E_KEEP_CLUSTER=1: cluster ${ECHO_CLUSTER_NAME} kept; KUBECONFIG=${KUBECONFIG_FILE}; logs in ${WORK}"
+  else
+    step "8. cluster down" "${E2E_DIR}/cluster.sh" down > /dev/null
+    rm -rf "${WORK}"
+  fi
+  summary
+  if ((FAILED > 0 && rc == 0)); then rc=1; fi
+  exit "${rc}"
+}
+
+# --- step implementations (run inside step's subshell) ---
+
+s_cluster_up() {
+  "${E2E_DIR}/cluster.sh" up
+  "${KUBECTL}" --kubeconfig "$("${E2E_DIR}/cluster.sh" kubeconfig)" get nodes
+}
+
+s_helm_install() {
+  ensure_helm
+  "${HELM}" version --short
+  install_chart
+  h status "${RELEASE}" -n "${OPERATOR_NS}" | sed -n '1,6p'
+  scale_chart_operator_to_zero
+  local ns
+  for ns in echo-dev echo-staging echo-production; do
+    # The examples create their namespaces; apply only the Namespace documents here.
+    k create --dry-run=client -o json -f "${REPO_ROOT}/deploy/examples/echoservice-${ns#echo-}.yaml" \
+      | jq '.items[] | select(.kind == "Namespace")' | k apply --server-side -f -
+    [[ "$(k get ns "${ns}" -o jsonpath='{.metadata.labels.pod-security\.kubernetes\.io/enforce}')" == restricted ]] \
+      || { echo "namespace ${ns} does not enforce restricted"; return 1; }
+  done
+  echo "echo-dev, echo-staging, echo-production enforce pod-security restricted"
+}
+
+s_start_operators() {
+  write_operator_kubeconfig "${WORK}/operator.kubeconfig"
+  # The ServiceAccount may not do more than the chart grants, e.g. list secrets.
+  if KUBECONFIG="${WORK}/operator.kubeconfig" "${KUBECTL}" auth can-i list secrets -A | grep -qx yes; then
+    echo "the operator's ServiceAccount may list secrets: more than the chart should grant"
+    return 1
+  fi
+  KUBECONFIG="${WORK}/operator.kubeconfig" "${KUBECTL}" auth can-i patch echoservices.echo.platform.dev -A
+}
+
+start_two_operators() { # <generation>
+  start_operator "local-a-$1" 18181 "${WORK}/operator.kubeconfig" "${WORK}"
+  start_operator "local-b-$1" 18182 "${WORK}/operator.kubeconfig" "${WORK}"
+}
+
+s_operators_elect() {
+  local gen=$1
+  wait_until 90 "both operators ready" bash -c "curl -fsS -o /dev/null http://127.0.0.1:18181/readyz && curl -fsS -o /dev/null http://127.0.0.1:18182/readyz"
+  wait_until 60 "a leader of generation ${gen}" bash -c "\"${KUBECTL}\" --kubeconfig \"${KUBECONFIG_FILE}\" get lease ${LEASE_NAME} -n ${OPERATOR_NS} -o jsonpath='{.spec.holderIdentity}' | grep -q -- '-${gen}\$'"
+  echo "leader: $(lease_holder) (lease ${OPERATOR_NS}/${LEASE_NAME})"
+}
+
+s_apply_examples() {
+  local f
+  for f in dev staging production; do
+    k apply --server-side -f "${REPO_ROOT}/deploy/examples/echoservice-${f}.yaml"
+  done
+  k wait --for=condition=Ready echoservice --all -A --timeout=180s
+}
+
+# expected_children <namespace> <name>: kinds the EchoService's spec calls for.
+expected_children() {
+  local es
+  es="$(k get echoservice "$2" -n "$1" -o json)"
+  echo configmap deployment service
+  [[ "$(jq -r '.spec.networkPolicy.enabled // true' <<< "${es}")" == true ]] && echo networkpolicy
+  [[ "$(jq -r '.spec.podDisruptionBudget.enabled // true' <<< "${es}")" == true ]] && echo poddisruptionbudget
+  [[ "$(jq -r '.spec.autoscaling.enabled // false' <<< "${es}")" == true ]] && echo horizontalpodautoscaler
+  return 0
+}
+
+check_children() { # <namespace> <name>
+  local ns=$1 name=$2 uid kind obj all=(configmap deployment service networkpolicy poddisruptionbudget horizontalpodautoscaler)
+  uid="$(k get echoservice "${name}" -n "${ns}" -o jsonpath='{.metadata.uid}')"
+  local expected
+  expected=" $(expected_children "${ns}" "${name}" | tr '\n' ' ')"
+  for kind in "${all[@]}"; do
+    if [[ "${expected}" == *" ${kind} "* ]]; then
+      obj="$(k get "${kind}" "${name}" -n "${ns}" -o json)" || { echo "${ns}/${kind}/${name} missing"; return 1; }
+      jq -e --arg uid "${uid}" '.metadata.ownerReferences | any(.kind == "EchoService" and .uid == $uid and .controller == true)' \
+        <<< "${obj}" > /dev/null || { echo "${ns}/${kind}/${name} has no controller owner reference to the EchoService"; return 1; }
+      jq -e '.metadata.labels["app.kubernetes.io/managed-by"] == "echo-operator" and .metadata.labels["app.kubernetes.io/part-of"] == "echo-operator"' \
+        <<< "${obj}" > /dev/null || { echo "${ns}/${kind}/${name} lacks the standard labels"; return 1; }
+      echo "ok ${ns}/${kind}/${name}: owned by EchoService ${uid}"
+    elif k get "${kind}" "${name}" -n "${ns}" > /dev/null 2>&1; then
+      echo "${ns}/${kind}/${name} exists although the spec disables it"
+      return 1
+    fi
+  done
+}
+
+s_children() {
+  local ns
+  for ns in echo-dev echo-staging echo-production; do check_children "${ns}" echo; done
+}
+
+# pods_ready <namespace> <instance> <count>: exactly <count> pods, all Ready, on kwok nodes, owned by a ReplicaSet.
+pods_ready() {
+  local pods
+  pods="$(k get pods -n "$1" -l "app.kubernetes.io/instance=$2" -o json)"
+  jq -e --argjson n "$3" '[.items[] | select(.metadata.deletionTimestamp == null)] | length == $n and all(
+      (.status.conditions // [] | any(.type == "Ready" and .status == "True"))
+      and (.spec.nodeName // "" | length > 0)
+      and (.metadata.ownerReferences | any(.kind == "ReplicaSet")))' <<< "${pods}" > /dev/null
+}
+
+s_pods() {
+  local ns replicas nodes
+  nodes="$(k get nodes -o json | jq -r '[.items[] | select(.metadata.annotations["kwok.x-k8s.io/node"] == "fake") | .metadata.name] | join(" ")')"
+  [[ -n "${nodes}" ]] || { echo "no kwok nodes"; return 1; }
+  for ns in echo-dev echo-staging echo-production; do
+    replicas="$(k get deployment echo -n "${ns}" -o jsonpath='{.spec.replicas}')"
+    wait_until 120 "${replicas} Ready pods in ${ns}" pods_ready "${ns}" echo "${replicas}"
+    k get pods -n "${ns}" -l app.kubernetes.io/instance=echo -o json | jq -e --arg nodes " ${nodes} " \
+      'all(.items[]; ($nodes | contains(" " + .spec.nodeName + " ")) and .spec.securityContext.runAsNonRoot == true
+        and (.spec.containers | all(.securityContext.allowPrivilegeEscalation == false)))' > /dev/null \
+      || { echo "pods in ${ns} are not on kwok nodes or not restricted-compliant"; return 1; }
+    echo "ok ${ns}: ${replicas} pods Ready on kwok nodes, admitted under PodSecurity restricted"
+  done
+}
+
+s_columns() {
+  local out header
+  out="$(k get echoservices -A)"
+  echo "${out}"
+  header="$(head -1 <<< "${out}" | tr -s ' ')"
+  [[ "${header}" == "NAMESPACE NAME AGE READY REPLICAS URL VERSION" ]] || { echo "unexpected columns: ${header}"; return 1; }
+  awk 'NR > 1 && $2 == "echo" { if ($4 != "True" || $5 !~ /^[0-9]+\/[0-9]+$/ || $6 !~ /^http:\/\/echo\.echo-[a-z]+\.svc\.cluster\.local:[0-9]+$/) bad = 1; n++ }
+       END { exit (n == 3 && !bad) ? 0 : 1 }' <<< "${out}" || { echo "rows lack Ready=True, n/n replicas or the URL"; return 1; }
+  k get echosvc -n echo-dev echo > /dev/null # the short name
+}
+
+s_scale() {
+  k scale echoservice echo -n echo-staging --replicas=3
+  wait_until 60 "Deployment replicas 3" bash -c "[[ \$(\"${KUBECTL}\" --kubeconfig \"${KUBECONFIG_FILE}\" get deployment echo -n echo-staging -o jsonpath='{.spec.replicas}') == 3 ]]"
+  wait_until 120 "3 Ready pods" pods_ready echo-staging echo 3
+  wait_until 60 "status 3/3" bash -c "[[ \$(\"${KUBECTL}\" --kubeconfig \"${KUBECONFIG_FILE}\" get echoservice echo -n echo-staging -o jsonpath='{.status.replicaSummary}') == 3/3 ]]"
+  k get echoservice echo -n echo-staging
+}
+
+s_roll() {
+  local rev hash rs_before
+  rev="$(k get deployment echo -n echo-staging -o jsonpath='{.metadata.annotations.deployment\.kubernetes\.io/revision}')"
+  hash="$(k get deployment echo -n echo-staging -o jsonpath='{.spec.template.metadata.annotations.echo\.platform\.dev/config-hash}')"
+  rs_before="$(k get rs -n echo-staging -l app.kubernetes.io/instance=echo -o name | sort)"
+  k patch echoservice echo -n echo-staging --type merge -p '{"spec":{"settings":{"readTimeout":"7s"}}}'
+  wait_until 60 "ConfigMap READ_TIMEOUT=7s" bash -c "[[ \$(\"${KUBECTL}\" --kubeconfig \"${KUBECONFIG_FILE}\" get configmap echo -n echo-staging -o jsonpath='{.data.READ_TIMEOUT}') == 7s ]]"
+  wait_until 60 "a new Deployment revision" bash -c "[[ \$(\"${KUBECTL}\" --kubeconfig \"${KUBECONFIG_FILE}\" get deployment echo -n echo-staging -o jsonpath='{.metadata.annotations.deployment\.kubernetes\.io/revision}') -gt ${rev} ]]"
+  local hash_after rs_after
+  hash_after="$(k get deployment echo -n echo-staging -o jsonpath='{.spec.template.metadata.annotations.echo\.platform\.dev/config-hash}')"
+  [[ "${hash_after}" != "${hash}" ]] || { echo "pod-template config hash unchanged"; return 1; }
+  rs_after="$(k get rs -n echo-staging -l app.kubernetes.io/instance=echo -o name | sort)"
+  comm -13 <(echo "${rs_before}") <(echo "${rs_after}") | grep -q . || { echo "no new ReplicaSet"; return 1; }
+  k rollout status deployment/echo -n echo-staging --timeout=120s
+  k wait --for=condition=Ready echoservice/echo -n echo-staging --timeout=60s
+  echo "config hash ${hash} -> ${hash_after}; revision ${rev} -> $(k get deployment echo -n echo-staging -o jsonpath='{.metadata.annotations.deployment\.kubernetes\.io/revision}')"
+}
+
+s_revert() {
+  local image container
+  container="$(k get deployment echo -n echo-dev -o jsonpath='{.spec.template.spec.containers[0].name}')"
+  image="$(k get deployment echo -n echo-dev -o jsonpath='{.spec.template.spec.containers[0].image}')"
+  k patch configmap echo -n echo-dev --type merge -p '{"data":{"LOG_LEVEL":"error"}}'
+  k set image deployment/echo -n echo-dev "${container}=registry.invalid/not-echo:1"
+  wait_until 60 "ConfigMap LOG_LEVEL back to debug" bash -c "[[ \$(\"${KUBECTL}\" --kubeconfig \"${KUBECONFIG_FILE}\" get configmap echo -n echo-dev -o jsonpath='{.data.LOG_LEVEL}') == debug ]]"
+  wait_until 60 "Deployment image back to ${image}" bash -c "[[ \$(\"${KUBECTL}\" --kubeconfig \"${KUBECONFIG_FILE}\" get deployment echo -n echo-dev -o jsonpath='{.spec.template.spec.containers[0].image}') == '${image}' ]]"
+  echo "edits of LOG_LEVEL and the image were reverted"
+}
+
+s_autoscaling() {
+  k get hpa echo -n echo-production
+  k get deployment echo -n echo-production -o json | jq -e '
+      [.metadata.managedFields[] | select(.manager == "echo-operator" and .operation == "Apply")] | length == 1
+      and all(.fieldsV1["f:spec"] | has("f:replicas") | not)' > /dev/null \
+    || { echo "the operator's apply owns spec.replicas of an autoscaled Deployment"; return 1; }
+  # Acting as the autoscaler would: the operator leaves the count alone.
+  k scale deployment echo -n echo-production --replicas=4
+  k annotate echoservice echo -n echo-production e2e.echo.platform.dev/nudge="$(date +%s)" --overwrite > /dev/null
+  sleep 10
+  [[ "$(k get deployment echo -n echo-production -o jsonpath='{.spec.replicas}')" == 4 ]] \
+    || { echo "the operator changed the autoscaled replica count"; return 1; }
+  echo "HPA present; spec.replicas not in the operator's managed fields; an autoscaler's count of 4 is kept"
+}
+
+s_gc() {
+  k apply --server-side -f - << 'EOF'
+apiVersion: echo.platform.dev/v1alpha1
+kind: EchoService
+metadata:
+  name: gc-probe
+  namespace: echo-dev
+spec:
+  replicas: 2
+EOF
+  k wait --for=condition=Ready echoservice/gc-probe -n echo-dev --timeout=120s
+  check_children echo-dev gc-probe
+  k delete echoservice gc-probe -n echo-dev --wait=false
+  wait_until 90 "children of gc-probe garbage-collected" bash -c "[[ -z \"\$(\"${KUBECTL}\" --kubeconfig \"${KUBECONFIG_FILE}\" get configmap,deployment,replicaset,pod,service,networkpolicy,poddisruptionbudget -n echo-dev -l app.kubernetes.io/instance=gc-probe -o name)\" ]]"
+  echo "all children (and ReplicaSets, pods) of gc-probe removed by the garbage collector"
+}
+
+s_invalid() {
+  local out
+  if out="$(k create -f - 2>&1 << 'EOF'
+apiVersion: echo.platform.dev/v1alpha1
+kind: EchoService
+metadata:
+  name: invalid
+  namespace: echo-dev
+spec:
+  replicas: -1
+  service: {type: ClusterIP, nodePort: 30080}
+EOF
+  )"; then
+    echo "an invalid EchoService was accepted"
+    return 1
+  fi
+  echo "${out}"
+  if ! grep -q 'spec.replicas: Invalid value: -1' <<< "${out}" \
+    || ! grep -q 'spec.service.nodePort is only allowed with spec.service.type NodePort' <<< "${out}"; then
+    echo "the refusal does not name the fields"
+    return 1
+  fi
+}
+
+s_failover() {
+  local leader other_pid leader_pid lease_seconds t0 elapsed new_leader
+  leader="$(lease_holder)"
+  case "${leader}" in
+    local-a-1) leader_pid="$(cat "${WORK}/pids/local-a-1.pid")" other_pid="$(cat "${WORK}/pids/local-b-1.pid")" ;;
+    local-b-1) leader_pid="$(cat "${WORK}/pids/local-b-1.pid")" other_pid="$(cat "${WORK}/pids/local-a-1.pid")" ;;
+    *) echo "unexpected lease holder '${leader}'"; return 1 ;;
+  esac
+  lease_seconds="$(k get lease "${LEASE_NAME}" -n "${OPERATOR_NS}" -o jsonpath='{.spec.leaseDurationSeconds}')"
+  kill -KILL "${leader_pid}"
+  t0=${SECONDS}
+  wait_until $((lease_seconds + 15)) "a new leader" bash -c "h=\$(\"${KUBECTL}\" --kubeconfig \"${KUBECONFIG_FILE}\" get lease ${LEASE_NAME} -n ${OPERATOR_NS} -o jsonpath='{.spec.holderIdentity}'); [[ -n \$h && \$h != ${leader} ]]"
+  elapsed=$((SECONDS - t0))
+  new_leader="$(lease_holder)"
+  echo "killed ${leader} (pid ${leader_pid}); ${new_leader} leads after ${elapsed}s (lease duration ${lease_seconds}s)"
+  ((elapsed <= lease_seconds + 5)) || { echo "take-over took longer than the lease duration"; return 1; }
+  kill -0 "${other_pid}"
+  k apply --server-side -f - << 'EOF'
+apiVersion: echo.platform.dev/v1alpha1
+kind: EchoService
+metadata:
+  name: after-failover
+  namespace: echo-staging
+spec:
+  replicas: 1
+  podDisruptionBudget: {enabled: false}
+EOF
+  k wait --for=condition=Ready echoservice/after-failover -n echo-staging --timeout=120s
+  check_children echo-staging after-failover
+}
+
+# Every child's write identity: resourceVersion for objects only the operator writes (ConfigMaps, Services,
+# NetworkPolicies), generation for those controllers update the status of, plus every field manager's timestamp.
+children_signature() {
+  local kind
+  for kind in configmap service networkpolicy; do
+    k get "${kind}" -A -l app.kubernetes.io/managed-by=echo-operator -o json \
+      | jq -r --arg k "${kind}" '.items[] | "\($k) \(.metadata.namespace)/\(.metadata.name) rv=\(.metadata.resourceVersion)"'
+  done
+  for kind in deployment poddisruptionbudget horizontalpodautoscaler echoservice; do
+    k get "${kind}" -A -o json \
+      | jq -r --arg k "${kind}" '.items[] | select($k == "echoservice" or .metadata.labels["app.kubernetes.io/managed-by"] == "echo-operator")
+          | "\($k) \(.metadata.namespace)/\(.metadata.name) generation=\(.metadata.generation)"'
+  done
+  for kind in configmap service networkpolicy deployment poddisruptionbudget horizontalpodautoscaler; do
+    k get "${kind}" -A -l app.kubernetes.io/managed-by=echo-operator -o json \
+      | jq -r --arg k "${kind}" '.items[] | . as $o | .metadata.managedFields[]
+          | select(.manager | startswith("echo-operator") or . == "fabric8-kubernetes-client")
+          | "\($k) \($o.metadata.namespace)/\($o.metadata.name) \(.manager) \(.operation) \(.subresource // "") \(.time)"'
+  done
+}
+
+s_restart() {
+  local before after
+  stop_operators "${WORK}"
+  sleep 5 # let in-flight controller work (ReplicaSets, pods) settle
+  before="$(children_signature | sort)"
+  start_two_operators 2
+  s_operators_elect 2
+  # The new leader reconciles every EchoService once its informers have synced; give it time to do so.
+  sleep 25
+  after="$(children_signature | sort)"
+  if [[ "${before}" != "${after}" ]]; then
+    echo "children written after the restart:"
+    diff <(echo "${before}") <(echo "${after}") || true
+    return 1
+  fi
+  echo "$(wc -l <<< "${before}") resource versions, generations and managed-field timestamps unchanged"
+}
+
+s_helm_upgrade_crd() {
+  local chart="${WORK}/chart"
+  rm -rf "${chart}"
+  cp -r "${CHART_DIR}" "${chart}"
+  local crd="${chart}/files/crds/${CRD_NAME}-v1.yml"
+  [[ -f "${crd}" ]] || { echo "the chart has no ${crd#"${WORK}/"}"; return 1; }
+  # A new optional field in the copy's CRD (under spec.properties).
+  python3 - "${crd}" << 'EOF'
+import sys
+path = sys.argv[1]
+lines = open(path).read().split("\n")
+for i, line in enumerate(lines):
+    if line == "          spec:" and lines[i + 1] == "            properties:":
+        lines[i + 2:i + 2] = [
+            "              e2eUpgradeMarker:",
+            "                description: \"Added by the end-to-end test's chart upgrade.\"",
+            "                type: \"string\""]
+        break
+else:
+    sys.exit("spec.properties not found in " + path)
+open(path, "w").write("\n".join(lines))
+EOF
+  h upgrade "${RELEASE}" "${chart}" -n "${OPERATOR_NS}" --wait --timeout 3m
+  scale_chart_operator_to_zero
+  k get crd "${CRD_NAME}" -o json \
+    | jq -e '.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.e2eUpgradeMarker.type == "string"' > /dev/null \
+    || { echo "the upgraded CRD lacks the new field"; return 1; }
+  k wait --for=condition=Established crd/"${CRD_NAME}" --timeout=30s
+  k patch echoservice echo -n echo-dev --type merge -p '{"spec":{"e2eUpgradeMarker":"kept"}}'
+  [[ "$(k get echoservice echo -n echo-dev -o jsonpath='{.spec.e2eUpgradeMarker}')" == kept ]] \
+    || { echo "the new field is not served"; return 1; }
+  echo "revision $(h history "${RELEASE}" -n "${OPERATOR_NS}" -o json | jq 'map(.revision) | max'): the cluster's CRD has spec.e2eUpgradeMarker"
+}
+
+# docs/deploy.md: helm uninstall removes the Deployment, ServiceAccount, RBAC, Service, PDB and NetworkPolicy; the CRD
+# is kept (crds.keep, helm.sh/resource-policy: keep) and with it every EchoService.
+s_helm_uninstall() {
+  stop_operators "${WORK}"
+  h uninstall "${RELEASE}" -n "${OPERATOR_NS}" --wait --timeout 2m
+  local left
+  left="$(k get deployment,replicaset,pod,serviceaccount,service,configmap,secret,role,rolebinding,poddisruptionbudget,networkpolicy \
+    -n "${OPERATOR_NS}" -o name | grep -v -E '^(serviceaccount/default|configmap/kube-root-ca.crt)$' || true)"
+  left+="$(k get clusterrole,clusterrolebinding -l "app.kubernetes.io/instance=${RELEASE}" -o name)"
+  left+="$(k get clusterrole,clusterrolebinding -o name | grep -i echo-operator || true)"
+  [[ -z "${left}" ]] || { echo "left behind:"; echo "${left}"; return 1; }
+  [[ -z "$(h list -A -q)" ]] || { echo "helm still lists a release"; return 1; }
+  [[ "$(k get crd "${CRD_NAME}" -o jsonpath='{.metadata.annotations.helm\.sh/resource-policy}')" == keep ]] \
+    || { echo "the CRD is not kept as docs/deploy.md documents"; return 1; }
+  k get echoservice echo -n echo-dev > /dev/null
+  echo "nothing of the chart left in ${OPERATOR_NS} or cluster-wide; the CRD and EchoServices are kept (crds.keep)"
+  echo "operator runtime state left by the processes: $(k get lease -n "${OPERATOR_NS}" -o name | tr '\n' ' ')"
+}
+
+main() {
+  export ECHO_CLUSTER_NAME="${E2E_CLUSTER_NAME:-echo-e2e}"
+  KUBECONFIG_FILE="(cluster not up)"
+  WORK="$(mktemp -d "${TMPDIR:-/tmp}/echo-e2e.XXXXXX")"
+  local start=${SECONDS}
+  trap e2e_cleanup EXIT
+  trap 'exit 130' INT TERM
+
+  command -v jq > /dev/null || die "jq is required"
+  ensure_jars
+  required "1. cluster up" s_cluster_up
+  KUBECONFIG_FILE="$("${E2E_DIR}/cluster.sh" kubeconfig)"
+  required "2. helm install into ${OPERATOR_NS}; example namespaces enforce PSA restricted" s_helm_install
+  required "3. operator kubeconfig from a TokenRequest for the chart's ServiceAccount" s_start_operators
+  start_two_operators 1
+  required "3. two operator processes with leader election, one leads" s_operators_elect 1
+  required "4. dev, staging, production examples Ready" s_apply_examples
+  step "5. every child exists with owner references" s_children || true
+  step "5. ReplicaSet pods admitted under PSA restricted and Ready on kwok nodes" s_pods || true
+  step "5. kubectl get echoservices columns" s_columns || true
+  step "5. kubectl scale echoservice" s_scale || true
+  step "5. a changed setting rolls the Deployment" s_roll || true
+  step "5. a manual edit of an owned field is reverted" s_revert || true
+  step "5. autoscaling on leaves replicas to the HPA" s_autoscaling || true
+  step "5. deleting an EchoService garbage-collects its children" s_gc || true
+  step "5. an invalid EchoService is refused with a clear message" s_invalid || true
+  step "6. killed leader: the standby takes over within the lease and reconciles" s_failover || true
+  step "6. restarted operator does not write unchanged children" s_restart || true
+  step "7. helm upgrade applies a changed CRD" s_helm_upgrade_crd || true
+  step "7. helm uninstall leaves nothing of the operator behind" s_helm_uninstall || true
+  echo
+  echo "e2e wall time: $((SECONDS - start))s; operator logs: ${WORK}/local-*.log"
+}
+
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
+  main "$@"
+fi
