@@ -30,6 +30,9 @@ public class ChildDependentResource<R extends HasMetadata>
     this.builder = builder;
     this.defaultImage = defaultImage;
     configureWith(new KubernetesDependentResourceConfigBuilder()
+        // A child the informer does not see (e.g. someone removed its managed-by label) is
+        // applied over, which restores it, instead of failing forever with "already exists".
+        .withCreateResourceOnlyIfNotExistingWithSSA(false)
         .withKubernetesDependentInformerConfig(
             InformerConfiguration.builder(type)
                 .withLabelSelector(Labels.MANAGED_SELECTOR)
