@@ -4,7 +4,8 @@
 #   echo-server/bench/bench.sh [seconds-per-run]      (default 10)
 #
 # Uses the jlinked runtime and AOT cache from image-size.sh when RUNTIME_DIR (default /tmp/es-image) holds them,
-# else Temurin 25. Rate limits are raised so they do not dominate. Installs wrk (Debian package) if missing.
+# else Temurin 25. Rate limits are raised so they do not dominate; LOG_LEVEL is warn (BENCH_LOG_LEVEL=info measures
+# with one access-log line per echo request, stdout to a file). Installs wrk (Debian package) if missing.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -43,7 +44,7 @@ PY
 
 start=$(date +%s%N)
 # shellcheck disable=SC2086
-PORT=$port LOG_LEVEL=warn RATE_LIMIT_RPS=1000000 RATE_LIMIT_BURST=1000000 HEALTH_RATE_LIMIT_RPM=1000000 SHUTDOWN_DELAY=0 \
+PORT=$port LOG_LEVEL=${BENCH_LOG_LEVEL:-warn} RATE_LIMIT_RPS=1000000 RATE_LIMIT_BURST=1000000 HEALTH_RATE_LIMIT_RPM=1000000 SHUTDOWN_DELAY=0 \
   "$java" $jvm_flags "${aot[@]}" -jar "$jar" >"$tmp/server.out" 2>"$tmp/server.err" &
 pid=$!
 until curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; do
