@@ -115,6 +115,9 @@ public final class EchoServer implements AutoCloseable {
         OptionMap undertowOptions = OptionMap.builder()
                 .set(UndertowOptions.REQUEST_PARSE_TIMEOUT, millis(config.readTimeout()))
                 .set(UndertowOptions.NO_REQUEST_TIMEOUT, millis(config.idleTimeout()))
+                // Undertow's own entity limit (10 MiB by default) would cut bodies off without a response; the echo
+                // handler enforces MAX_BODY_SIZE itself, and other endpoints never read a body.
+                .set(UndertowOptions.MAX_ENTITY_SIZE, Long.MAX_VALUE)
                 .set(UndertowOptions.MAX_HEADER_SIZE, MAX_HEADER_SIZE)
                 .set(UndertowOptions.ENABLE_STATISTICS, true)
                 .getMap();

@@ -209,6 +209,39 @@ class ProtectionTest {
     }
 
     @Test
+    void clientThatStopsReadingIsCutOffByWriteTimeout() throws Exception {
+        int size = 16 * 1024 * 1024; // far more than the socket buffers hold
+        try (TestServer s = TestServer.start("WRITE_TIMEOUT", "300ms", "MAX_BODY_SIZE", Integer.toString(size),
+                "MAX_INFLIGHT_BODY_BYTES", Integer.toString(size))) {
+            byte[] body = EchoEndpointTest.objectOfSize(size);
+            try (Socket socket = new Socket()) {
+                socket.setReceiveBufferSize(4096);
+                socket.connect(new java.net.InetSocketAddress("127.0.0.1", s.port), 2000);
+                OutputStream out = socket.getOutputStream();
+                out.write(("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+                        + size + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.write(body);
+                out.flush();
+                Thread.sleep(1500); // read nothing while the server tries to write the echo
+                socket.setSoTimeout(5000);
+                InputStream in = socket.getInputStream();
+                long received = 0;
+                try {
+                    byte[] chunk = new byte[65536];
+                    int n;
+                    while ((n = in.read(chunk)) != -1) {
+                        received += n;
+                    }
+                } catch (SocketException reset) {
+                    // closed by the server while data was still in flight
+                }
+                assertThat(received).as("bytes received before the server gave up").isLessThan(size);
+            }
+            EchoEndpointTest.awaitBudgetReleased(s);
+        }
+    }
+
+    @Test
     void idleKeepAliveConnectionsAreClosed() throws Exception {
         try (TestServer s = TestServer.start("IDLE_TIMEOUT", "300ms")) {
             try (Socket socket = RawHttp.connect(s.port)) {
