@@ -28,6 +28,10 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("--render")) {
+      System.exit(render(args));
+      return;
+    }
     for (String arg : args) {
       switch (arg) {
         case "--help", "-h" -> {
@@ -112,6 +116,26 @@ public final class Main {
       System.exit(1);
     }
     stopped.await();
+  }
+
+  /** {@code --render FILE|-}: prints the children of the EchoServices in FILE (or stdin). */
+  static int render(String[] args) throws java.io.IOException {
+    if (args.length != 2) {
+      System.err.println("usage: java -jar echo-operator.jar --render FILE|-");
+      return 2;
+    }
+    String yaml = args[1].equals("-")
+        ? new String(System.in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+        : java.nio.file.Files.readString(java.nio.file.Path.of(args[1]));
+    try {
+      String image = System.getenv().getOrDefault("ECHO_SERVER_IMAGE", "").trim();
+      System.out.print(Renderer.toYaml(
+          Renderer.children(yaml, image.isEmpty() ? OperatorConfig.defaultImage() : image)));
+      return 0;
+    } catch (IllegalArgumentException e) {
+      System.err.println("echo-operator --render: " + e.getMessage());
+      return 2;
+    }
   }
 
   static void setLogLevel(String level) {
