@@ -157,23 +157,8 @@ class ProtectionTest {
     void slowlorisHeadersAreCutOffByReadTimeout() throws Exception {
         try (TestServer s = TestServer.start("READ_TIMEOUT", "400ms")) {
             try (Socket socket = RawHttp.connect(s.port)) {
-                OutputStream out = socket.getOutputStream();
-                long start = System.nanoTime();
                 String head = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: " + "a".repeat(40);
-                boolean closed = false;
-                for (int i = 0; i < head.length() && !closed; i++) {
-                    try {
-                        out.write(head.charAt(i));
-                        out.flush();
-                        Thread.sleep(50);
-                    } catch (SocketException e) {
-                        closed = true;
-                    }
-                    closed |= isClosed(socket);
-                }
-                long millis = (System.nanoTime() - start) / 1_000_000;
-                assertThat(closed || awaitClosed(socket)).as("connection closed").isTrue();
-                assertThat(millis).isLessThan(1500);
+                assertThat(trickleUntilClosed(socket, head.getBytes(StandardCharsets.US_ASCII))).isLessThan(1500);
             }
         }
     }
@@ -186,21 +171,7 @@ class ProtectionTest {
                 out.write(("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
                         .getBytes(StandardCharsets.US_ASCII));
                 out.flush();
-                long start = System.nanoTime();
-                boolean closed = false;
-                for (int i = 0; i < 40 && !closed; i++) {
-                    try {
-                        out.write(' ');
-                        out.flush();
-                        Thread.sleep(50);
-                    } catch (SocketException e) {
-                        closed = true;
-                    }
-                    closed |= isClosed(socket);
-                }
-                long millis = (System.nanoTime() - start) / 1_000_000;
-                assertThat(closed || awaitClosed(socket)).as("connection closed").isTrue();
-                assertThat(millis).isLessThan(1500);
+                assertThat(trickleUntilClosed(socket, " ".repeat(40).getBytes(StandardCharsets.US_ASCII))).isLessThan(1500);
             }
             assertThat(s.server.metrics().errorCount(ServerMetrics.ErrorType.TIMEOUT)).isEqualTo(1);
             EchoEndpointTest.awaitBudgetReleased(s);
@@ -261,6 +232,30 @@ class ProtectionTest {
             Thread.sleep(5);
         }
         assertThat(s.server.metrics().inflight().get()).isZero();
+    }
+
+    /**
+     * Writes {@code bytes} one every 50 ms until the server closes the connection.
+     *
+     * @return milliseconds from the first byte until the close was noticed
+     */
+    private static long trickleUntilClosed(Socket socket, byte[] bytes) throws Exception {
+        OutputStream out = socket.getOutputStream();
+        long start = System.nanoTime();
+        boolean closed = false;
+        for (int i = 0; i < bytes.length && !closed; i++) {
+            try {
+                out.write(bytes[i]);
+                out.flush();
+                Thread.sleep(50);
+            } catch (SocketException e) {
+                closed = true;
+            }
+            closed |= isClosed(socket);
+        }
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertThat(closed || awaitClosed(socket)).as("connection closed by the server").isTrue();
+        return millis;
     }
 
     /** Non-blocking probe: has the server closed (EOF) or reset the connection? */
