@@ -148,11 +148,14 @@ EOF
 start_operator() {
   local identity=$1 port=$2 kubeconfig=$3 dir=$4
   mkdir -p "${dir}/pids"
-  env KUBECONFIG="${kubeconfig}" HOSTNAME="${identity}" \
-    LEADER_ELECTION_ENABLED=true LEADER_ELECTION_NAMESPACE="${OPERATOR_NS}" LEADER_ELECTION_LEASE_NAME="${LEASE_NAME}" \
-    MANAGEMENT_PORT="${port}" LOG_LEVEL=info \
-    java -XX:+UseSerialGC -Xmx256m -jar "${OPERATOR_JAR}" > "${dir}/${identity}.log" 2>&1 < /dev/null &
-  echo $! > "${dir}/pids/${identity}.pid"
+  # Started from a subshell so that it is no job of this shell (no job-control noise when it is killed).
+  (
+    env KUBECONFIG="${kubeconfig}" HOSTNAME="${identity}" \
+      LEADER_ELECTION_ENABLED=true LEADER_ELECTION_NAMESPACE="${OPERATOR_NS}" LEADER_ELECTION_LEASE_NAME="${LEASE_NAME}" \
+      MANAGEMENT_PORT="${port}" LOG_LEVEL=info \
+      java -XX:+UseSerialGC -Xmx256m -jar "${OPERATOR_JAR}" > "${dir}/${identity}.log" 2>&1 < /dev/null &
+    echo $! > "${dir}/pids/${identity}.pid"
+  )
 }
 
 # stop_operators <state dir>: SIGTERM to every recorded operator process, SIGKILL after 20 s.
@@ -183,7 +186,9 @@ PASSED=0
 FAILED=0
 FAILED_STEPS=()
 
-# step <name> <function> [args...]: runs the function in a subshell with errexit on; never aborts the run.
+# step <name> <function> [args...]: runs the function in a subshell with errexit on and records PASS/FAIL in
+# STEP_RC; always returns 0 (a caller's `step ... || x` would switch errexit off inside the step).
+STEP_RC=0
 step() {
   local name=$1 rc
   shift
@@ -203,15 +208,16 @@ step() {
     FAILED=$((FAILED + 1))
     FAILED_STEPS+=("${name}")
   fi
-  return "${rc}"
+  STEP_RC=${rc}
 }
 
 # required <name> <function>: a step the rest depends on; on failure the run stops (after clean-up).
 required() {
-  step "$@" || {
+  step "$@"
+  if ((STEP_RC != 0)); then
     echo "cannot continue without: $1"
     exit 1
-  }
+  fi
 }
 
 summary() {
@@ -229,8 +235,8 @@ e2e_cleanup() {
   if [[ "${E2E_KEEP_CLUSTER:-0}" == 1 ]]; then
     echo "E2E_KEEP_CLUSTER=1: cluster ${ECHO_CLUSTER_NAME} kept; KUBECONFIG=${KUBECONFIG_FILE}; logs in ${WORK}"
   else
-    step "8. cluster down" "${E2E_DIR}/cluster.sh" down > /dev/null
-    rm -rf "${WORK}"
+    step "8. cluster down" s_cluster_down
+    if ((FAILED == 0)); then rm -rf "${WORK}"; else echo "logs kept in ${WORK}"; fi
   fi
   summary
   if ((FAILED > 0 && rc == 0)); then rc=1; fi
@@ -238,6 +244,11 @@ e2e_cleanup() {
 }
 
 # --- step implementations (run inside step's subshell) ---
+
+s_cluster_down() {
+  "${E2E_DIR}/cluster.sh" down > "${WORK}/cluster-down.log" 2>&1 || { cat "${WORK}/cluster-down.log"; return 1; }
+  echo "cluster ${ECHO_CLUSTER_NAME} deleted"
+}
 
 s_cluster_up() {
   "${E2E_DIR}/cluster.sh" up
@@ -254,7 +265,7 @@ s_helm_install() {
   for ns in echo-dev echo-staging echo-production; do
     # The examples create their namespaces; apply only the Namespace documents here.
     k create --dry-run=client -o json -f "${REPO_ROOT}/deploy/examples/echoservice-${ns#echo-}.yaml" \
-      | jq '.items[] | select(.kind == "Namespace")' | k apply --server-side -f -
+      | jq 'select(.kind == "Namespace")' | k apply --server-side -f -
     [[ "$(k get ns "${ns}" -o jsonpath='{.metadata.labels.pod-security\.kubernetes\.io/enforce}')" == restricted ]] \
       || { echo "namespace ${ns} does not enforce restricted"; return 1; }
   done
@@ -296,9 +307,10 @@ expected_children() {
   local es
   es="$(k get echoservice "$2" -n "$1" -o json)"
   echo configmap deployment service
-  [[ "$(jq -r '.spec.networkPolicy.enabled // true' <<< "${es}")" == true ]] && echo networkpolicy
-  [[ "$(jq -r '.spec.podDisruptionBudget.enabled // true' <<< "${es}")" == true ]] && echo poddisruptionbudget
-  [[ "$(jq -r '.spec.autoscaling.enabled // false' <<< "${es}")" == true ]] && echo horizontalpodautoscaler
+  # (jq's // would turn an explicit false into the default)
+  [[ "$(jq -r '.spec.networkPolicy.enabled | if . == null then true else . end' <<< "${es}")" == true ]] && echo networkpolicy
+  [[ "$(jq -r '.spec.podDisruptionBudget.enabled | if . == null then true else . end' <<< "${es}")" == true ]] && echo poddisruptionbudget
+  [[ "$(jq -r '.spec.autoscaling.enabled | if . == null then false else . end' <<< "${es}")" == true ]] && echo horizontalpodautoscaler
   return 0
 }
 
@@ -345,7 +357,7 @@ s_pods() {
     replicas="$(k get deployment echo -n "${ns}" -o jsonpath='{.spec.replicas}')"
     wait_until 120 "${replicas} Ready pods in ${ns}" pods_ready "${ns}" echo "${replicas}"
     k get pods -n "${ns}" -l app.kubernetes.io/instance=echo -o json | jq -e --arg nodes " ${nodes} " \
-      'all(.items[]; ($nodes | contains(" " + .spec.nodeName + " ")) and .spec.securityContext.runAsNonRoot == true
+      'all(.items[]; (.spec.nodeName as $n | $nodes | contains(" " + $n + " ")) and .spec.securityContext.runAsNonRoot == true
         and (.spec.containers | all(.securityContext.allowPrivilegeEscalation == false)))' > /dev/null \
       || { echo "pods in ${ns} are not on kwok nodes or not restricted-compliant"; return 1; }
     echo "ok ${ns}: ${replicas} pods Ready on kwok nodes, admitted under PodSecurity restricted"
@@ -402,7 +414,7 @@ s_revert() {
 
 s_autoscaling() {
   k get hpa echo -n echo-production
-  k get deployment echo -n echo-production -o json | jq -e '
+  k get deployment echo -n echo-production -o json --show-managed-fields | jq -e '
       [.metadata.managedFields[] | select(.manager == "echo-operator" and .operation == "Apply")] | length == 1
       and all(.fieldsV1["f:spec"] | has("f:replicas") | not)' > /dev/null \
     || { echo "the operator's apply owns spec.replicas of an autoscaled Deployment"; return 1; }
@@ -501,7 +513,7 @@ children_signature() {
           | "\($k) \(.metadata.namespace)/\(.metadata.name) generation=\(.metadata.generation)"'
   done
   for kind in configmap service networkpolicy deployment poddisruptionbudget horizontalpodautoscaler; do
-    k get "${kind}" -A -l app.kubernetes.io/managed-by=echo-operator -o json \
+    k get "${kind}" -A -l app.kubernetes.io/managed-by=echo-operator -o json --show-managed-fields \
       | jq -r --arg k "${kind}" '.items[] | . as $o | .metadata.managedFields[]
           | select(.manager | startswith("echo-operator") or . == "fabric8-kubernetes-client")
           | "\($k) \($o.metadata.namespace)/\($o.metadata.name) \(.manager) \(.operation) \(.subresource // "") \(.time)"'
@@ -548,7 +560,7 @@ else:
     sys.exit("spec.properties not found in " + path)
 open(path, "w").write("\n".join(lines))
 EOF
-  h upgrade "${RELEASE}" "${chart}" -n "${OPERATOR_NS}" --wait --timeout 3m
+  h upgrade "${RELEASE}" "${chart}" -n "${OPERATOR_NS}" --wait --timeout 3m | sed -n '1,6p'
   scale_chart_operator_to_zero
   k get crd "${CRD_NAME}" -o json \
     | jq -e '.spec.versions[0].schema.openAPIV3Schema.properties.spec.properties.e2eUpgradeMarker.type == "string"' > /dev/null \
@@ -596,19 +608,19 @@ main() {
   start_two_operators 1
   required "3. two operator processes with leader election, one leads" s_operators_elect 1
   required "4. dev, staging, production examples Ready" s_apply_examples
-  step "5. every child exists with owner references" s_children || true
-  step "5. ReplicaSet pods admitted under PSA restricted and Ready on kwok nodes" s_pods || true
-  step "5. kubectl get echoservices columns" s_columns || true
-  step "5. kubectl scale echoservice" s_scale || true
-  step "5. a changed setting rolls the Deployment" s_roll || true
-  step "5. a manual edit of an owned field is reverted" s_revert || true
-  step "5. autoscaling on leaves replicas to the HPA" s_autoscaling || true
-  step "5. deleting an EchoService garbage-collects its children" s_gc || true
-  step "5. an invalid EchoService is refused with a clear message" s_invalid || true
-  step "6. killed leader: the standby takes over within the lease and reconciles" s_failover || true
-  step "6. restarted operator does not write unchanged children" s_restart || true
-  step "7. helm upgrade applies a changed CRD" s_helm_upgrade_crd || true
-  step "7. helm uninstall leaves nothing of the operator behind" s_helm_uninstall || true
+  step "5. every child exists with owner references" s_children
+  step "5. ReplicaSet pods admitted under PSA restricted and Ready on kwok nodes" s_pods
+  step "5. kubectl get echoservices columns" s_columns
+  step "5. kubectl scale echoservice" s_scale
+  step "5. a changed setting rolls the Deployment" s_roll
+  step "5. a manual edit of an owned field is reverted" s_revert
+  step "5. autoscaling on leaves replicas to the HPA" s_autoscaling
+  step "5. deleting an EchoService garbage-collects its children" s_gc
+  step "5. an invalid EchoService is refused with a clear message" s_invalid
+  step "6. killed leader: the standby takes over within the lease and reconciles" s_failover
+  step "6. restarted operator does not write unchanged children" s_restart
+  step "7. helm upgrade applies a changed CRD" s_helm_upgrade_crd
+  step "7. helm uninstall leaves nothing of the operator behind" s_helm_uninstall
   echo
   echo "e2e wall time: $((SECONDS - start))s; operator logs: ${WORK}/local-*.log"
 }
