@@ -68,11 +68,13 @@ public class EchoServiceReconciler implements Reconciler<EchoService> {
   private final ChildDependentResource<PodDisruptionBudget> pdb;
   private final ChildDependentResource<HorizontalPodAutoscaler> hpa;
   private final Workflow<EchoService> workflow;
+  private final PrimaryDeletionListener deletions = new PrimaryDeletionListener(this::forget);
   private volatile EventRecorder events;
   /**
    * The status last computed per EchoService (by UID), so condition transition times survive an
    * informer cache that has not yet seen the latest status patch. Bounded (least recently used
    * entries go first); losing an entry only costs the time of a transition already in the cache.
+   * An entry is removed when its EchoService is deleted ({@link #forget}).
    */
   private final Map<String, EchoServiceStatus> published =
       java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(256, 0.75f, true) {
@@ -137,7 +139,22 @@ public class EchoServiceReconciler implements Reconciler<EchoService> {
                 .orElse(Set.of()))
             .build(),
         context));
+    sources.add(deletions);
     return sources;
+  }
+
+  /** Drops what is kept for a deleted EchoService. */
+  void forget(EchoService es) {
+    published.remove(es.getMetadata().getUid());
+  }
+
+  /** The status last computed for the EchoService with this UID, if still kept. */
+  Optional<EchoServiceStatus> lastComputed(String uid) {
+    return Optional.ofNullable(published.get(uid));
+  }
+
+  PrimaryDeletionListener deletionListener() {
+    return deletions;
   }
 
   @Override

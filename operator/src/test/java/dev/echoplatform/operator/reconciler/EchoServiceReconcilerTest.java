@@ -1,0 +1,47 @@
+package dev.echoplatform.operator.reconciler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.echoplatform.operator.OperatorConfig;
+import dev.echoplatform.operator.api.v1alpha1.EchoService;
+import dev.echoplatform.operator.resources.Fixtures;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class EchoServiceReconcilerTest {
+
+  static final OperatorConfig CONFIG = new OperatorConfig(Set.of(), Fixtures.DEFAULT_IMAGE, false,
+      "lease", Optional.empty(), 1, 0, "info", true);
+
+  static EchoService echoService(String name, String uid) {
+    EchoService es = Fixtures.echoService("team-a", name, "");
+    es.getMetadata().setUid(uid);
+    return es;
+  }
+
+  @Test
+  void deletingAnEchoServiceDropsItsLastComputedStatus() {
+    EchoServiceReconciler reconciler = new EchoServiceReconciler(CONFIG);
+    EchoService deleted = echoService("deleted", "uid-1");
+    EchoService kept = echoService("kept", "uid-2");
+    // A failed reconcile computes (and keeps) a Degraded status without needing a context.
+    reconciler.updateErrorStatus(deleted, null, new IllegalStateException("boom"));
+    reconciler.updateErrorStatus(kept, null, new IllegalStateException("boom"));
+    assertThat(reconciler.lastComputed("uid-1")).isPresent();
+    assertThat(reconciler.lastComputed("uid-2")).isPresent();
+
+    // What java-operator-sdk calls when the controller informer sees the delete.
+    reconciler.deletionListener().onResourceDeleted(deleted);
+
+    assertThat(reconciler.lastComputed("uid-1")).isEmpty();
+    assertThat(reconciler.lastComputed("uid-2")).isPresent();
+  }
+
+  @Test
+  void theDeletionListenerIsAnEventSourceWithoutSecondaryResources() {
+    EchoServiceReconciler reconciler = new EchoServiceReconciler(CONFIG);
+    assertThat(reconciler.deletionListener().name()).isEqualTo(PrimaryDeletionListener.NAME);
+    assertThat(reconciler.deletionListener().getSecondaryResources(echoService("e", "u"))).isEmpty();
+  }
+}
