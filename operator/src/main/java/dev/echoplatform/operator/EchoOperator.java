@@ -43,7 +43,8 @@ public final class EchoOperator {
    * Builds the operator.
    *
    * @param leadership told {@code true} when this replica starts leading, {@code false} when it
-   *     stops (only with leader election; the process then exits and is restarted)
+   *     stops (only with leader election). java-operator-sdk does not exit on its own when leading
+   *     stops; deciding that is up to this callback (see {@link Leadership}).
    */
   public static Operator create(KubernetesClient client, OperatorConfig config, Metrics metrics,
       Consumer<Boolean> leadership,
@@ -67,7 +68,9 @@ public final class EchoOperator {
             null,
             new LeaderCallbacks(() -> leadership.accept(true), () -> leadership.accept(false),
                 leader -> { }),
-            true));
+            // Not java-operator-sdk's System.exit: it also fires when the operator is stopped
+            // from the shutdown hook, where System.exit deadlocks.
+            false));
       }
     });
     operator.register(new EchoServiceReconciler(config), c -> {

@@ -16,7 +16,6 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,13 +68,10 @@ public final class Main {
 
     KubernetesClient client = new KubernetesClientBuilder().build();
     // Without leader election this replica always leads; with it, it leads once it holds the Lease.
-    AtomicBoolean leading = new AtomicBoolean(!config.leaderElectionEnabled());
+    Leadership leadership = new Leadership(!config.leaderElectionEnabled(), Leadership.systemExit());
     Operator operator = EchoOperator.create(client, config,
         MicrometerMetrics.newMicrometerMetricsBuilder(registry).notCollectingMetricsPerResource().build(),
-        isLeader -> {
-          leading.set(isLeader);
-          log.info(isLeader ? "leading: reconciling EchoServices" : "stopped leading");
-        },
+        leadership::leadershipChanged,
         c -> { });
     // Taken before start(): Operator.getRuntimeInfo() waits for a lock start() holds while the
     // informers sync, which would hang the probes exactly when they matter.
@@ -84,10 +80,10 @@ public final class Main {
     try {
       management = new ManagementServer(config.managementPort(),
           // Alive unless the leader's informers failed.
-          () -> !runtime.isStarted() || !leading.get() || runtime.allEventSourcesAreHealthy(),
+          () -> !runtime.isStarted() || !leadership.isLeading() || runtime.allEventSourcesAreHealthy(),
           // Ready once started; a standby waiting for the Lease is ready (it can take over), so
           // a rolling update of the operator's own Deployment never waits on the Lease.
-          () -> runtime.isStarted() && (!leading.get() || runtime.allEventSourcesAreHealthy()),
+          () -> runtime.isStarted() && (!leadership.isLeading() || runtime.allEventSourcesAreHealthy()),
           registry);
     } catch (java.io.IOException e) {
       log.error("cannot listen on MANAGEMENT_PORT={}: {}", config.managementPort(), e.getMessage());
@@ -101,6 +97,7 @@ public final class Main {
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       log.info("shutting down");
+      leadership.shuttingDown();
       try {
         operator.stop();
       } finally {
