@@ -1,6 +1,8 @@
 package dev.echoplatform.operator;
 
 import dev.echoplatform.operator.reconciler.EchoServiceReconciler;
+import dev.echoplatform.operator.reconciler.ReadyGauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import dev.echoplatform.operator.api.v1alpha1.EchoService;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
@@ -26,8 +28,9 @@ public final class EchoOperator {
 
   private EchoOperator() {}
 
-  public static Operator create(KubernetesClient client, OperatorConfig config, Metrics metrics) {
-    return create(client, config, metrics, leading -> {}, c -> {});
+  public static Operator create(KubernetesClient client, OperatorConfig config, Metrics metrics,
+      MeterRegistry registry) {
+    return create(client, config, metrics, registry, leading -> {}, c -> {});
   }
 
   /**
@@ -35,19 +38,20 @@ public final class EchoOperator {
    * (tests use it to shorten the resync interval).
    */
   public static Operator create(KubernetesClient client, OperatorConfig config, Metrics metrics,
-      Consumer<ControllerConfigurationOverrider<EchoService>> customizer) {
-    return create(client, config, metrics, leading -> {}, customizer);
+      MeterRegistry registry, Consumer<ControllerConfigurationOverrider<EchoService>> customizer) {
+    return create(client, config, metrics, registry, leading -> {}, customizer);
   }
 
   /**
    * Builds the operator.
    *
+   * @param registry where the per-EchoService gauge {@value ReadyGauge#NAME} is registered
    * @param leadership told {@code true} when this replica starts leading, {@code false} when it
    *     stops (only with leader election). java-operator-sdk does not exit on its own when leading
    *     stops; deciding that is up to this callback (see {@link Leadership}).
    */
   public static Operator create(KubernetesClient client, OperatorConfig config, Metrics metrics,
-      Consumer<Boolean> leadership,
+      MeterRegistry registry, Consumer<Boolean> leadership,
       Consumer<ControllerConfigurationOverrider<EchoService>> customizer) {
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(client)
@@ -73,7 +77,7 @@ public final class EchoOperator {
             false));
       }
     });
-    operator.register(new EchoServiceReconciler(config), c -> {
+    operator.register(new EchoServiceReconciler(config, new ReadyGauge(registry)), c -> {
       c.withFieldManager(EchoServiceReconciler.FIELD_MANAGER).withRetry(retry());
       if (config.watchNamespaces().isEmpty()) {
         c.watchingAllNamespaces();

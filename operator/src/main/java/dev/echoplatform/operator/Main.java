@@ -71,7 +71,7 @@ public final class Main {
     Leadership leadership = new Leadership(!config.leaderElectionEnabled(), Leadership.systemExit());
     Operator operator = EchoOperator.create(client, config,
         MicrometerMetrics.newMicrometerMetricsBuilder(registry).notCollectingMetricsPerResource().build(),
-        leadership::leadershipChanged,
+        registry, leadership::leadershipChanged,
         c -> { });
     // Taken before start(): Operator.getRuntimeInfo() waits for a lock start() holds while the
     // informers sync, which would hang the probes exactly when they matter.

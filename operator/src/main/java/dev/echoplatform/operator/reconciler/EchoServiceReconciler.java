@@ -84,13 +84,16 @@ public class EchoServiceReconciler implements Reconciler<EchoService> {
         }
       });
 
-  public EchoServiceReconciler(OperatorConfig config) {
-    this(config, Clock.systemUTC());
+  private final ReadyGauge readyGauge;
+
+  public EchoServiceReconciler(OperatorConfig config, ReadyGauge readyGauge) {
+    this(config, Clock.systemUTC(), readyGauge);
   }
 
-  public EchoServiceReconciler(OperatorConfig config, Clock clock) {
+  public EchoServiceReconciler(OperatorConfig config, Clock clock, ReadyGauge readyGauge) {
     this.config = config;
     this.clock = clock;
+    this.readyGauge = readyGauge;
     String image = config.echoServerImage();
     configMap = new ChildDependentResource<>(ConfigMap.class, "configmap", ConfigMapBuilder::build, image);
     deployment = new DeploymentDependentResource(image);
@@ -143,9 +146,16 @@ public class EchoServiceReconciler implements Reconciler<EchoService> {
     return sources;
   }
 
-  /** Drops what is kept for a deleted EchoService. */
+  /** Keeps the status just computed and publishes its readiness. */
+  private void computed(EchoService es, EchoServiceStatus status) {
+    published.put(es.getMetadata().getUid(), status);
+    readyGauge.update(es, status);
+  }
+
+  /** Drops what is kept for a deleted EchoService, its readiness series included. */
   void forget(EchoService es) {
     published.remove(es.getMetadata().getUid());
+    readyGauge.remove(es);
   }
 
   /** The status last computed for the EchoService with this UID, if still kept. */
@@ -173,7 +183,7 @@ public class EchoServiceReconciler implements Reconciler<EchoService> {
     String key = es.getMetadata().getUid();
     EchoServiceStatus status =
         StatusCalculator.compute(es, model, observed, clock.instant(), published.get(key));
-    published.put(key, status);
+    computed(es, status);
     announceTransitions(es, es.getStatus(), status);
 
     if (!applyErrors.isEmpty()) {
@@ -204,7 +214,7 @@ public class EchoServiceReconciler implements Reconciler<EchoService> {
           EchoServiceStatus s = StatusCalculator.withError(es,
               StatusCalculator.REASON_RECONCILE_ERROR, apiMessage(e), clock.instant(),
               published.get(es.getMetadata().getUid()));
-          published.put(es.getMetadata().getUid(), s);
+          computed(es, s);
           announceTransitions(es, es.getStatus(), s);
           return s;
         });

@@ -32,7 +32,12 @@ import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.InputStream;
+import java.util.OptionalDouble;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -67,6 +72,7 @@ class OperatorMockServerIT {
   static KubernetesClient client;
   static Operator operator;
   static final ReconcileCounter reconciles = new ReconcileCounter();
+  static final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
   String NS;
 
@@ -99,7 +105,7 @@ class OperatorMockServerIT {
     OperatorConfig config = new OperatorConfig(Set.of(), IMAGE, false, "lease", Optional.empty(), 4,
         0, "info", true).withServerSideApply(false);
     // A short resync interval: idle reconciles happen during the test and must not write.
-    operator = EchoOperator.create(client, config, reconciles,
+    operator = EchoOperator.create(client, config, reconciles, registry,
         c -> c.withReconciliationMaxInterval(Duration.ofMillis(400))
             .withRetry(new GenericRetry().setInitialInterval(100).setMaxInterval(500).withoutMaxAttempts()));
     operator.start();
@@ -213,6 +219,32 @@ class OperatorMockServerIT {
     // Degraded stayed False: its transition time is kept.
     assertThat(ready.getStatus().condition(Condition.DEGRADED).orElseThrow().lastTransitionTime())
         .isEqualTo(degradedSince);
+  }
+
+  /** The value scraped for this test's EchoService {@code name}, empty when there is no series. */
+  OptionalDouble readyMetric(String name) {
+    Matcher m = Pattern.compile("(?m)^echo_operator_echoservice_ready\\{name=\"" + Pattern.quote(name)
+        + "\",namespace=\"" + Pattern.quote(NS) + "\"} (\\S+)$").matcher(registry.scrape());
+    return m.find() ? OptionalDouble.of(Double.parseDouble(m.group(1))) : OptionalDouble.empty();
+  }
+
+  @Test
+  void readyMetricFollowsTheReadyConditionAndGoesAwayWithTheEchoService() {
+    create("echo", "");
+    await().atMost(Duration.ofSeconds(10)).until(() ->
+        condition("echo", Condition.READY).map(c -> c.status().equals("False")).orElse(false));
+    assertThat(readyMetric("echo")).hasValue(0.0);
+
+    awaitChild(Deployment.class, "echo");
+    markRolledOut("echo", 2);
+    await().atMost(Duration.ofSeconds(10)).until(() -> readyMetric("echo").equals(OptionalDouble.of(1.0)));
+    assertThat(condition("echo", Condition.READY).orElseThrow().status()).isEqualTo("True");
+
+    client.resources(EchoService.class).inNamespace(NS).withName("echo").delete();
+    await().atMost(Duration.ofSeconds(10)).until(() -> readyMetric("echo").isEmpty());
+    // Resyncs of the remaining EchoServices do not bring it back.
+    await().pollDelay(Duration.ofMillis(1000)).atMost(Duration.ofSeconds(3))
+        .until(() -> readyMetric("echo").isEmpty());
   }
 
   @Test

@@ -5,11 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.echoplatform.operator.OperatorConfig;
 import dev.echoplatform.operator.api.v1alpha1.EchoService;
 import dev.echoplatform.operator.resources.Fixtures;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class EchoServiceReconcilerTest {
+
+  final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
   static final OperatorConfig CONFIG = new OperatorConfig(Set.of(), Fixtures.DEFAULT_IMAGE, false,
       "lease", Optional.empty(), 1, 0, "info", true);
@@ -22,7 +25,7 @@ class EchoServiceReconcilerTest {
 
   @Test
   void deletingAnEchoServiceDropsItsLastComputedStatus() {
-    EchoServiceReconciler reconciler = new EchoServiceReconciler(CONFIG);
+    EchoServiceReconciler reconciler = new EchoServiceReconciler(CONFIG, new ReadyGauge(registry));
     EchoService deleted = echoService("deleted", "uid-1");
     EchoService kept = echoService("kept", "uid-2");
     // A failed reconcile computes (and keeps) a Degraded status without needing a context.
@@ -30,17 +33,20 @@ class EchoServiceReconcilerTest {
     reconciler.updateErrorStatus(kept, null, new IllegalStateException("boom"));
     assertThat(reconciler.lastComputed("uid-1")).isPresent();
     assertThat(reconciler.lastComputed("uid-2")).isPresent();
+    assertThat(registry.find(ReadyGauge.NAME).gauges()).hasSize(2);
 
     // What java-operator-sdk calls when the controller informer sees the delete.
     reconciler.deletionListener().onResourceDeleted(deleted);
 
     assertThat(reconciler.lastComputed("uid-1")).isEmpty();
     assertThat(reconciler.lastComputed("uid-2")).isPresent();
+    assertThat(registry.find(ReadyGauge.NAME).gauges()).singleElement()
+        .satisfies(g -> assertThat(g.getId().getTag("name")).isEqualTo("kept"));
   }
 
   @Test
   void theDeletionListenerIsAnEventSourceWithoutSecondaryResources() {
-    EchoServiceReconciler reconciler = new EchoServiceReconciler(CONFIG);
+    EchoServiceReconciler reconciler = new EchoServiceReconciler(CONFIG, new ReadyGauge(registry));
     assertThat(reconciler.deletionListener().name()).isEqualTo(PrimaryDeletionListener.NAME);
     assertThat(reconciler.deletionListener().getSecondaryResources(echoService("e", "u"))).isEmpty();
   }
