@@ -55,6 +55,20 @@ request_echo() { # <url>: POSTs a JSON document and compares the answer byte for
   fi
 }
 
+stop_pidfile() { # <pid file>: SIGTERM, wait up to 60 s for the exit, then SIGKILL
+  local f=$1 pid i
+  [[ -f "${f}" ]] || return 0
+  pid="$(cat "${f}")"
+  if kill "${pid}" 2> /dev/null; then
+    for ((i = 0; i < 120; i++)); do
+      kill -0 "${pid}" 2> /dev/null || break
+      sleep 0.5
+    done
+    kill -KILL "${pid}" 2> /dev/null && echo "killed $(basename "${f}" .pid) (did not stop within 60 s)"
+  fi
+  rm -f "${f}"
+}
+
 start_process() { # <name> <log> <command...>: background process recorded in $STATE/pids
   local name=$1 logfile=$2
   shift 2
@@ -109,10 +123,8 @@ up_local() {
   local env_args=()
   mapfile -t env_args < <(k get configmap echo -n echo-dev -o json | jq -r '.data | to_entries[] | "\(.key)=\(.value)"')
   printf '  %s\n' "${env_args[@]}"
-  if [[ -f "${STATE}/pids/echo-server.pid" ]] && kill -0 "$(cat "${STATE}/pids/echo-server.pid")" 2> /dev/null; then
-    kill "$(cat "${STATE}/pids/echo-server.pid")"
-    sleep 1
-  fi
+  # A server from an earlier run may have another environment: replace it (it drains for SHUTDOWN_DELAY first).
+  stop_pidfile "${STATE}/pids/echo-server.pid"
   start_process echo-server "${STATE}/echo-server.log" env "${env_args[@]}" PORT="${ECHO_PORT}" \
     java -XX:+UseSerialGC -jar "${SERVER_JAR}"
   request_echo "http://127.0.0.1:${ECHO_PORT}"
@@ -124,8 +136,8 @@ down() {
   mode="$(cat "${STATE}/mode" 2> /dev/null || echo local)"
   for f in "${STATE}"/pids/*.pid; do
     [[ -e "${f}" ]] || continue
-    kill "$(cat "${f}")" 2> /dev/null && echo "stopped $(basename "${f}" .pid)"
-    rm -f "${f}"
+    stop_pidfile "${f}"
+    echo "stopped $(basename "${f}" .pid)"
   done
   if [[ "${mode}" == real && -n "${KUBECONFIG:-}" ]]; then
     KUBECONFIG_FILE="${KUBECONFIG}" KUBECTL="${KUBECTL_CMD}"

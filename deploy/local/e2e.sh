@@ -477,11 +477,19 @@ s_failover() {
     *) echo "unexpected lease holder '${leader}'"; return 1 ;;
   esac
   lease_seconds="$(k get lease "${LEASE_NAME}" -n "${OPERATOR_NS}" -o jsonpath='{.spec.leaseDurationSeconds}')"
+  k get lease "${LEASE_NAME}" -n "${OPERATOR_NS}" -o jsonpath='lease before the kill: holder {.spec.holderIdentity}, renewTime {.spec.renewTime}, transitions {.spec.leaseTransitions}{"\n"}'
   kill -KILL "${leader_pid}"
+  echo "killed at $(date -u +%H:%M:%S.%N | cut -c1-12)"
   t0=${SECONDS}
-  wait_until $((lease_seconds + 15)) "a new leader" bash -c "h=\$(\"${KUBECTL}\" --kubeconfig \"${KUBECONFIG_FILE}\" get lease ${LEASE_NAME} -n ${OPERATOR_NS} -o jsonpath='{.spec.holderIdentity}'); [[ -n \$h && \$h != ${leader} ]]"
+  wait_until $((lease_seconds + 30)) "a new leader" bash -c "h=\$(\"${KUBECTL}\" --kubeconfig \"${KUBECONFIG_FILE}\" get lease ${LEASE_NAME} -n ${OPERATOR_NS} -o jsonpath='{.spec.holderIdentity}'); [[ -n \$h && \$h != ${leader} ]]" || {
+    k get lease "${LEASE_NAME}" -n "${OPERATOR_NS}" -o yaml
+    echo "standby's last log lines:"
+    tail -3 "${WORK}/local-a-1.log" "${WORK}/local-b-1.log" | cut -c1-300
+    return 1
+  }
   elapsed=$((SECONDS - t0))
   new_leader="$(lease_holder)"
+  k get lease "${LEASE_NAME}" -n "${OPERATOR_NS}" -o jsonpath='lease after: holder {.spec.holderIdentity}, acquireTime {.spec.acquireTime}, renewTime {.spec.renewTime}{"\n"}'
   echo "killed ${leader} (pid ${leader_pid}); ${new_leader} leads after ${elapsed}s (lease duration ${lease_seconds}s)"
   ((elapsed <= lease_seconds + 5)) || { echo "take-over took longer than the lease duration"; return 1; }
   kill -0 "${other_pid}"
@@ -520,15 +528,50 @@ children_signature() {
   done
 }
 
+# A graceful stop (SIGTERM, as the kubelet sends) must end every operator process, the leader included, within
+# 20 s (the chart's terminationGracePeriodSeconds is 30); stragglers are killed so the run can go on.
+s_graceful_stop() {
+  local f pid name i slow=()
+  for f in "${WORK}"/pids/*.pid; do
+    pid="$(cat "${f}")"
+    name="$(basename "${f}" .pid)"
+    rm -f "${f}"
+    kill -0 "${pid}" 2> /dev/null || continue
+    kill -TERM "${pid}"
+    for ((i = 0; i < 40; i++)); do
+      kill -0 "${pid}" 2> /dev/null || break
+      sleep 0.5
+    done
+    if kill -0 "${pid}" 2> /dev/null; then
+      slow+=("${name}")
+      echo "${name} (pid ${pid}) still runs 20 s after SIGTERM; its last log line:"
+      tail -1 "${WORK}/${name}.log" | cut -c1-300
+      kill -KILL "${pid}"
+    else
+      echo "${name} exited $((i / 2)) s after SIGTERM"
+    fi
+  done
+  ((${#slow[@]} == 0))
+}
+
 s_restart() {
   local before after
-  stop_operators "${WORK}"
+  stop_operators "${WORK}" # normally a no-op: the previous step stopped them
   sleep 5 # let in-flight controller work (ReplicaSets, pods) settle
   before="$(children_signature | sort)"
   start_two_operators 2
   s_operators_elect 2
-  # The new leader reconciles every EchoService once its informers have synced; give it time to do so.
+  # The new leader reconciles every EchoService once its informers have synced; give it time to do so, and
+  # check on its metrics that it did.
   sleep 25
+  local leader port count reconciled
+  leader="$(lease_holder)"
+  case "${leader}" in local-a-2) port=18181 ;; local-b-2) port=18182 ;; *) echo "unexpected leader ${leader}"; return 1 ;; esac
+  count="$(k get echoservices -A --no-headers | wc -l)"
+  reconciled="$(curl -fsS "http://127.0.0.1:${port}/metrics" \
+    | awk '/^operator_sdk_reconciliations_success_total/ { n += $NF } END { printf "%d", n }')"
+  echo "${leader} reconciled successfully ${reconciled} times (${count} EchoServices)"
+  ((reconciled >= count)) || { echo "the restarted leader has not reconciled every EchoService"; return 1; }
   after="$(children_signature | sort)"
   if [[ "${before}" != "${after}" ]]; then
     echo "children written after the restart:"
@@ -618,6 +661,7 @@ main() {
   step "5. deleting an EchoService garbage-collects its children" s_gc
   step "5. an invalid EchoService is refused with a clear message" s_invalid
   step "6. killed leader: the standby takes over within the lease and reconciles" s_failover
+  step "6. SIGTERM stops the operators, the leader included, within 20 s" s_graceful_stop
   step "6. restarted operator does not write unchanged children" s_restart
   step "7. helm upgrade applies a changed CRD" s_helm_upgrade_crd
   step "7. helm uninstall leaves nothing of the operator behind" s_helm_uninstall
