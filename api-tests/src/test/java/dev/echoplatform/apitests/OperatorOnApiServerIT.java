@@ -22,6 +22,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -50,7 +51,7 @@ class OperatorOnApiServerIT extends RealApiServer {
     createNamespace(NS);
     OperatorConfig config = new OperatorConfig(Set.of(), IMAGE, false, "echo-operator-leader", Optional.empty(), 4,
         0, "info", true);
-    operator = EchoOperator.create(client, config, Metrics.NOOP);
+    operator = EchoOperator.create(client, config, Metrics.NOOP, new SimpleMeterRegistry());
     operator.start();
   }
 
