@@ -13,6 +13,7 @@ import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
 import java.time.Duration;
+import java.util.Set;
 
 /** Builds the JOSDK operator with the EchoService controller registered. */
 public final class EchoOperator {
@@ -61,6 +62,9 @@ public final class EchoOperator {
           .withCacheSyncTimeout(Duration.ofMinutes(2))
           .withSSABasedCreateUpdateMatchForDependentResources(config.serverSideApply())
           .withUseSSAToPatchPrimaryResource(config.serverSideApply())
+          // java-operator-sdk leaves ConfigMaps and Secrets out of server-side apply by default;
+          // every child of an EchoService, the ConfigMap included, is applied under one field manager.
+          .withDefaultNonSSAResource(Set.of())
           .withMetrics(metrics);
       if (config.leaderElectionEnabled()) {
         o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(
