@@ -1,0 +1,256 @@
+#!/usr/bin/env bash
+# Scale benchmark of the operator on the local control plane (deploy/local/cluster.sh): N EchoServices applied at once,
+# time to all Ready with the operator running outside the cluster as the chart's ServiceAccount, compared with the
+# same children (rendered by `echo-operator.jar --render`) applied directly; idle writes, peak RSS and reconcile
+# latency. See docs/operator-scale.md.
+#
+# usage: deploy/local/bench-operator.sh
+# Environment: N (500) EchoServices, spread over NAMESPACES (10) namespaces; IDLE_SECONDS (60) of the idle window;
+#   CONVERGE_TIMEOUT (900) seconds allowed for each convergence; BENCH_CLUSTER_NAME (echo-bench) names the kwok
+#   cluster; ECHO_CLUSTER_NODES (enough for 2 N pods at 110 a node) its kwok nodes; BENCH_KEEP_CLUSTER=1 keeps it
+#   (and the work directory) instead of deleting it.
+# Prints figures; a slow run is never an error. Exit status is non-zero only when something fails (cluster, chart,
+# operator start, an apply, a convergence timeout). The last line is exactly:
+#   converge_ratio=R idle_writes=W rss_mib=M n=N
+set -euo pipefail
+
+BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=deploy/local/e2e.sh
+source "${BENCH_DIR}/e2e.sh" # tools, chart install and operator kubeconfig helpers (defines functions only)
+
+N="${N:-500}"
+NAMESPACES="${NAMESPACES:-10}"
+IDLE_SECONDS="${IDLE_SECONDS:-60}"
+CONVERGE_TIMEOUT="${CONVERGE_TIMEOUT:-900}"
+for v in N NAMESPACES IDLE_SECONDS CONVERGE_TIMEOUT; do
+  [[ "${!v}" =~ ^[1-9][0-9]*$ ]] || die "${v} must be a positive integer, got '${!v}'"
+done
+((NAMESPACES <= N)) || die "NAMESPACES (${NAMESPACES}) must not exceed N (${N})"
+
+MGMT_PORT=18191
+# The chart's JVM settings (values.yaml jvm.maxRamPercentage 70, resources.limits memory 384Mi, cpu 1;
+# templates/deployment.yaml JAVA_TOOL_OPTIONS). Outside a container the JVM would size its heap from the host's RAM,
+# so the percentages are turned into the heap sizes they give under the 384Mi limit: 70 % -> -Xmx268m, the
+# InitialRAMPercentage (35 %) -> -Xms134m; the 1-CPU limit -> ActiveProcessorCount=1 (the JVM's view in the pod).
+OPERATOR_JVM_FLAGS=(-Xmx268m -Xms134m -XX:ActiveProcessorCount=1 -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData)
+OP_PREFIX="bench-op"
+DIRECT_PREFIX="bench-direct"
+OPERATOR_PID=""
+SAMPLER_PID=""
+
+bench_cleanup() {
+  local rc=$?
+  set +e
+  [[ -n "${SAMPLER_PID}" ]] && kill "${SAMPLER_PID}" 2> /dev/null
+  if [[ -n "${OPERATOR_PID}" ]] && kill -0 "${OPERATOR_PID}" 2> /dev/null; then
+    kill "${OPERATOR_PID}"
+    wait_until 20 "operator exit" bash -c "! kill -0 ${OPERATOR_PID}" > /dev/null || kill -KILL "${OPERATOR_PID}"
+  fi
+  if [[ "${BENCH_KEEP_CLUSTER:-0}" == 1 ]]; then
+    log "BENCH_KEEP_CLUSTER=1: cluster ${ECHO_CLUSTER_NAME} kept; KUBECONFIG=${KUBECONFIG_FILE}; files in ${WORK}"
+  else
+    "${BENCH_DIR}/cluster.sh" down > "${WORK}/cluster-down.log" 2>&1 || { log "cluster down failed:"; cat "${WORK}/cluster-down.log" >&2; rc=1; }
+    if ((rc == 0)); then rm -rf "${WORK}"; else log "files kept in ${WORK}"; fi
+  fi
+  exit "${rc}"
+}
+
+# gen_namespaces <prefix>: NAMESPACES Namespace documents.
+gen_namespaces() {
+  local i
+  for ((i = 0; i < NAMESPACES; i++)); do
+    printf -- '---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: %s-%02d\n  labels:\n    echo-bench: "%s"\n' "$1" "${i}" "$1"
+  done
+}
+
+# gen_echoservices <prefix>: N EchoServices, round-robin over the namespaces. One replica each, no autoscaling (the
+# defaults otherwise: ConfigMap, Deployment, Service, NetworkPolicy, PodDisruptionBudget).
+gen_echoservices() {
+  local i
+  for ((i = 0; i < N; i++)); do
+    printf -- '---\napiVersion: echo.platform.dev/v1alpha1\nkind: EchoService\nmetadata:\n  name: echo-%04d\n  namespace: %s-%02d\nspec:\n  replicas: 1\n' \
+      "${i}" "$1" "$((i % NAMESPACES))"
+  done
+}
+
+# count_ready_echoservices / count_available_deployments <prefix>: how many are done in the prefix's namespaces.
+count_ready_echoservices() {
+  k get echoservices -A -o json | jq --arg p "$1-" '[.items[] | select(.metadata.namespace | startswith($p))
+    | select(.status.conditions // [] | any(.type == "Ready" and .status == "True"))] | length'
+}
+count_available_deployments() {
+  k get deployments -A -o json | jq --arg p "$1-" '[.items[] | select(.metadata.namespace | startswith($p))
+    | select(.status.conditions // [] | any(.type == "Available" and .status == "True"))] | length'
+}
+
+# time_until_all <counter> <prefix>: polls every second until the counter reaches N; prints the seconds (0.1 s resolution)
+# since START_NS. Fails after CONVERGE_TIMEOUT.
+time_until_all() {
+  local counter=$1 prefix=$2 done_count=0 last=-1
+  local deadline=$((SECONDS + CONVERGE_TIMEOUT))
+  while :; do
+    done_count="$("${counter}" "${prefix}" 2> /dev/null || echo "${last}")"
+    ((done_count >= N)) && break
+    if ((done_count != last)); then
+      log "${prefix}: ${done_count}/${N} after $(elapsed)s"
+      last=${done_count}
+    fi
+    ((SECONDS < deadline)) || { log "${prefix}: only ${done_count}/${N} done after ${CONVERGE_TIMEOUT}s"; return 1; }
+    sleep 1
+  done
+  elapsed
+}
+elapsed() { awk -v now="$(date +%s%N)" -v start="${START_NS}" 'BEGIN { printf "%.1f\n", (now - start) / 1e9 }'; }
+
+# apiserver_writes: cumulative write requests (verbs POST, PUT, PATCH, APPLY, DELETE, DELETECOLLECTION) per
+# resource/subresource/verb, from kube-apiserver's apiserver_request_total, for the kinds the operator writes.
+apiserver_writes() {
+  k get --raw /metrics | awk '
+    /^apiserver_request_total\{/ {
+      if ($0 !~ /verb="(POST|PUT|PATCH|APPLY|DELETE|DELETECOLLECTION)"/) next
+      if ($0 !~ /resource="(echoservices|configmaps|services|deployments|networkpolicies|poddisruptionbudgets|horizontalpodautoscalers|events)"/) next
+      match($0, /resource="[^"]*"/); r = substr($0, RSTART + 10, RLENGTH - 11)
+      s = ""; if (match($0, /subresource="[^"]*"/)) s = substr($0, RSTART + 13, RLENGTH - 14)
+      match($0, /verb="[^"]*"/); v = substr($0, RSTART + 6, RLENGTH - 7)
+      n[r (s == "" ? "" : "/" s) " " v] += $NF
+    }
+    END { for (key in n) printf "%s %d\n", key, n[key] }' | sort
+}
+
+sample_rss() { # background: VmRSS of the operator every 0.5 s, the maximum in ${WORK}/rss-peak-kib
+  local peak=0 rss
+  while kill -0 "${OPERATOR_PID}" 2> /dev/null; do
+    rss="$(awk '/^VmRSS:/ { print $2 }' "/proc/${OPERATOR_PID}/status" 2> /dev/null || echo 0)"
+    ((rss > peak)) && { peak=${rss}; echo "${peak}" > "${WORK}/rss-peak-kib"; }
+    sleep 0.5
+  done
+}
+
+# reconcile_latency: from the operator's /metrics, the JOSDK reconcile timer.
+reconcile_latency() {
+  curl -fsS "http://127.0.0.1:${MGMT_PORT}/metrics" > "${WORK}/operator-metrics.txt"
+  grep -E '^operator_sdk_[a-z_]*(reconcil|execution)[a-z_]*(_seconds)?(_count|_sum|_max|_bucket)?\{' "${WORK}/operator-metrics.txt" \
+    | grep -v -E '_bucket\{' | sed 's/^/  /' || true
+  awk '
+    /^operator_sdk_[a-z_]*execution[a-z_]*_seconds_count\{/ && /reconcile/ && !/cleanup/ { c += $NF }
+    /^operator_sdk_[a-z_]*execution[a-z_]*_seconds_sum\{/   && /reconcile/ && !/cleanup/ { s += $NF }
+    /^operator_sdk_[a-z_]*execution[a-z_]*_seconds_max\{/   && /reconcile/ && !/cleanup/ { if ($NF > m) m = $NF }
+    /^operator_sdk_[a-z_]*execution[a-z_]*_seconds\{/ && /quantile="0.5"/  && /reconcile/ { p50 = $NF }
+    /^operator_sdk_[a-z_]*execution[a-z_]*_seconds\{/ && /quantile="0.99"/ && /reconcile/ { p99 = $NF }
+    END {
+      if (p50 != "") printf "reconcile latency: p50 %.1f ms, p99 %.1f ms (%d reconciles)\n", p50 * 1000, p99 * 1000, c
+      else if (c > 0) printf "reconcile latency: mean %.1f ms over %d reconciles, max %.1f ms in the last window (the timer exports count, sum and max only: no percentiles)\n", s / c * 1000, c, m * 1000
+      else print "reconcile latency: no reconcile timer in the operator metrics"
+    }' "${WORK}/operator-metrics.txt"
+}
+
+main() {
+  export ECHO_CLUSTER_NAME="${BENCH_CLUSTER_NAME:-echo-bench}"
+  KUBECONFIG_FILE="(cluster not up)"
+  WORK="$(mktemp -d "${TMPDIR:-/tmp}/echo-bench.XXXXXX")"
+  local wall_start=${SECONDS}
+  trap bench_cleanup EXIT
+  trap 'exit 130' INT TERM
+
+  command -v jq > /dev/null || die "jq is required"
+  ensure_jars
+  ensure_helm
+  # kwok nodes admit 110 pods each; both runs' pods (2 N) stay scheduled, plus room for the control plane's.
+  export ECHO_CLUSTER_NODES="${ECHO_CLUSTER_NODES:-$(((2 * N + 10) / 100 + 1))}"
+  log "cluster ${ECHO_CLUSTER_NAME} up (${ECHO_CLUSTER_NODES} kwok nodes)"
+  "${BENCH_DIR}/cluster.sh" up > "${WORK}/cluster-up.log" 2>&1 || { cat "${WORK}/cluster-up.log" >&2; die "cluster up failed"; }
+  KUBECONFIG_FILE="$("${BENCH_DIR}/cluster.sh" kubeconfig)"
+  # kwokctl gives kube-apiserver a /24 service range (about 250 ClusterIPs): too small for one Service per
+  # EchoService in both runs. A second ServiceCIDR (GA since Kubernetes 1.33) extends it without recreating the cluster.
+  k apply --server-side -f - > /dev/null << EOF
+apiVersion: networking.k8s.io/v1
+kind: ServiceCIDR
+metadata:
+  name: echo-bench
+spec:
+  cidrs: ["10.96.0.0/16"]
+EOF
+  wait_until 60 "ServiceCIDR echo-bench Ready" \
+    bash -c "\"${KUBECTL}\" --kubeconfig \"${KUBECONFIG_FILE}\" get servicecidr echo-bench -o jsonpath='{.status.conditions[?(@.type==\"Ready\")].status}' | grep -qx True"
+
+  log "chart (CRD and RBAC) into ${OPERATOR_NS}; its operator Deployment scaled to 0"
+  install_chart > "${WORK}/helm.log" 2>&1 || { cat "${WORK}/helm.log" >&2; die "helm install failed"; }
+  scale_chart_operator_to_zero >> "${WORK}/helm.log" 2>&1 || { cat "${WORK}/helm.log" >&2; die "cannot scale the chart's operator to 0"; }
+  write_operator_kubeconfig "${WORK}/operator.kubeconfig" > /dev/null
+
+  gen_namespaces "${OP_PREFIX}" > "${WORK}/op-namespaces.yaml"
+  gen_namespaces "${DIRECT_PREFIX}" > "${WORK}/direct-namespaces.yaml"
+  gen_echoservices "${OP_PREFIX}" > "${WORK}/echoservices.yaml"
+  # The limit: the children the operator's own builders render for the same EchoServices, in the direct namespaces.
+  gen_echoservices "${DIRECT_PREFIX}" > "${WORK}/direct-echoservices.yaml"
+  java -jar "${OPERATOR_JAR}" --render "${WORK}/direct-echoservices.yaml" > "${WORK}/direct-children.yaml"
+  log "rendered $(grep -c '^kind:' "${WORK}/direct-children.yaml") children for ${N} EchoServices"
+  k apply --server-side -f "${WORK}/op-namespaces.yaml" -f "${WORK}/direct-namespaces.yaml" > /dev/null
+  wait_until 120 "default ServiceAccounts in the bench namespaces" \
+    bash -c "[[ \$(\"${KUBECTL}\" --kubeconfig \"${KUBECONFIG_FILE}\" get serviceaccounts -A --no-headers | grep -c '^bench-') -ge $((2 * NAMESPACES)) ]]"
+
+  # --- 1. the operator: one process, as the chart's ServiceAccount, leader election off (one replica; this keeps
+  # Lease renewals out of the idle count), the chart's JVM flags.
+  log "operator: java ${OPERATOR_JVM_FLAGS[*]} -jar echo-operator.jar (RECONCILE_CONCURRENCY ${RECONCILE_CONCURRENCY:-default})"
+  env KUBECONFIG="${WORK}/operator.kubeconfig" LEADER_ELECTION_ENABLED=false MANAGEMENT_PORT="${MGMT_PORT}" LOG_LEVEL=info \
+    ${RECONCILE_CONCURRENCY:+RECONCILE_CONCURRENCY="${RECONCILE_CONCURRENCY}"} \
+    java "${OPERATOR_JVM_FLAGS[@]}" -jar "${OPERATOR_JAR}" > "${WORK}/operator.log" 2>&1 < /dev/null &
+  OPERATOR_PID=$!
+  sample_rss &
+  SAMPLER_PID=$!
+  wait_until 90 "operator /readyz" operator_ready "${MGMT_PORT}" \
+    || { tail -20 "${WORK}/operator.log" >&2; die "the operator did not become ready"; }
+
+  log "operator run: applying ${N} EchoServices in ${NAMESPACES} namespaces at once"
+  START_NS=$(date +%s%N)
+  k apply --server-side -f "${WORK}/echoservices.yaml" > /dev/null
+  local apply_op t_op
+  apply_op="$(elapsed)"
+  t_op="$(time_until_all count_ready_echoservices "${OP_PREFIX}")" || die "the operator did not converge"
+  echo "operator: ${N} EchoServices Ready in ${t_op}s (apply returned after ${apply_op}s)"
+
+  # --- 2. idle: nothing changes; writes to the kinds the operator writes, counted by kube-apiserver.
+  log "idle: counting writes for ${IDLE_SECONDS}s"
+  sleep 5 # let the last status patches and Deployment status updates of the convergence land
+  apiserver_writes > "${WORK}/writes-before.txt"
+  sleep "${IDLE_SECONDS}"
+  apiserver_writes > "${WORK}/writes-after.txt"
+  local idle_writes
+  idle_writes="$(join -a 2 -e 0 -o '0,1.2,2.2' <(sed 's/ /:/' "${WORK}/writes-before.txt" | sort) <(sed 's/ /:/' "${WORK}/writes-after.txt" | sort) \
+    | awk '{ d = $3 - $2; if (d > 0) { printf "  %s %d\n", $1, d > "/dev/stderr"; t += d } } END { print t + 0 }' 2> "${WORK}/idle-breakdown.txt")"
+  echo "idle: ${idle_writes} write requests in ${IDLE_SECONDS}s to the kinds the operator writes" \
+    "($(awk '{ t += $3 } END { print t + 0 }' "${WORK}/writes-before.txt") such writes counted since the cluster started)"
+  cat "${WORK}/idle-breakdown.txt"
+
+  reconcile_latency
+  local rss_kib rss_mib
+  rss_kib="$(awk '/^VmHWM:/ { print $2 }' "/proc/${OPERATOR_PID}/status")"
+  [[ -f "${WORK}/rss-peak-kib" ]] && (($(cat "${WORK}/rss-peak-kib") > rss_kib)) && rss_kib="$(cat "${WORK}/rss-peak-kib")"
+  rss_mib=$(((rss_kib + 1023) / 1024))
+  echo "operator peak RSS: ${rss_mib} MiB (VmHWM; heap -Xmx268m)"
+  echo "operator log: $(wc -l < "${WORK}/operator.log") lines, $(grep -c '"level":"WARN"' "${WORK}/operator.log" || true) WARN, $(grep -c '"level":"ERROR"' "${WORK}/operator.log" || true) ERROR"
+  grep -E '"level":"(WARN|ERROR)"' "${WORK}/operator.log" | cut -c1-400 | sed 's/^/  /' || true
+  kill "${SAMPLER_PID}" 2> /dev/null || true
+  SAMPLER_PID=""
+  kill "${OPERATOR_PID}"
+  wait_until 20 "operator exit" bash -c "! kill -0 ${OPERATOR_PID}" > /dev/null || kill -KILL "${OPERATOR_PID}"
+  OPERATOR_PID=""
+
+  # --- 3. the limit: the rendered children applied directly (operator stopped), until every Deployment is Available.
+  log "direct run: applying the rendered children into the ${DIRECT_PREFIX}-* namespaces"
+  START_NS=$(date +%s%N)
+  k apply --server-side --field-manager=bench-direct -f "${WORK}/direct-children.yaml" > /dev/null
+  local apply_direct t_direct
+  apply_direct="$(elapsed)"
+  t_direct="$(time_until_all count_available_deployments "${DIRECT_PREFIX}")" || die "the direct apply did not converge"
+  echo "direct: ${N} Deployments Available in ${t_direct}s (apply returned after ${apply_direct}s)"
+
+  local ratio
+  ratio="$(awk -v a="${t_op}" -v b="${t_direct}" 'BEGIN { printf "%.2f\n", a / b }')"
+  echo "wall time: $((SECONDS - wall_start))s"
+  echo "converge_ratio=${ratio} idle_writes=${idle_writes} rss_mib=${rss_mib} n=${N}"
+}
+
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then
+  main "$@"
+fi
