@@ -124,7 +124,7 @@ class CrdValidationIT extends RealApiServer {
             "spec.settings.shutdownTimeout", "should match"),
         invalid("maxBodySize 0", "settings: {maxBodySize: 0}", "spec.settings.maxBodySize",
             "greater than or equal to 1"),
-        invalid("maxBodySize above 100 MiB", "settings: {maxBodySize: 104857601}", "spec.settings.maxBodySize",
+        invalid("maxBodySize above 64 MiB", "settings: {maxBodySize: 67108865, maxInflightBodyBytes: 134217728}", "spec.settings.maxBodySize",
             "less than or equal to"),
         invalid("maxInflightBodyBytes 0", "settings: {maxInflightBodyBytes: 0}",
             "spec.settings.maxInflightBodyBytes", "greater than or equal to 1"),
@@ -139,7 +139,12 @@ class CrdValidationIT extends RealApiServer {
         invalid("trustedProxies not a CIDR", "settings: {trustedProxies: [proxy.local]}",
             "spec.settings.trustedProxies[0]", "should match"),
         invalid("rateLimitBurst below rateLimitRps", "settings: {rateLimitRps: 300, rateLimitBurst: 200}",
-            "spec.settings", "spec.settings.rateLimitBurst must be at least spec.settings.rateLimitRps"));
+            "spec.settings", "spec.settings.rateLimitBurst must be at least spec.settings.rateLimitRps"),
+        invalid("maxBodySize above the default body budget", "settings: {maxBodySize: 20971520}",
+            "spec.settings", "spec.settings.maxBodySize must not exceed spec.settings.maxInflightBodyBytes"),
+        invalid("maxBodySize above maxInflightBodyBytes",
+            "settings: {maxBodySize: 2097152, maxInflightBodyBytes: 1048576}",
+            "spec.settings", "spec.settings.maxBodySize must not exceed spec.settings.maxInflightBodyBytes"));
   }
 
   static Arguments invalid(String rule, String spec, String field, String reason) {

@@ -18,12 +18,18 @@ import java.util.List;
 @ValidationRule(
     value = "self.rateLimitBurst >= self.rateLimitRps",
     message = "spec.settings.rateLimitBurst must be at least spec.settings.rateLimitRps")
+// echo-server refuses MAX_BODY_SIZE above MAX_INFLIGHT_BODY_BYTES (default 16777216) or above 64 MiB:
+// refused at admission rather than as pods that exit at start.
+@ValidationRule(
+    value = "self.maxBodySize <= (has(self.maxInflightBodyBytes) ? self.maxInflightBodyBytes : 16777216)",
+    message = "spec.settings.maxBodySize must not exceed spec.settings.maxInflightBodyBytes"
+        + " (default 16777216)")
 public record ServerSettings(
     @JsonPropertyDescription("Log level (LOG_LEVEL).") @Default("info") LogLevel logLevel,
     @JsonPropertyDescription("Largest accepted request body in bytes (MAX_BODY_SIZE).")
         @Default("1048576")
         @Min(1)
-        @Max(104857600)
+        @Max(67108864)
         Long maxBodySize,
     @JsonPropertyDescription("Time allowed to read a request, Go duration (READ_TIMEOUT).")
         @Default("5s")

@@ -154,7 +154,7 @@ class CrdSchemaTest {
     "spec.settings.rateLimitRps, 1, 1000000",
     "spec.settings.rateLimitBurst, 1, 1000000",
     "spec.settings.healthRateLimitRpm, 1, 1000000",
-    "spec.settings.maxBodySize, 1, 104857600",
+    "spec.settings.maxBodySize, 1, 67108864",
   })
   void ranges(String path, double min, double max) {
     assertThat(at(path).getMinimum()).as(path + " minimum").isEqualTo(min);
@@ -244,7 +244,10 @@ class CrdSchemaTest {
             + " allowed with spec.service.type LoadBalancer");
     assertThat(rules("spec.settings")).containsExactly(
         "self.rateLimitBurst >= self.rateLimitRps => spec.settings.rateLimitBurst must be at least"
-            + " spec.settings.rateLimitRps");
+            + " spec.settings.rateLimitRps",
+        "self.maxBodySize <= (has(self.maxInflightBodyBytes) ? self.maxInflightBodyBytes : 16777216)"
+            + " => spec.settings.maxBodySize must not exceed spec.settings.maxInflightBodyBytes"
+            + " (default 16777216)");
     assertThat(rules("spec.resources")).containsExactlyInAnyOrder(
         "quantity(self.requests.cpu).compareTo(quantity(self.limits.cpu)) <= 0 =>"
             + " spec.resources.requests.cpu must not exceed spec.resources.limits.cpu",
