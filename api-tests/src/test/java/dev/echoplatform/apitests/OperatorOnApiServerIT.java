@@ -18,8 +18,14 @@ import io.fabric8.kubernetes.api.model.autoscaling.v1.Scale;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.http.BasicBuilder;
+import io.fabric8.kubernetes.client.http.HttpRequest;
+import io.fabric8.kubernetes.client.http.Interceptor;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -28,13 +34,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
  * The operator, running in-process (leader election off), against a real API server: server-side apply of the six
- * children under its field manager, a human edit of an owned field reverted, the status and scale subresources.
+ * children under its field manager, a human edit of an owned field reverted, the status and scale subresources, and
+ * no write at all while idle.
  * kube-api-test runs no controller-manager, so Deployments get no pods here (deploy/local/e2e.sh covers that).
  */
 class OperatorOnApiServerIT extends RealApiServer {
@@ -43,7 +53,15 @@ class OperatorOnApiServerIT extends RealApiServer {
   static final String IMAGE = "ghcr.io/echo-platform/echo-server:0.1.0";
   static final Duration TIMEOUT = Duration.ofSeconds(30);
 
+  /** Resync interval of the operator here: idle reconciles happen every second. */
+  static final Duration RESYNC = Duration.ofSeconds(1);
+
   static Operator operator;
+  static KubernetesClient operatorClient;
+  /** Every write request (method other than GET) the operator's client sends: "METHOD path", in order. */
+  static final List<String> operatorWrites = new CopyOnWriteArrayList<>();
+  /** Finished reconciles per EchoService ("namespace/name"). */
+  static final Map<String, AtomicInteger> reconciles = new ConcurrentHashMap<>();
 
   @BeforeAll
   static void startOperator() {
@@ -51,7 +69,27 @@ class OperatorOnApiServerIT extends RealApiServer {
     createNamespace(NS);
     OperatorConfig config = new OperatorConfig(Set.of(), IMAGE, false, "echo-operator-leader", Optional.empty(), 4,
         0, "info", true);
-    operator = EchoOperator.create(client, config, Metrics.NOOP, new SimpleMeterRegistry());
+    // The operator gets its own client, which records each request it writes with.
+    operatorClient = new KubernetesClientBuilder()
+        .withConfig(Config.fromKubeconfig(server.getKubeConfigYaml()))
+        .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("record-writes", new Interceptor() {
+          @Override
+          public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
+            if (!"GET".equals(request.method())) {
+              operatorWrites.add(request.method() + " " + request.uri().getPath());
+            }
+          }
+        }))
+        .build();
+    Metrics counting = new Metrics() {
+      @Override
+      public void reconciliationExecutionFinished(HasMetadata resource, Map<String, Object> metadata) {
+        reconciles.computeIfAbsent(resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName(),
+            k -> new AtomicInteger()).incrementAndGet();
+      }
+    };
+    operator = EchoOperator.create(operatorClient, config, counting, new SimpleMeterRegistry(),
+        c -> c.withReconciliationMaxInterval(RESYNC));
     operator.start();
   }
 
@@ -60,6 +98,13 @@ class OperatorOnApiServerIT extends RealApiServer {
     if (operator != null) {
       operator.stop();
     }
+    if (operatorClient != null) {
+      operatorClient.close();
+    }
+  }
+
+  static List<String> operatorWritesIn(String namespace) {
+    return operatorWrites.stream().filter(w -> w.contains("/namespaces/" + namespace + "/")).toList();
   }
 
   static GenericKubernetesResource create(String name, String spec) {
@@ -191,6 +236,58 @@ class OperatorOnApiServerIT extends RealApiServer {
         assertThat(status("status")).containsEntry("observedGeneration", 2));
     await().atMost(TIMEOUT).until(() ->
         client.apps().deployments().inNamespace(NS).withName("status").get().getSpec().getReplicas() == 4);
+  }
+
+  /**
+   * Idle means silent: once an EchoService has converged, the reconciles of its resyncs (every second here) find the
+   * children matching (server-side-apply matcher on the operator's trimmed caches) and the status unchanged, and send
+   * no request that writes: no apply of a child, no status patch, no Event.
+   */
+  @Test
+  void idleReconcilesWriteNothingNeitherChildrenNorStatus() throws InterruptedException {
+    String ns = "idle";
+    createNamespace(ns);
+    client.resource(echoService(ns, "quiet", "replicas: 2")).create();
+    List<Class<? extends HasMetadata>> kinds = List.of(ConfigMap.class, Deployment.class, Service.class,
+        NetworkPolicy.class, PodDisruptionBudget.class);
+    await().atMost(TIMEOUT).untilAsserted(() -> {
+      for (Class<? extends HasMetadata> kind : kinds) {
+        assertThat(client.resources(kind).inNamespace(ns).withName("quiet").get()).as(kind.getSimpleName()).isNotNull();
+      }
+      GenericKubernetesResource es = client.resource(echoService(ns, "quiet", "{}")).get();
+      assertThat(map(es.getAdditionalProperties().get("status"))).containsKey("conditions")
+          .containsEntry("observedGeneration", 1);
+    });
+    // Converged: three resyncs in a row without a write.
+    await().atMost(TIMEOUT).until(() -> {
+      int writes = operatorWritesIn(ns).size();
+      Thread.sleep(3 * RESYNC.toMillis());
+      return operatorWritesIn(ns).size() == writes;
+    });
+    assertThat(operatorWritesIn(ns)).as("the operator wrote while converging")
+        .anyMatch(w -> w.startsWith("PATCH") && w.endsWith("/echoservices/quiet/status"))
+        .anyMatch(w -> w.startsWith("PATCH") && w.endsWith("/deployments/quiet"));
+    Map<String, String> versions = new java.util.TreeMap<>();
+    for (Class<? extends HasMetadata> kind : kinds) {
+      versions.put(kind.getSimpleName(),
+          client.resources(kind).inNamespace(ns).withName("quiet").get().getMetadata().getResourceVersion());
+    }
+    versions.put("EchoService", client.resource(echoService(ns, "quiet", "{}")).get().getMetadata().getResourceVersion());
+    int writesBefore = operatorWritesIn(ns).size();
+    int reconcilesBefore = reconciles.getOrDefault(ns + "/quiet", new AtomicInteger()).get();
+
+    Thread.sleep(5 * RESYNC.toMillis());
+
+    assertThat(reconciles.get(ns + "/quiet").get() - reconcilesBefore).as("idle reconciles (resyncs)")
+        .isGreaterThanOrEqualTo(3);
+    assertThat(operatorWritesIn(ns).subList(writesBefore, operatorWritesIn(ns).size()))
+        .as("requests the operator wrote while idle").isEmpty();
+    for (Class<? extends HasMetadata> kind : kinds) {
+      assertThat(client.resources(kind).inNamespace(ns).withName("quiet").get().getMetadata().getResourceVersion())
+          .as(kind.getSimpleName()).isEqualTo(versions.get(kind.getSimpleName()));
+    }
+    assertThat(client.resource(echoService(ns, "quiet", "{}")).get().getMetadata().getResourceVersion())
+        .as("EchoService (status)").isEqualTo(versions.get("EchoService"));
   }
 
   @Test

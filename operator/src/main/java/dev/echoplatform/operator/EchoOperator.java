@@ -1,6 +1,8 @@
 package dev.echoplatform.operator;
 
+import dev.echoplatform.operator.reconciler.ChildDependentResource;
 import dev.echoplatform.operator.reconciler.EchoServiceReconciler;
+import dev.echoplatform.operator.reconciler.TrimmedItemStore;
 import dev.echoplatform.operator.reconciler.ReadyGauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import dev.echoplatform.operator.api.v1alpha1.EchoService;
@@ -87,6 +89,10 @@ public final class EchoOperator {
         c.watchingAllNamespaces();
       } else {
         c.settingNamespaces(config.watchNamespaces());
+      }
+      c.withInformerListLimit(ChildDependentResource.LIST_PAGE_SIZE);
+      if (TrimmedItemStore.usable(config.watchNamespaces())) {
+        c.withItemStore(TrimmedItemStore.primaries());
       }
       customizer.accept(c);
     });

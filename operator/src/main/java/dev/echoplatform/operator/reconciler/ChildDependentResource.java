@@ -20,24 +20,37 @@ import java.util.function.Function;
 public class ChildDependentResource<R extends HasMetadata>
     extends CRUDKubernetesDependentResource<R, EchoService> {
 
+  /**
+   * Objects per page when an informer lists (at start and after a watch expires): a large cluster's
+   * list then arrives in pages instead of one response held whole in memory (client-go's default).
+   */
+  public static final long LIST_PAGE_SIZE = 500;
+
   private final Function<EchoServiceModel, R> builder;
   private final String defaultImage;
 
+  /**
+   * @param trimCache whether the informer caches the children trimmed ({@link TrimmedItemStore}),
+   *     which is only possible with one informer per kind ({@link TrimmedItemStore#usable})
+   */
   @SuppressWarnings({"unchecked", "rawtypes"})
-  public ChildDependentResource(
-      Class<R> type, String name, Function<EchoServiceModel, R> builder, String defaultImage) {
+  public ChildDependentResource(Class<R> type, String name, Function<EchoServiceModel, R> builder,
+      String defaultImage, boolean trimCache) {
     super(type, name);
     this.builder = builder;
     this.defaultImage = defaultImage;
+    var informer = InformerConfiguration.builder(type)
+        .withLabelSelector(Labels.MANAGED_SELECTOR)
+        .withNamespacesInheritedFromController()
+        .withInformerListLimit(LIST_PAGE_SIZE);
+    if (trimCache) {
+      informer.withItemStore(TrimmedItemStore.children(EchoServiceReconciler.FIELD_MANAGER));
+    }
     configureWith(new KubernetesDependentResourceConfigBuilder()
         // A child the informer does not see (e.g. someone removed its managed-by label) is
         // applied over, which restores it, instead of failing forever with "already exists".
         .withCreateResourceOnlyIfNotExistingWithSSA(false)
-        .withKubernetesDependentInformerConfig(
-            InformerConfiguration.builder(type)
-                .withLabelSelector(Labels.MANAGED_SELECTOR)
-                .withNamespacesInheritedFromController()
-                .build())
+        .withKubernetesDependentInformerConfig(informer.build())
         .build());
   }
 

@@ -24,8 +24,8 @@ public class DeploymentDependentResource extends ChildDependentResource<Deployme
 
   private static final Logger log = LoggerFactory.getLogger(DeploymentDependentResource.class);
 
-  public DeploymentDependentResource(String defaultImage) {
-    super(Deployment.class, "deployment", DeploymentBuilder::build, defaultImage);
+  public DeploymentDependentResource(String defaultImage, boolean trimCache) {
+    super(Deployment.class, "deployment", DeploymentBuilder::build, defaultImage, trimCache);
   }
 
   @Override

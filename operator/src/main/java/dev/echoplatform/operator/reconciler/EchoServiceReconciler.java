@@ -95,15 +95,17 @@ public class EchoServiceReconciler implements Reconciler<EchoService> {
     this.clock = clock;
     this.readyGauge = readyGauge;
     String image = config.echoServerImage();
-    configMap = new ChildDependentResource<>(ConfigMap.class, "configmap", ConfigMapBuilder::build, image);
-    deployment = new DeploymentDependentResource(image);
-    service = new ChildDependentResource<>(Service.class, "service", ServiceBuilder::build, image);
+    boolean trim = TrimmedItemStore.usable(config.watchNamespaces());
+    configMap = new ChildDependentResource<>(
+        ConfigMap.class, "configmap", ConfigMapBuilder::build, image, trim);
+    deployment = new DeploymentDependentResource(image, trim);
+    service = new ChildDependentResource<>(Service.class, "service", ServiceBuilder::build, image, trim);
     networkPolicy = new ChildDependentResource<>(
-        NetworkPolicy.class, "networkpolicy", NetworkPolicyBuilder::build, image);
-    pdb = new ChildDependentResource<>(
-        PodDisruptionBudget.class, "poddisruptionbudget", PodDisruptionBudgetBuilder::build, image);
+        NetworkPolicy.class, "networkpolicy", NetworkPolicyBuilder::build, image, trim);
+    pdb = new ChildDependentResource<>(PodDisruptionBudget.class, "poddisruptionbudget",
+        PodDisruptionBudgetBuilder::build, image, trim);
     hpa = new ChildDependentResource<>(HorizontalPodAutoscaler.class, "horizontalpodautoscaler",
-        HorizontalPodAutoscalerBuilder::build, image);
+        HorizontalPodAutoscalerBuilder::build, image, trim);
     workflow = new WorkflowBuilder<EchoService>()
         .addDependentResource(configMap)
         .addDependentResourceAndConfigure(deployment).dependsOn(configMap)
@@ -130,20 +132,38 @@ public class EchoServiceReconciler implements Reconciler<EchoService> {
     events = new EventRecorder(context.getClient());
     List<EventSource<?, EchoService>> sources = new ArrayList<>(EventSourceUtils.dependentEventSources(
         context, configMap, deployment, service, networkPolicy, pdb, hpa));
-    // Pods are watched (read-only) to report CrashLoopBackOff, image pull failures and the like.
-    sources.add(new InformerEventSource<>(
-        InformerEventSourceConfiguration.from(Pod.class, EchoService.class)
-            .withName("pods")
-            .withLabelSelector(Labels.MANAGED_SELECTOR)
-            .withNamespacesInheritedFromController()
-            .withSecondaryToPrimaryMapper(pod -> Optional.ofNullable(pod.getMetadata().getLabels())
-                .map(l -> l.get(Labels.INSTANCE))
-                .map(instance -> Set.of(new ResourceID(instance, pod.getMetadata().getNamespace())))
-                .orElse(Set.of()))
-            .build(),
-        context));
+    // Pods are watched (read-only) to report CrashLoopBackOff, image pull failures and the like;
+    // cached trimmed to those fields when one informer serves all watched namespaces. Only events
+    // that change what the status reads of a pod trigger a reconcile: a rollout's pods being created,
+    // scheduled and started are followed through the Deployment's status instead.
+    var pods = InformerEventSourceConfiguration.from(Pod.class, EchoService.class)
+        .withName("pods")
+        .withLabelSelector(Labels.MANAGED_SELECTOR)
+        .withNamespacesInheritedFromController()
+        .withInformerListLimit(ChildDependentResource.LIST_PAGE_SIZE)
+        .withOnAddFilter(pod -> podEventMatters(null, pod))
+        .withOnUpdateFilter((newPod, oldPod) -> podEventMatters(oldPod, newPod))
+        .withOnDeleteFilter((pod, finalStateUnknown) -> podEventMatters(pod, null))
+        .withSecondaryToPrimaryMapper(pod -> Optional.ofNullable(pod.getMetadata().getLabels())
+            .map(l -> l.get(Labels.INSTANCE))
+            .map(instance -> Set.of(new ResourceID(instance, pod.getMetadata().getNamespace())))
+            .orElse(Set.of()));
+    if (TrimmedItemStore.usable(config.watchNamespaces())) {
+      pods.withItemStore(TrimmedItemStore.pods());
+    }
+    sources.add(new InformerEventSource<>(pods.build(), context));
     sources.add(deletions);
     return sources;
+  }
+
+  /**
+   * Whether a pod event ({@code before} null for an add, {@code after} null for a delete) can change
+   * the status: only when the pod's failing containers ({@link StatusCalculator#podFailures}) differ.
+   */
+  static boolean podEventMatters(Pod before, Pod after) {
+    List<String> was = before == null ? List.of() : StatusCalculator.podFailures(before);
+    List<String> is = after == null ? List.of() : StatusCalculator.podFailures(after);
+    return !was.equals(is);
   }
 
   /** Keeps the status just computed and publishes its readiness. */

@@ -224,6 +224,17 @@ public final class StatusCalculator {
     return Optional.empty();
   }
 
+  /**
+   * All the status reads from a pod: each failing container's name, waiting reason and message. A pod event that
+   * leaves this unchanged cannot change the status.
+   */
+  static List<String> podFailures(Pod p) {
+    return failingContainers(p).stream()
+        .map(cs -> cs.getName() + ": " + cs.getState().getWaiting().getReason() + ": "
+            + cs.getState().getWaiting().getMessage())
+        .toList();
+  }
+
   private static List<ContainerStatus> failingContainers(Pod p) {
     if (p.getStatus() == null) {
       return List.of();
