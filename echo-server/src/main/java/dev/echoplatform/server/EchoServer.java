@@ -81,7 +81,7 @@ public final class EchoServer implements AutoCloseable {
                 .add(Routes.ECHO, Methods.POST, new HttpContinueReadHandler(new EchoHandler(config.maxBodySize(),
                         config.readTimeout().toMillis(), budget,
                         new JsonValidator(config.maxJsonDepth(), config.maxBodySize()), metrics)))
-                .add(Routes.METRICS, Methods.GET, new MetricsHandler(metrics.registry()))
+                .add(Routes.METRICS, Methods.GET, new MetricsHandler(metrics))
                 .add(Routes.OPENAPI, Methods.GET, new OpenApiHandler());
         RateLimiter general = new RateLimiter(config.rateLimitBurst(), config.rateLimitRps());
         RateLimiter health = new RateLimiter(config.healthRateLimitRpm(), config.healthRateLimitRpm() / 60.0);
@@ -129,6 +129,10 @@ public final class EchoServer implements AutoCloseable {
         listener = worker.createStreamConnectionServer(new InetSocketAddress(config.host(), config.port()),
                 acceptListener, socketOptions);
         listener.resumeAccepts();
+        // JVM meters are not needed for the first request: register them off the start-up path.
+        Thread jvmMetrics = new Thread(metrics::bindJvmMetrics, "jvm-metrics");
+        jvmMetrics.setDaemon(true);
+        jvmMetrics.start();
         LOG.atInfo().addKeyValue("address", config.host()).addKeyValue("port", port())
                 .addKeyValue("max_body_size", config.maxBodySize())
                 .addKeyValue("max_inflight_body_bytes", config.maxInflightBodyBytes())

@@ -31,6 +31,11 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        // XNIO and Undertow log through jboss-logging, which otherwise probes for five logging back-ends by class
+        // name before settling on SLF4J (tens of milliseconds of start-up).
+        if (System.getProperty("org.jboss.logging.provider") == null) {
+            System.setProperty("org.jboss.logging.provider", "slf4j");
+        }
         if (args.length > 1 || (args.length == 1 && !args[0].equals("--help") && !args[0].equals("--check-health"))) {
             System.err.println("echo-server: unknown arguments " + String.join(" ", args)
                     + "; usage: echo-server [--help | --check-health]");

@@ -13,18 +13,24 @@ public final class MetricsHandler implements HttpHandler {
 
     static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
+    /** How long a scrape waits for the JVM meters registered in the background just after start. */
+    static final long JVM_METRICS_WAIT_MILLIS = 5_000;
+
+    private final ServerMetrics metrics;
     private final PrometheusMeterRegistry registry;
 
-    public MetricsHandler(PrometheusMeterRegistry registry) {
-        this.registry = registry;
+    public MetricsHandler(ServerMetrics metrics) {
+        this.metrics = metrics;
+        this.registry = metrics.registry();
     }
 
     @Override
-    public void handleRequest(HttpServerExchange exchange) {
+    public void handleRequest(HttpServerExchange exchange) throws InterruptedException {
         if (exchange.isInIoThread()) {
             exchange.dispatch(this);
             return;
         }
+        metrics.awaitJvmMetrics(JVM_METRICS_WAIT_MILLIS);
         byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
         JsonResponses.prepare(exchange, 200);
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, CONTENT_TYPE);

@@ -18,6 +18,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
@@ -52,7 +53,10 @@ public final class ServerMetrics implements AutoCloseable {
     private final Map<ErrorType, Counter> errors = new EnumMap<>(ErrorType.class);
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
     private final AtomicInteger inflight = new AtomicInteger();
-    private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
+    private JvmGcMetrics gcMetrics;
+    /** Counted down once the JVM binders are registered (see {@link #bindJvmMetrics()}). */
+    private final CountDownLatch jvmBound = new CountDownLatch(1);
+    private volatile boolean closed;
 
     public ServerMetrics() {
         for (ErrorType type : ErrorType.values()) {
@@ -61,12 +65,34 @@ public final class ServerMetrics implements AutoCloseable {
         }
         Gauge.builder("echo.http.inflight.requests", inflight, AtomicInteger::get)
                 .description("Requests being processed").register(registry);
-        new JvmMemoryMetrics().bindTo(registry);
-        gcMetrics.bindTo(registry);
-        new JvmThreadMetrics().bindTo(registry);
-        new ClassLoaderMetrics().bindTo(registry);
-        new ProcessorMetrics().bindTo(registry);
-        new UptimeMetrics().bindTo(registry);
+    }
+
+    /**
+     * Registers the JVM memory, GC, thread, class-loading, CPU and uptime meters. They need the platform MXBeans,
+     * whose initialisation costs about a tenth of the start-up time, and nothing in the first request depends on
+     * them: the server calls this on a background thread once it listens, and {@link #awaitJvmMetrics} lets a scrape
+     * wait for it. Idempotent.
+     */
+    public synchronized void bindJvmMetrics() {
+        if (jvmBound.getCount() == 0 || closed) {
+            return;
+        }
+        try {
+            new JvmMemoryMetrics().bindTo(registry);
+            gcMetrics = new JvmGcMetrics();
+            gcMetrics.bindTo(registry);
+            new JvmThreadMetrics().bindTo(registry);
+            new ClassLoaderMetrics().bindTo(registry);
+            new ProcessorMetrics().bindTo(registry);
+            new UptimeMetrics().bindTo(registry);
+        } finally {
+            jvmBound.countDown();
+        }
+    }
+
+    /** Waits (at most {@code millis}) until the JVM meters are registered; a scrape calls this first. */
+    public boolean awaitJvmMetrics(long millis) throws InterruptedException {
+        return jvmBound.await(millis, TimeUnit.MILLISECONDS);
     }
 
     /** Registers the open-connections gauge once the listener exists. */
@@ -106,8 +132,11 @@ public final class ServerMetrics implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        gcMetrics.close();
+    public synchronized void close() {
+        closed = true;
+        if (gcMetrics != null) {
+            gcMetrics.close();
+        }
         registry.close();
     }
 }
