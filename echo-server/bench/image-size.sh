@@ -4,8 +4,12 @@
 #
 #   echo-server/bench/image-size.sh [output-dir]
 #
-# Leaves the runtime in output-dir (default: a temp dir) so bench.sh can run the server on it.
+# Leaves the runtime in output-dir (default: a temp dir) so bench.sh can run the server on it. Prints each layer
+# uncompressed (what `docker images` adds up) and as a gzip-6 tar (how a registry stores it and a node pulls it).
+# BASE_ESTIMATE=1 also sizes the distroless base-nossl-debian12 layer by unpacking the same Debian 12 packages it is
+# made of (apt-get download; an estimate: distroless adds a few small files such as the CA bundle and /etc/passwd).
 set -euo pipefail
+set -f  # no globbing: the JVM flags contain a CompileCommand method pattern (*.*)
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 jdk=${JDK25:-/usr/lib/jvm/temurin-25-jdk-amd64}
@@ -43,10 +47,30 @@ curl -s -XPOST -H 'Content-Type: application/json' --data '[' "http://127.0.0.1:
 kill -TERM "$pid"; wait "$pid" || true
 
 size() { du -sb "$1" | cut -f1; }
-mib() { awk -v b="$1" 'BEGIN { printf "%.1f MiB", b / 1048576 }'; }
+gz() { tar -C "$(dirname "$1")" -cf - "$(basename "$1")" | gzip -6 -c | wc -c; }  # a layer as a registry stores it
+mib() { awk -v b="$1" 'BEGIN { printf "%5.1f MiB (%5.1f MB)", b / 1048576, b / 1000000 }'; }
 rt=$(size "$out/runtime"); jar_b=$(size "$out/app/echo-server.jar"); aot=$(size "$out/app/echo-server.aot" 2>/dev/null || echo 0)
-echo "runtime (jlink):  $(mib "$rt")"
-echo "echo-server.jar:  $(mib "$jar_b")"
-echo "AOT cache:        $(mib "$aot")"
-echo "runtime+app:      $(mib $((rt + jar_b + aot)))  (plus the distroless base layer)"
+rt_gz=$(gz "$out/runtime"); app_gz=$(gz "$out/app"); jar_gz=$(gz "$out/app/echo-server.jar"); aot_gz=$(gz "$out/app/echo-server.aot")
+echo "                  uncompressed               gzip (registry, pull)"
+echo "runtime (jlink):  $(mib "$rt")   $(mib "$rt_gz")"
+echo "  libjvm.so:      $(mib "$(size "$out/runtime/lib/server/libjvm.so")")"
+echo "  lib/modules:    $(mib "$(size "$out/runtime/lib/modules")")"
+echo "echo-server.jar:  $(mib "$jar_b")   $(mib "$jar_gz")"
+echo "AOT cache:        $(mib "$aot")   $(mib "$aot_gz")"
+echo "runtime+app:      $(mib $((rt + jar_b + aot)))   $(mib $((rt_gz + app_gz)))  (plus the distroless base layer)"
+if [ "${BASE_ESTIMATE:-0}" = 1 ]; then
+  base=$(mktemp -d /tmp/distroless-base.XXXXXX)
+  (cd "$base" && apt-get download libc6 base-files netbase tzdata media-types ca-certificates >/dev/null 2>&1) || true
+  debs=$(find "$base" -maxdepth 1 -name '*.deb')
+  if [ "$(wc -w <<<"$debs")" = 6 ]; then
+    mkdir "$base/root"
+    for deb in $debs; do dpkg-deb -x "$deb" "$base/root"; done
+    b=$(size "$base/root"); b_gz=$(tar -C "$base/root" -cf - . | gzip -6 -c | wc -c)
+    echo "base (estimate):  $(mib "$b")   $(mib "$b_gz")  (Debian 12 libc6, base-files, netbase, tzdata, media-types, ca-certificates)"
+    echo "image (estimate): $(mib $((b + rt + jar_b + aot)))   $(mib $((b_gz + rt_gz + app_gz)))"
+  else
+    echo "base (estimate):  apt-get download failed; not sized"
+  fi
+  rm -rf "$base"
+fi
 echo "output:           $out"
