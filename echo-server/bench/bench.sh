@@ -3,16 +3,24 @@
 #
 #   echo-server/bench/bench.sh [seconds-per-run]      (default 10)
 #
+# Start-up is measured first: BENCH_STARTS (default 5) cold starts of the server, each timed from launch to its first
+# 200 on /healthz, then stopped; the median, min and max are printed. Then one server runs all the load: a warm-up
+# (BENCH_WARMUP seconds, default 5, of /healthz, /echo 1 KiB and /echo 64 KiB at 256 connections; not reported)
+# lets the JIT compile the hot paths and the heap settle, as on a pod that has served traffic, before the measured
+# runs. BENCH_WARMUP=0 measures from a cold JIT instead. wrk runs BENCH_WRK_THREADS threads (default 2).
 # Uses the jlinked runtime and AOT cache from image-size.sh when RUNTIME_DIR (default /tmp/es-image) holds them,
 # else Temurin 25. Rate limits are raised so they do not dominate; LOG_LEVEL is warn (BENCH_LOG_LEVEL=info measures
 # with one access-log line per echo request, stdout to a file). Installs wrk (Debian package) if missing.
 set -uo pipefail
+set -f  # no globbing: the JVM flags contain a CompileCommand method pattern (*.*)
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 duration=${1:-10}
 runtime_dir=${RUNTIME_DIR:-/tmp/es-image}
 jar="$root/echo-server/target/echo-server.jar"
 port=${BENCH_PORT:-18480}
+warmup=${BENCH_WARMUP:-5}
+wrk_threads=${BENCH_WRK_THREADS:-2}
 jvm_flags=$(sed -n 's/^ARG JAVA_FLAGS="\(.*\)"$/\1/p' "$root/deploy/images/echo-server/Dockerfile")
 
 command -v wrk >/dev/null || apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
@@ -29,7 +37,7 @@ echo "flags:   $jvm_flags"
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
 tmp=$(mktemp -d /tmp/echo-bench.XXXXXX)
-trap 'kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
+trap 'if [ -n "$pid" ]; then kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; fi; rm -rf "$tmp"' EXIT
 
 python3 - "$tmp" <<'PY'
 import json, sys
@@ -42,22 +50,39 @@ for name, size in (("1k", 1024), ("64k", 65536)):
         f.write("wrk.body = " + json.dumps(body) + "\n")
 PY
 
-start=$(date +%s%N)
-# shellcheck disable=SC2086
-PORT=$port LOG_LEVEL=${BENCH_LOG_LEVEL:-warn} RATE_LIMIT_RPS=1000000 RATE_LIMIT_BURST=1000000 HEALTH_RATE_LIMIT_RPM=1000000 SHUTDOWN_DELAY=0 \
-  "$java" $jvm_flags "${aot[@]}" -jar "$jar" >"$tmp/server.out" 2>"$tmp/server.err" &
-pid=$!
-until curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; do
-  kill -0 "$pid" 2>/dev/null || { echo "server did not start:"; cat "$tmp/server.err"; exit 0; }
-  sleep 0.005
+pid=
+started_ms=
+start_server() { # launches the server in the background (pid); returns once /healthz answers 200 (started_ms)
+  local start; start=$(date +%s%N)
+  # shellcheck disable=SC2086
+  PORT=$port LOG_LEVEL=${BENCH_LOG_LEVEL:-warn} RATE_LIMIT_RPS=1000000 RATE_LIMIT_BURST=1000000 HEALTH_RATE_LIMIT_RPM=1000000 SHUTDOWN_DELAY=0 \
+    "$java" $jvm_flags "${aot[@]}" -jar "$jar" >"$tmp/server.out" 2>"$tmp/server.err" &
+  pid=$!
+  until curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; do
+    kill -0 "$pid" 2>/dev/null || { echo "server did not start:" >&2; cat "$tmp/server.err" >&2; return 1; }
+    sleep 0.005
+  done
+  started_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+}
+stop_server() { kill -TERM "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; }
+
+starts=()
+for _ in $(seq 1 "${BENCH_STARTS:-5}"); do
+  start_server || exit 0
+  starts+=("$started_ms")
+  stop_server
 done
-echo "start to first 200: $(( ($(date +%s%N) - start) / 1000000 )) ms"
+sorted=$(printf '%s\n' "${starts[@]}" | sort -n)
+echo "start to first 200 (${#starts[@]} cold starts): median $(sed -n "$(( (${#starts[@]} + 1) / 2 ))p" <<<"$sorted") ms," \
+  "min $(head -1 <<<"$sorted") ms, max $(tail -1 <<<"$sorted") ms  (all: ${starts[*]})"
+
+start_server || exit 0
 
 peak_rss() { awk '/VmHWM/ { printf "%.1f MiB", $2 / 1024 }' "/proc/$pid/status"; }
 
 run() { # name connections url [script]
   local name=$1 conns=$2 url=$3 script=${4:-}
-  local args=(-t2 -c"$conns" -d"${duration}s" --timeout 5s --latency)
+  local args=(-t"$wrk_threads" -c"$conns" -d"${duration}s" --timeout 5s --latency)
   [ -n "$script" ] && args+=(-s "$script")
   wrk "${args[@]}" "$url" >"$tmp/wrk.out" 2>&1
   awk -v name="$name" -v conns="$conns" -v rss="$(peak_rss)" '
@@ -69,6 +94,15 @@ run() { # name connections url [script]
     END { printf "%-10s c=%-5s %10s req/s  p50 %-8s p99 %-8s max %-8s socket-errors %-5d non-2xx %-5d peak-rss %s\n",
           name, conns, rps, p50, p99, max, errs + 0, non2xx + 0, rss }' "$tmp/wrk.out"
 }
+
+if [ "$warmup" != 0 ]; then
+  for url_script in "/healthz|" "/echo|$tmp/echo-1k.lua" "/echo|$tmp/echo-64k.lua"; do
+    script=${url_script#*|}
+    wrk -t"$wrk_threads" -c256 -d"${warmup}s" --timeout 5s ${script:+-s "$script"} "http://127.0.0.1:$port${url_script%%|*}" >/dev/null 2>&1
+  done
+  echo "warm-up:  ${warmup}s each of /healthz, /echo 1 KiB, /echo 64 KiB at 256 connections (not reported)"
+fi
+echo "wrk:      $wrk_threads threads, ${duration}s per run"
 
 for conns in 256 1000; do
   run healthz "$conns" "http://127.0.0.1:$port/healthz"
