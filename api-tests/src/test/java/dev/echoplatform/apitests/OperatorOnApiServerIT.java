@@ -247,47 +247,64 @@ class OperatorOnApiServerIT extends RealApiServer {
   void idleReconcilesWriteNothingNeitherChildrenNorStatus() throws InterruptedException {
     String ns = "idle";
     createNamespace(ns);
-    client.resource(echoService(ns, "quiet", "replicas: 2")).create();
-    List<Class<? extends HasMetadata>> kinds = List.of(ConfigMap.class, Deployment.class, Service.class,
-        NetworkPolicy.class, PodDisruptionBudget.class);
-    await().atMost(TIMEOUT).untilAsserted(() -> {
-      for (Class<? extends HasMetadata> kind : kinds) {
-        assertThat(client.resources(kind).inNamespace(ns).withName("quiet").get()).as(kind.getSimpleName()).isNotNull();
+    // The defaults (five children), and every option on (the HPA too, with the replicas handed over to it).
+    Map<String, String> specs = Map.of("quiet", "replicas: 2", "full", """
+        replicas: 3
+        autoscaling: {enabled: true, minReplicas: 2, maxReplicas: 5}
+        settings: {logLevel: warn, rateLimitRps: 50, rateLimitBurst: 100}
+        """);
+    specs.forEach((name, spec) -> client.resource(echoService(ns, name, spec)).create());
+    Map<String, List<Class<? extends HasMetadata>>> kinds = Map.of(
+        "quiet", List.of(ConfigMap.class, Deployment.class, Service.class, NetworkPolicy.class,
+            PodDisruptionBudget.class),
+        "full", List.of(ConfigMap.class, Deployment.class, Service.class, NetworkPolicy.class,
+            PodDisruptionBudget.class, HorizontalPodAutoscaler.class));
+    await().atMost(TIMEOUT).untilAsserted(() -> kinds.forEach((name, types) -> {
+      for (Class<? extends HasMetadata> kind : types) {
+        assertThat(client.resources(kind).inNamespace(ns).withName(name).get()).as(name + " " + kind.getSimpleName())
+            .isNotNull();
       }
-      GenericKubernetesResource es = client.resource(echoService(ns, "quiet", "{}")).get();
+      GenericKubernetesResource es = client.resource(echoService(ns, name, "{}")).get();
       assertThat(map(es.getAdditionalProperties().get("status"))).containsKey("conditions")
           .containsEntry("observedGeneration", 1);
-    });
+    }));
     // Converged: three resyncs in a row without a write.
-    await().atMost(TIMEOUT).until(() -> {
+    await().atMost(TIMEOUT).untilAsserted(() -> {
       int writes = operatorWritesIn(ns).size();
       Thread.sleep(3 * RESYNC.toMillis());
-      return operatorWritesIn(ns).size() == writes;
+      List<String> all = operatorWritesIn(ns);
+      assertThat(all.subList(writes, all.size())).as("operator writes within 3 s (all so far: %s)", all).isEmpty();
     });
     assertThat(operatorWritesIn(ns)).as("the operator wrote while converging")
         .anyMatch(w -> w.startsWith("PATCH") && w.endsWith("/echoservices/quiet/status"))
-        .anyMatch(w -> w.startsWith("PATCH") && w.endsWith("/deployments/quiet"));
+        .anyMatch(w -> w.startsWith("PATCH") && w.endsWith("/deployments/full"));
     Map<String, String> versions = new java.util.TreeMap<>();
-    for (Class<? extends HasMetadata> kind : kinds) {
-      versions.put(kind.getSimpleName(),
-          client.resources(kind).inNamespace(ns).withName("quiet").get().getMetadata().getResourceVersion());
-    }
-    versions.put("EchoService", client.resource(echoService(ns, "quiet", "{}")).get().getMetadata().getResourceVersion());
+    kinds.forEach((name, types) -> {
+      for (Class<? extends HasMetadata> kind : types) {
+        versions.put(name + " " + kind.getSimpleName(),
+            client.resources(kind).inNamespace(ns).withName(name).get().getMetadata().getResourceVersion());
+      }
+      versions.put(name + " EchoService",
+          client.resource(echoService(ns, name, "{}")).get().getMetadata().getResourceVersion());
+    });
     int writesBefore = operatorWritesIn(ns).size();
-    int reconcilesBefore = reconciles.getOrDefault(ns + "/quiet", new AtomicInteger()).get();
+    Map<String, Integer> reconcilesBefore = new java.util.HashMap<>();
+    specs.keySet().forEach(name -> reconcilesBefore.put(name, reconciles.get(ns + "/" + name).get()));
 
     Thread.sleep(5 * RESYNC.toMillis());
 
-    assertThat(reconciles.get(ns + "/quiet").get() - reconcilesBefore).as("idle reconciles (resyncs)")
-        .isGreaterThanOrEqualTo(3);
+    specs.keySet().forEach(name -> assertThat(reconciles.get(ns + "/" + name).get() - reconcilesBefore.get(name))
+        .as("idle reconciles (resyncs) of %s", name).isGreaterThanOrEqualTo(3));
     assertThat(operatorWritesIn(ns).subList(writesBefore, operatorWritesIn(ns).size()))
         .as("requests the operator wrote while idle").isEmpty();
-    for (Class<? extends HasMetadata> kind : kinds) {
-      assertThat(client.resources(kind).inNamespace(ns).withName("quiet").get().getMetadata().getResourceVersion())
-          .as(kind.getSimpleName()).isEqualTo(versions.get(kind.getSimpleName()));
-    }
-    assertThat(client.resource(echoService(ns, "quiet", "{}")).get().getMetadata().getResourceVersion())
-        .as("EchoService (status)").isEqualTo(versions.get("EchoService"));
+    kinds.forEach((name, types) -> {
+      for (Class<? extends HasMetadata> kind : types) {
+        assertThat(client.resources(kind).inNamespace(ns).withName(name).get().getMetadata().getResourceVersion())
+            .as(name + " " + kind.getSimpleName()).isEqualTo(versions.get(name + " " + kind.getSimpleName()));
+      }
+      assertThat(client.resource(echoService(ns, name, "{}")).get().getMetadata().getResourceVersion())
+          .as(name + " EchoService (status)").isEqualTo(versions.get(name + " EchoService"));
+    });
   }
 
   @Test

@@ -137,7 +137,9 @@ public final class DeploymentBuilder {
         .withPort(new IntOrString(EchoServiceModel.PORT_NAME))
         .withScheme("HTTP")
         .endHttpGet()
-        .withInitialDelaySeconds(initialDelay)
+        // 0 is the default and the API server omits a zero initialDelaySeconds (not a pointer in
+        // the API): stating it would make every later server-side-apply comparison see a difference.
+        .withInitialDelaySeconds(initialDelay == 0 ? null : initialDelay)
         .withPeriodSeconds(period)
         .withTimeoutSeconds(timeout)
         .withFailureThreshold(failures)

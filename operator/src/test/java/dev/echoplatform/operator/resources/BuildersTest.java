@@ -126,6 +126,9 @@ class BuildersTest {
     assertThat(c.getStartupProbe().getHttpGet().getPath()).isEqualTo("/healthz");
     assertThat(c.getStartupProbe().getPeriodSeconds() * c.getStartupProbe().getFailureThreshold())
         .isGreaterThanOrEqualTo(60);
+    // Starts probing at once: the default, left out as the API server leaves it out (a stated 0 would never match
+    // the object read back, and every reconcile would apply the Deployment again).
+    assertThat(c.getStartupProbe().getInitialDelaySeconds()).isNull();
     assertThat(List.of(c.getLivenessProbe(), c.getReadinessProbe(), c.getStartupProbe()))
         .allSatisfy(p -> assertThat(p.getHttpGet().getPort()).isEqualTo(new IntOrString("http")));
   }
