@@ -1,6 +1,8 @@
 package dev.echoplatform.server.http;
 
+import io.undertow.io.IoCallback;
 import io.undertow.io.Receiver;
+import io.undertow.io.Sender;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.RequestTooBigException;
@@ -135,6 +137,11 @@ public final class EchoHandler implements HttpHandler {
         private long reserved;
         private boolean done;
         private XnioExecutor.Key timeout;
+        /** After a 413 on a chunked body still arriving: the rest is read and discarded, within bounds, then close. */
+        private boolean draining;
+        private long drained;
+        private boolean responseWritten;
+        private XnioExecutor.Key drainDeadline;
 
         BodyReader(HttpServerExchange exchange, int capacity) {
             this.exchange = exchange;
@@ -170,13 +177,56 @@ public final class EchoHandler implements HttpHandler {
 
         private void onChunk(HttpServerExchange ex, byte[] chunk, boolean last) {
             if (done) {
+                if (draining) {
+                    drained += chunk.length;
+                    if (last || drained >= maxBodySize) {
+                        endDrain();
+                    }
+                }
                 return;
             }
             long needed = (long) length + chunk.length;
             if (needed > maxBodySize) {
                 finish();
                 metrics.error(ServerMetrics.ErrorType.TOO_LARGE);
-                JsonResponses.error(ex, 413, "request body exceeds the limit of " + maxBodySize + " bytes");
+                release();
+                draining = !last;
+                JsonResponses.error(ex, 413, "request body exceeds the limit of " + maxBodySize + " bytes",
+                        new IoCallback() {
+                            @Override
+                            public void onComplete(HttpServerExchange exchange, Sender sender) {
+                                if (!draining) {
+                                    exchange.endExchange();
+                                    return;
+                                }
+                                // Finish the response (flushed, FIN after it once the connection closes) while the
+                                // rest of the body is still being read and discarded.
+                                sender.close(new IoCallback() {
+                                    @Override
+                                    public void onComplete(HttpServerExchange exchange, Sender sender) {
+                                        responseWritten = true;
+                                        if (draining) {
+                                            drainDeadline = exchange.getIoThread().executeAfter(
+                                                    BodyReader.this::endDrain, readTimeoutMillis, TimeUnit.MILLISECONDS);
+                                        } else {
+                                            exchange.endExchange();
+                                        }
+                                    }
+
+                                    @Override
+                                    public void onException(HttpServerExchange exchange, Sender sender, IOException e) {
+                                        draining = false;
+                                        IoCallback.END_EXCHANGE.onException(exchange, sender, e);
+                                    }
+                                });
+                            }
+
+                            @Override
+                            public void onException(HttpServerExchange exchange, Sender sender, IOException e) {
+                                draining = false;
+                                IoCallback.END_EXCHANGE.onException(exchange, sender, e);
+                            }
+                        });
                 return;
             }
             if (needed > buffer.length && !grow((int) needed)) {
@@ -292,8 +342,30 @@ public final class EchoHandler implements HttpHandler {
             }
         }
 
+        /**
+         * Ends the discarding that follows a 413 (the body ended, {@code MAX_BODY_SIZE} more bytes were discarded, or
+         * {@code READ_TIMEOUT} passed). The response said {@code Connection: close}, so Undertow then closes the
+         * connection; with the client's bytes read, the close is an orderly FIN rather than a reset that could
+         * destroy the 413 before a client still sending had read it.
+         */
+        private void endDrain() {
+            if (!draining) {
+                return;
+            }
+            draining = false;
+            if (drainDeadline != null) {
+                drainDeadline.remove();
+            }
+            if (responseWritten) {
+                exchange.endExchange();
+            }
+        }
+
         private void onError(HttpServerExchange ex, IOException e) {
             if (done) {
+                if (draining) {
+                    endDrain();
+                }
                 return;
             }
             finish();

@@ -1,6 +1,7 @@
 package dev.echoplatform.server.http;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import io.undertow.io.IoCallback;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 
@@ -23,11 +24,18 @@ public final class JsonResponses {
 
     /** Sends {@code {"error":"<message>"}} with the given status. */
     public static void error(HttpServerExchange exchange, int status, String message) {
+        error(exchange, status, message, IoCallback.END_EXCHANGE);
+    }
+
+    /** Sends {@code {"error":"<message>"}} with the given status; {@code callback} runs once it is written. */
+    public static void error(HttpServerExchange exchange, int status, String message, IoCallback callback) {
         StringBuilder json = new StringBuilder(message.length() + 16).append("{\"error\":\"");
         JsonStringEncoder.getInstance().quoteAsString(message, json);
         json.append("\"}");
+        byte[] body = json.toString().getBytes(StandardCharsets.UTF_8);
         prepare(exchange, status);
-        exchange.getResponseSender().send(ByteBuffer.wrap(json.toString().getBytes(StandardCharsets.UTF_8)));
+        exchange.setResponseContentLength(body.length);
+        exchange.getResponseSender().send(ByteBuffer.wrap(body), callback);
     }
 
     /**

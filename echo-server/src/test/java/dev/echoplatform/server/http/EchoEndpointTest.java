@@ -130,6 +130,54 @@ class EchoEndpointTest {
         assertThat(r.status()).isEqualTo(413);
     }
 
+    /**
+     * A client that sends its whole over-limit chunked body before reading (many HTTP clients do) gets the 413 and an
+     * orderly end of the connection. Without the drain the server closed while 14 MiB were still on their way, the
+     * kernel answered them with a reset, and the client's write failed with "broken pipe" / "connection reset"
+     * before it ever read the 413. The drain discards at most MAX_BODY_SIZE more bytes within READ_TIMEOUT.
+     */
+    @Test
+    void overLimitChunkedBodyStillBeingSentGets413AndAnOrderlyClose() throws Exception {
+        int limit = 16 * 1024 * 1024;
+        try (TestServer big = TestServer.start("MAX_BODY_SIZE", Integer.toString(limit),
+                "MAX_INFLIGHT_BODY_BYTES", Integer.toString(4 * limit));
+             var socket = RawHttp.connect(big.port)) {
+            socket.setSendBufferSize(64 * 1024);
+            byte[] request = chunkedRequest(objectOfSize(limit + 14 * 1024 * 1024), 64 * 1024);
+            socket.getOutputStream().write(request);
+            socket.getOutputStream().flush();
+            Response r = RawHttp.read(socket.getInputStream(), false);
+            assertThat(r.status()).isEqualTo(413);
+            assertError(r, "exceeds the limit");
+            assertThat(r.header("Connection")).isEqualToIgnoringCase("close");
+            assertThat(socket.getInputStream().read()).as("end of stream after the 413").isEqualTo(-1);
+            awaitBudgetReleased(big);
+        }
+    }
+
+    /** The drain is bounded: a body going on far past MAX_BODY_SIZE more bytes still gets its connection closed. */
+    @Test
+    void drainAfter413StopsAfterMaxBodySizeMoreBytes() throws Exception {
+        try (var socket = RawHttp.connect(server.port)) {
+            var out = socket.getOutputStream();
+            out.write(("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            byte[] chunk = ("400\r\n" + "x".repeat(1024) + "\r\n").getBytes(StandardCharsets.US_ASCII);
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            boolean closed = false;
+            while (!closed && System.nanoTime() < deadline) {
+                try {
+                    out.write(chunk); // never ends: the server must give up draining and close
+                    out.flush();
+                } catch (java.io.IOException e) {
+                    closed = true;
+                }
+            }
+            assertThat(closed).as("connection closed while the client kept sending").isTrue();
+        }
+        awaitBudgetReleased(server);
+    }
+
     @ParameterizedTest(name = "{1}")
     @CsvSource(delimiter = '|', value = {
         "'' | request body is empty",
