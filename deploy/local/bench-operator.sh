@@ -28,11 +28,11 @@ done
 ((NAMESPACES <= N)) || die "NAMESPACES (${NAMESPACES}) must not exceed N (${N})"
 
 MGMT_PORT=18191
-# The chart's JVM settings (values.yaml jvm.maxRamPercentage 70, resources.limits memory 384Mi, cpu 1;
-# templates/deployment.yaml JAVA_TOOL_OPTIONS). Outside a container the JVM would size its heap from the host's RAM,
-# so the percentages are turned into the heap sizes they give under the 384Mi limit: 70 % -> -Xmx268m, the
-# InitialRAMPercentage (35 %) -> -Xms134m; the 1-CPU limit -> ActiveProcessorCount=1 (the JVM's view in the pod).
-OPERATOR_JVM_FLAGS=(-Xmx268m -Xms134m -XX:ActiveProcessorCount=1 -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData)
+# The operator image runs on a Temurin 25 runtime (deploy/images/operator/Dockerfile): the bench uses the same major
+# version when it is installed (OPERATOR_JAVA overrides), else the default java.
+OPERATOR_JAVA="${OPERATOR_JAVA:-$([[ -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ]] && echo /usr/lib/jvm/temurin-25-jdk-amd64/bin/java || command -v java)}"
+OPERATOR_JVM_FLAGS=()     # chart_jvm_flags, set in main
+MALLOC_ARENA_MAX_CHART="" # the chart's MALLOC_ARENA_MAX, set in main
 OP_PREFIX="bench-op"
 DIRECT_PREFIX="bench-direct"
 OPERATOR_PID=""
@@ -126,22 +126,98 @@ sample_rss() { # background: VmRSS of the operator every 0.5 s, the maximum in $
   done
 }
 
-# reconcile_latency: from the operator's /metrics, the JOSDK reconcile timer.
+# reconcile_latency: from the operator's /metrics, java-operator-sdk's reconcile timer
+# (operator_sdk_controllers_execution_reconcile_seconds, a histogram): p50 and p99 interpolated within the buckets as
+# Prometheus' histogram_quantile does, the count and mean, and the maximum of the last window.
 reconcile_latency() {
   curl -fsS "http://127.0.0.1:${MGMT_PORT}/metrics" > "${WORK}/operator-metrics.txt"
-  grep -E '^operator_sdk_[a-z_]*(reconcil|execution)[a-z_]*(_seconds)?(_count|_sum|_max|_bucket)?\{' "${WORK}/operator-metrics.txt" \
-    | grep -v -E '_bucket\{' | sed 's/^/  /' || true
   awk '
-    /^operator_sdk_[a-z_]*execution[a-z_]*_seconds_count\{/ && /reconcile/ && !/cleanup/ { c += $NF }
-    /^operator_sdk_[a-z_]*execution[a-z_]*_seconds_sum\{/   && /reconcile/ && !/cleanup/ { s += $NF }
-    /^operator_sdk_[a-z_]*execution[a-z_]*_seconds_max\{/   && /reconcile/ && !/cleanup/ { if ($NF > m) m = $NF }
-    /^operator_sdk_[a-z_]*execution[a-z_]*_seconds\{/ && /quantile="0.5"/  && /reconcile/ { p50 = $NF }
-    /^operator_sdk_[a-z_]*execution[a-z_]*_seconds\{/ && /quantile="0.99"/ && /reconcile/ { p99 = $NF }
+    function le_value(k) { return k == "+Inf" ? 1e300 : k + 0 }
+    function quantile(p,   i, k, rank, lo, prev) {
+      rank = p * c; prev = 0; lo = 0
+      for (i = 1; i <= n; i++) {
+        k = les[i]
+        if (b[k] >= rank) {
+          if (k == "+Inf") return lo
+          return (b[k] == prev) ? le_value(k) : lo + (le_value(k) - lo) * (rank - prev) / (b[k] - prev)
+        }
+        prev = b[k]; lo = le_value(k)
+      }
+      return lo
+    }
+    /^operator_sdk_controllers_execution_reconcile_seconds_bucket\{/ {
+      match($0, /le="[^"]*"/); le = substr($0, RSTART + 4, RLENGTH - 5)
+      if (!(le in b)) les[++n] = le
+      b[le] += $NF
+    }
+    /^operator_sdk_controllers_execution_reconcile_seconds_count\{/ { c += $NF }
+    /^operator_sdk_controllers_execution_reconcile_seconds_sum\{/ { s += $NF }
+    /^operator_sdk_controllers_execution_reconcile_seconds_max\{/ { if ($NF > m) m = $NF }
     END {
-      if (p50 != "") printf "reconcile latency: p50 %.1f ms, p99 %.1f ms (%d reconciles)\n", p50 * 1000, p99 * 1000, c
-      else if (c > 0) printf "reconcile latency: mean %.1f ms over %d reconciles, max %.1f ms in the last window (the timer exports count, sum and max only: no percentiles)\n", s / c * 1000, c, m * 1000
-      else print "reconcile latency: no reconcile timer in the operator metrics"
+      if (c == 0) { print "reconcile latency: no reconciles in the operator metrics"; exit }
+      for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++)
+        if (le_value(les[j]) < le_value(les[i])) { t = les[i]; les[i] = les[j]; les[j] = t }
+      if (n == 0) { printf "reconcile latency: mean %.1f ms over %d reconciles (no histogram buckets)\n", s / c * 1000, c; exit }
+      printf "reconcile latency: p50 %.1f ms, p99 %.1f ms, mean %.1f ms over %d reconciles (max %.1f ms in the last window)\n",
+        quantile(0.5) * 1000, quantile(0.99) * 1000, s / c * 1000, c, m * 1000
     }' "${WORK}/operator-metrics.txt"
+}
+
+# chart_jvm_flags: the operator container's JAVA_TOOL_OPTIONS as the chart renders them, for a process outside a
+# container: the RAM percentages become the heap sizes they give under the chart's memory limit, and the CPU limit
+# becomes -XX:ActiveProcessorCount (the JVM's view in the pod, from which it also picks its garbage collector).
+chart_jvm_flags() {
+  local rendered opts mem cpu mem_mib
+  rendered="$("${HELM}" template bench "${CHART_DIR}" --namespace "${OPERATOR_NS}" --kube-version "${K8S_VERSION}" \
+    --show-only templates/deployment.yaml)" || return 1
+  opts="$(awk '/name: JAVA_TOOL_OPTIONS/ { getline; sub(/^ *value: /, ""); gsub(/"/, ""); print; exit }' <<< "${rendered}")"
+  mem="$(awk '/limits:/ { l = 1 } l && /memory:/ { v = $2; gsub(/"/, "", v); print v; exit }' <<< "${rendered}")"
+  cpu="$(awk '/limits:/ { l = 1 } l && /cpu:/ { v = $2; gsub(/"/, "", v); print v; exit }' <<< "${rendered}")"
+  case "${mem}" in
+    *Mi) mem_mib=${mem%Mi} ;;
+    *Gi) mem_mib=$((${mem%Gi} * 1024)) ;;
+    *) echo "cannot read the chart's memory limit (got '${mem}')" >&2; return 1 ;;
+  esac
+  [[ "${cpu}" =~ ^[0-9]+$ ]] || { echo "cannot read the chart's CPU limit as whole CPUs (got '${cpu}')" >&2; return 1; }
+  [[ -n "${opts}" ]] || { echo "cannot read JAVA_TOOL_OPTIONS from the chart" >&2; return 1; }
+  awk -v lim="${mem_mib}" -v cpu="${cpu}" '{
+      for (i = 1; i <= NF; i++) {
+        if ($i ~ /^-XX:MaxRAMPercentage=/) { split($i, a, "="); $i = sprintf("-Xmx%dm", lim * a[2] / 100) }
+        else if ($i ~ /^-XX:InitialRAMPercentage=/) { split($i, a, "="); $i = sprintf("-Xms%dm", lim * a[2] / 100) }
+      }
+      print $0, "-XX:ActiveProcessorCount=" cpu
+    }' <<< "${opts}"
+}
+
+# chart_env <name>: the value of the operator container's environment variable <name> in the chart ("" if unset).
+chart_env() {
+  "${HELM}" template bench "${CHART_DIR}" --namespace "${OPERATOR_NS}" --kube-version "${K8S_VERSION}" \
+    --show-only templates/deployment.yaml \
+    | awk -v n="$1" '$0 ~ "name: " n "$" { getline; if ($1 == "value:") { v = $2; gsub(/"/, "", v); print v }; exit }'
+}
+
+# native_memory: with BENCH_NMT=1, the JVM's committed memory per category (native memory tracking).
+native_memory() {
+  [[ "${BENCH_NMT:-0}" == 1 ]] || return 0
+  local jcmd
+  jcmd="$(dirname "$(readlink -f "${OPERATOR_JAVA}")")/jcmd"
+  "${jcmd}" "${OPERATOR_PID}" VM.native_memory summary > "${WORK}/native-memory.txt" 2>&1 || { echo "native memory: jcmd failed"; return 0; }
+  echo "native memory tracking (committed MiB per category):"
+  awk '/^Total:/ { match($0, /committed=[0-9]+KB/); printf "  %-28s %7.1f\n", "Total", substr($0, RSTART + 10, RLENGTH - 12) / 1024 }
+    /^-  *[A-Za-z]/ && /committed=/ { name = $0; sub(/^- */, "", name); sub(/ *\(.*/, "", name)
+      match($0, /committed=[0-9]+KB/); printf "  %-28s %7.1f\n", name, substr($0, RSTART + 10, RLENGTH - 12) / 1024 }' \
+    "${WORK}/native-memory.txt" | awk '$NF >= 1.0'
+}
+
+# live_heap: the heap left after a full collection (the live set), and the classes holding most of it.
+live_heap() {
+  local jcmd
+  jcmd="$(dirname "$(readlink -f "${OPERATOR_JAVA}")")/jcmd"
+  [[ -x "${jcmd}" ]] || { echo "live heap: no jcmd next to ${OPERATOR_JAVA}"; return 0; }
+  "${jcmd}" "${OPERATOR_PID}" GC.class_histogram > "${WORK}/class-histogram.txt" 2>&1 || { echo "live heap: jcmd failed"; return 0; }
+  awk '/^Total/ { printf "live heap after a full GC: %.1f MiB in %d objects\n", $3 / 1048576, $2 }' "${WORK}/class-histogram.txt"
+  echo "  largest classes (MiB, instances, class):"
+  awk '$1 ~ /^[0-9]+:$/ && NF >= 4 && n < 12 { printf "    %8.1f %9d  %s\n", $3 / 1048576, $2, $4; n++ }' "${WORK}/class-histogram.txt"
 }
 
 main() {
@@ -177,6 +253,12 @@ EOF
   install_chart > "${WORK}/helm.log" 2>&1 || { cat "${WORK}/helm.log" >&2; die "helm install failed"; }
   scale_chart_operator_to_zero >> "${WORK}/helm.log" 2>&1 || { cat "${WORK}/helm.log" >&2; die "cannot scale the chart's operator to 0"; }
   write_operator_kubeconfig "${WORK}/operator.kubeconfig" > /dev/null
+  local jvm_flags
+  jvm_flags="$(chart_jvm_flags)" || die "cannot derive the operator's JVM flags from the chart"
+  read -r -a OPERATOR_JVM_FLAGS <<< "${jvm_flags}"
+  # BENCH_NMT=1: native memory tracking, printed per category at the end (costs a little memory itself).
+  [[ "${BENCH_NMT:-0}" == 1 ]] && OPERATOR_JVM_FLAGS+=(-XX:NativeMemoryTracking=summary)
+  MALLOC_ARENA_MAX_CHART="$(chart_env MALLOC_ARENA_MAX)"
 
   gen_namespaces "${OP_PREFIX}" > "${WORK}/op-namespaces.yaml"
   gen_namespaces "${DIRECT_PREFIX}" > "${WORK}/direct-namespaces.yaml"
@@ -185,16 +267,27 @@ EOF
   gen_echoservices "${DIRECT_PREFIX}" > "${WORK}/direct-echoservices.yaml"
   java -jar "${OPERATOR_JAR}" --render "${WORK}/direct-echoservices.yaml" > "${WORK}/direct-children.yaml"
   log "rendered $(grep -c '^kind:' "${WORK}/direct-children.yaml") children for ${N} EchoServices"
+  # Split per namespace for the concurrent direct applies.
+  awk -v dir="${WORK}" '
+    function flush(  f) {
+      if (ns == "") { print "rendered object without a namespace" > "/dev/stderr"; exit 1 }
+      f = dir "/direct-children-" ns ".yaml"; printf "%s", doc >> f; close(f); doc = ""
+    }
+    /^---/ { if (doc != "") flush(); doc = $0 "\n"; ns = ""; next }
+    { doc = doc $0 "\n" }
+    /^  namespace: / { ns = $2; gsub(/"/, "", ns) }
+    END { if (doc != "") flush() }' "${WORK}/direct-children.yaml"
   k apply --server-side -f "${WORK}/op-namespaces.yaml" -f "${WORK}/direct-namespaces.yaml" > /dev/null
   wait_until 120 "default ServiceAccounts in the bench namespaces" \
     bash -c "[[ \$(\"${KUBECTL}\" --kubeconfig \"${KUBECONFIG_FILE}\" get serviceaccounts -A --no-headers | grep -c '^bench-') -ge $((2 * NAMESPACES)) ]]"
 
   # --- 1. the operator: one process, as the chart's ServiceAccount, leader election off (one replica; this keeps
   # Lease renewals out of the idle count), the chart's JVM flags.
-  log "operator: java ${OPERATOR_JVM_FLAGS[*]} -jar echo-operator.jar (RECONCILE_CONCURRENCY ${RECONCILE_CONCURRENCY:-default})"
+  log "operator: $("${OPERATOR_JAVA}" -version 2>&1 | sed -n 1p), ${MALLOC_ARENA_MAX_CHART:+MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX_CHART} }java ${OPERATOR_JVM_FLAGS[*]} -jar echo-operator.jar (RECONCILE_CONCURRENCY ${RECONCILE_CONCURRENCY:-default})"
   env KUBECONFIG="${WORK}/operator.kubeconfig" LEADER_ELECTION_ENABLED=false MANAGEMENT_PORT="${MGMT_PORT}" LOG_LEVEL=info \
     ${RECONCILE_CONCURRENCY:+RECONCILE_CONCURRENCY="${RECONCILE_CONCURRENCY}"} \
-    java "${OPERATOR_JVM_FLAGS[@]}" -jar "${OPERATOR_JAR}" > "${WORK}/operator.log" 2>&1 < /dev/null &
+    ${MALLOC_ARENA_MAX_CHART:+MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX_CHART}"} \
+    "${OPERATOR_JAVA}" "${OPERATOR_JVM_FLAGS[@]}" -jar "${OPERATOR_JAR}" > "${WORK}/operator.log" 2>&1 < /dev/null &
   OPERATOR_PID=$!
   sample_rss &
   SAMPLER_PID=$!
@@ -227,7 +320,9 @@ EOF
   rss_kib="$(awk '/^VmHWM:/ { print $2 }' "/proc/${OPERATOR_PID}/status")"
   [[ -f "${WORK}/rss-peak-kib" ]] && (($(cat "${WORK}/rss-peak-kib") > rss_kib)) && rss_kib="$(cat "${WORK}/rss-peak-kib")"
   rss_mib=$(((rss_kib + 1023) / 1024))
-  echo "operator peak RSS: ${rss_mib} MiB (VmHWM; heap -Xmx268m)"
+  echo "operator peak RSS: ${rss_mib} MiB (VmHWM; ${OPERATOR_JVM_FLAGS[*]})"
+  native_memory
+  live_heap
   echo "operator log: $(wc -l < "${WORK}/operator.log") lines, $(grep -c '"level":"WARN"' "${WORK}/operator.log" || true) WARN, $(grep -c '"level":"ERROR"' "${WORK}/operator.log" || true) ERROR"
   grep -E '"level":"(WARN|ERROR)"' "${WORK}/operator.log" | cut -c1-400 | sed 's/^/  /' || true
   kill "${SAMPLER_PID}" 2> /dev/null || true
@@ -239,7 +334,10 @@ EOF
   # --- 3. the limit: the rendered children applied directly (operator stopped), until every Deployment is Available.
   log "direct run: applying the rendered children into the ${DIRECT_PREFIX}-* namespaces"
   START_NS=$(date +%s%N)
-  k apply --server-side --field-manager=bench-direct -f "${WORK}/direct-children.yaml" > /dev/null
+  # One server-side apply per namespace, all at once (as many concurrent clients as the operator's namespaces).
+  printf '%s\n' "${WORK}"/direct-children-*.yaml \
+    | xargs -P "${NAMESPACES}" -I{} "${KUBECTL}" --kubeconfig "${KUBECONFIG_FILE}" apply --server-side \
+      --field-manager=bench-direct -f {} > /dev/null
   local apply_direct t_direct
   apply_direct="$(elapsed)"
   t_direct="$(time_until_all count_available_deployments "${DIRECT_PREFIX}")" || die "the direct apply did not converge"
