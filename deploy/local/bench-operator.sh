@@ -6,6 +6,7 @@
 #
 # usage: deploy/local/bench-operator.sh
 # Environment: N (500) EchoServices, spread over NAMESPACES (10) namespaces; IDLE_SECONDS (60) of the idle window;
+#   RESYNC_INTERVAL (30s) of the operator, so that every EchoService is reconciled at least once in the idle window;
 #   CONVERGE_TIMEOUT (900) seconds allowed for each convergence; BENCH_CLUSTER_NAME (echo-bench) names the kwok
 #   cluster; ECHO_CLUSTER_NODES (enough for 2 N pods at 110 a node) its kwok nodes; BENCH_KEEP_CLUSTER=1 keeps it
 #   (and the work directory) instead of deleting it.
@@ -21,6 +22,7 @@ source "${BENCH_DIR}/e2e.sh" # tools, chart install and operator kubeconfig help
 N="${N:-500}"
 NAMESPACES="${NAMESPACES:-10}"
 IDLE_SECONDS="${IDLE_SECONDS:-60}"
+RESYNC_INTERVAL="${RESYNC_INTERVAL:-30s}"
 CONVERGE_TIMEOUT="${CONVERGE_TIMEOUT:-900}"
 for v in N NAMESPACES IDLE_SECONDS CONVERGE_TIMEOUT; do
   [[ "${!v}" =~ ^[1-9][0-9]*$ ]] || die "${v} must be a positive integer, got '${!v}'"
@@ -163,6 +165,30 @@ reconcile_latency() {
     }' "${WORK}/operator-metrics.txt"
 }
 
+# operator_writes: the write requests the operator has sent, per method and resource, from its own counter
+# echo_operator_kubernetes_writes_total (every request but GET on its client).
+operator_writes() {
+  curl -fsS "http://127.0.0.1:${MGMT_PORT}/metrics" | awk '
+    /^echo_operator_kubernetes_writes_total\{/ {
+      match($0, /method="[^"]*"/); m = substr($0, RSTART + 8, RLENGTH - 9)
+      match($0, /resource="[^"]*"/); r = substr($0, RSTART + 10, RLENGTH - 11)
+      n[r " " m] += $NF
+    }
+    END { for (k in n) printf "%s %d\n", k, n[k] }' | sort
+}
+
+# write_delta <before> <after>: prints the increase per key on stderr ("  key count") and the total on stdout.
+write_delta() {
+  join -a 2 -e 0 -o '0,1.2,2.2' <(sed 's/ /:/' "$1" | sort) <(sed 's/ /:/' "$2" | sort) \
+    | awk '{ d = $3 - $2; if (d > 0) { printf "  %s %d\n", $1, d > "/dev/stderr"; t += d } } END { print t + 0 }'
+}
+
+# reconcile_count: reconciles the operator has finished (the count of its reconcile timer).
+reconcile_count() {
+  curl -fsS "http://127.0.0.1:${MGMT_PORT}/metrics" \
+    | awk '/^operator_sdk_controllers_execution_reconcile_seconds_count\{/ { c += $NF } END { printf "%d\n", c }'
+}
+
 # chart_jvm_flags: the operator container's JAVA_TOOL_OPTIONS as the chart renders them, for a process outside a
 # container: the RAM percentages become the heap sizes they give under the chart's memory limit, and the CPU limit
 # becomes -XX:ActiveProcessorCount (the JVM's view in the pod, from which it also picks its garbage collector).
@@ -285,6 +311,7 @@ EOF
   # Lease renewals out of the idle count), the chart's JVM flags.
   log "operator: $("${OPERATOR_JAVA}" -version 2>&1 | sed -n 1p), ${MALLOC_ARENA_MAX_CHART:+MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX_CHART} }java ${OPERATOR_JVM_FLAGS[*]} -jar echo-operator.jar (RECONCILE_CONCURRENCY ${RECONCILE_CONCURRENCY:-default})"
   env KUBECONFIG="${WORK}/operator.kubeconfig" LEADER_ELECTION_ENABLED=false MANAGEMENT_PORT="${MGMT_PORT}" LOG_LEVEL=info \
+    RESYNC_INTERVAL="${RESYNC_INTERVAL}" \
     ${RECONCILE_CONCURRENCY:+RECONCILE_CONCURRENCY="${RECONCILE_CONCURRENCY}"} \
     ${MALLOC_ARENA_MAX_CHART:+MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX_CHART}"} \
     "${OPERATOR_JAVA}" "${OPERATOR_JVM_FLAGS[@]}" -jar "${OPERATOR_JAR}" > "${WORK}/operator.log" 2>&1 < /dev/null &
@@ -302,18 +329,28 @@ EOF
   t_op="$(time_until_all count_ready_echoservices "${OP_PREFIX}")" || die "the operator did not converge"
   echo "operator: ${N} EchoServices Ready in ${t_op}s (apply returned after ${apply_op}s)"
 
-  # --- 2. idle: nothing changes; writes to the kinds the operator writes, counted by kube-apiserver.
-  log "idle: counting writes for ${IDLE_SECONDS}s"
+  # --- 2. idle: nothing changes, but the operator's resyncs (RESYNC_INTERVAL) reconcile every EchoService. The
+  # operator's writes, from its own counter (exact); for comparison, kube-apiserver's count of writes by all clients
+  # to the kinds the operator writes.
+  log "idle: counting writes for ${IDLE_SECONDS}s (operator RESYNC_INTERVAL ${RESYNC_INTERVAL})"
   sleep 5 # let the last status patches and Deployment status updates of the convergence land
   apiserver_writes > "${WORK}/writes-before.txt"
+  operator_writes > "${WORK}/operator-writes-before.txt"
+  local reconciles_before reconciles_idle
+  reconciles_before="$(reconcile_count)"
   sleep "${IDLE_SECONDS}"
   apiserver_writes > "${WORK}/writes-after.txt"
-  local idle_writes
-  idle_writes="$(join -a 2 -e 0 -o '0,1.2,2.2' <(sed 's/ /:/' "${WORK}/writes-before.txt" | sort) <(sed 's/ /:/' "${WORK}/writes-after.txt" | sort) \
-    | awk '{ d = $3 - $2; if (d > 0) { printf "  %s %d\n", $1, d > "/dev/stderr"; t += d } } END { print t + 0 }' 2> "${WORK}/idle-breakdown.txt")"
-  echo "idle: ${idle_writes} write requests in ${IDLE_SECONDS}s to the kinds the operator writes" \
-    "($(awk '{ t += $3 } END { print t + 0 }' "${WORK}/writes-before.txt") such writes counted since the cluster started)"
+  operator_writes > "${WORK}/operator-writes-after.txt"
+  reconciles_idle=$(($(reconcile_count) - reconciles_before))
+  local idle_writes all_writes
+  idle_writes="$(write_delta "${WORK}/operator-writes-before.txt" "${WORK}/operator-writes-after.txt" 2> "${WORK}/idle-breakdown.txt")"
+  all_writes="$(write_delta "${WORK}/writes-before.txt" "${WORK}/writes-after.txt" 2> "${WORK}/idle-breakdown-all.txt")"
+  echo "idle: ${reconciles_idle} reconciles (resyncs) in ${IDLE_SECONDS}s"
+  echo "idle: the operator sent ${idle_writes} write requests in ${IDLE_SECONDS}s" \
+    "($(awk '{ t += $2 } END { print t + 0 }' "${WORK}/operator-writes-before.txt") before, during the convergence)"
   cat "${WORK}/idle-breakdown.txt"
+  echo "idle: kube-apiserver counted ${all_writes} write requests by all clients to those kinds in the same window"
+  cat "${WORK}/idle-breakdown-all.txt"
 
   reconcile_latency
   local rss_kib rss_mib

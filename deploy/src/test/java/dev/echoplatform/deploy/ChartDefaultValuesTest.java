@@ -104,7 +104,7 @@ class ChartDefaultValuesTest {
     assertThat(resources.path("requests").path("cpu").asText()).isEqualTo("100m");
     assertThat(resources.path("limits").path("cpu").asText()).isEqualTo("1");
     assertThat(chart.envValue("JAVA_TOOL_OPTIONS"))
-        .contains("-XX:MaxRAMPercentage=70", "-XX:+ExitOnOutOfMemoryError")
+        .contains("-XX:MaxRAMPercentage=40", "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError")
         .doesNotContain("-Xmx");
   }
 

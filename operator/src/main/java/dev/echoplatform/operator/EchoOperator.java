@@ -84,7 +84,8 @@ public final class EchoOperator {
       }
     });
     operator.register(new EchoServiceReconciler(config, new ReadyGauge(registry)), c -> {
-      c.withFieldManager(EchoServiceReconciler.FIELD_MANAGER).withRetry(retry());
+      c.withFieldManager(EchoServiceReconciler.FIELD_MANAGER).withRetry(retry())
+          .withReconciliationMaxInterval(config.resyncInterval());
       if (config.watchNamespaces().isEmpty()) {
         c.watchingAllNamespaces();
       } else {

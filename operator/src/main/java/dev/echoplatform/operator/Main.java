@@ -66,7 +66,9 @@ public final class Main {
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
 
-    KubernetesClient client = new KubernetesClientBuilder().build();
+    KubernetesClient client = new KubernetesClientBuilder()
+        .withHttpClientBuilderConsumer(new WriteMetrics(registry)::install)
+        .build();
     // Without leader election this replica always leads; with it, it leads once it holds the Lease.
     Leadership leadership = new Leadership(!config.leaderElectionEnabled(), Leadership.systemExit());
     Operator operator = EchoOperator.create(client, config,

@@ -27,6 +27,7 @@ import java.util.regex.Pattern;
  * @param logLevel root log level
  * @param serverSideApply whether children are applied with server-side apply (always true in a
  *     real cluster; fabric8's mock API server, used in tests, does not implement it)
+ * @param resyncInterval how often each EchoService is reconciled when nothing changed
  */
 public record OperatorConfig(
     Set<String> watchNamespaces,
@@ -37,7 +38,21 @@ public record OperatorConfig(
     int reconcileConcurrency,
     int managementPort,
     String logLevel,
-    boolean serverSideApply) {
+    boolean serverSideApply,
+    java.time.Duration resyncInterval) {
+
+  /** The default resync interval (java-operator-sdk's, as controller-runtime's sync period). */
+  public static final java.time.Duration DEFAULT_RESYNC = java.time.Duration.ofHours(10);
+  static final java.time.Duration MIN_RESYNC = java.time.Duration.ofSeconds(10);
+  static final java.time.Duration MAX_RESYNC = java.time.Duration.ofHours(168);
+
+  /** A configuration with the default resync interval. */
+  public OperatorConfig(Set<String> watchNamespaces, String echoServerImage, boolean leaderElectionEnabled,
+      String leaseName, Optional<String> leaseNamespace, int reconcileConcurrency, int managementPort,
+      String logLevel, boolean serverSideApply) {
+    this(watchNamespaces, echoServerImage, leaderElectionEnabled, leaseName, leaseNamespace,
+        reconcileConcurrency, managementPort, logLevel, serverSideApply, DEFAULT_RESYNC);
+  }
 
   public static final String IMAGE_REPOSITORY = "ghcr.io/echo-platform/echo-server";
   public static final String SERVICE_ACCOUNT_NAMESPACE_FILE =
@@ -62,6 +77,9 @@ public record OperatorConfig(
         RECONCILE_CONCURRENCY       EchoServices reconciled in parallel, 1-1000 (default: 10)
         MANAGEMENT_PORT             port of /healthz, /readyz and /metrics, 1-65535 (default: 8081)
         LOG_LEVEL                   trace|debug|info|warn|error (default: info); logs are JSON lines
+        RESYNC_INTERVAL             how often every EchoService is reconciled even when nothing changed,
+                                    a Go duration from 10s to 168h (default: 10h); an unchanged
+                                    EchoService costs no write
       """;
 
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
@@ -151,8 +169,21 @@ public record OperatorConfig(
     } else if (!LOG_LEVELS.contains(logLevel)) {
       throw invalid("LOG_LEVEL", logLevel, "expected one of " + new TreeSet<>(LOG_LEVELS));
     }
+    java.time.Duration resync = DEFAULT_RESYNC;
+    String resyncText = env.getOrDefault("RESYNC_INTERVAL", "").trim();
+    if (!resyncText.isEmpty()) {
+      String accepted = "expected a Go duration from 10s to 168h, e.g. 30m or 10h";
+      try {
+        resync = dev.echoplatform.operator.resources.GoDuration.parse(resyncText);
+      } catch (IllegalArgumentException e) {
+        throw invalid("RESYNC_INTERVAL", resyncText, accepted);
+      }
+      if (resync.compareTo(MIN_RESYNC) < 0 || resync.compareTo(MAX_RESYNC) > 0) {
+        throw invalid("RESYNC_INTERVAL", resyncText, accepted);
+      }
+    }
     return new OperatorConfig(Set.copyOf(namespaces), image, leaderElection, leaseName,
-        leaseNamespace, concurrency, port, logLevel, true);
+        leaseNamespace, concurrency, port, logLevel, true, resync);
   }
 
   static Optional<String> readServiceAccountNamespace(Path file) {
@@ -199,7 +230,7 @@ public record OperatorConfig(
   /** The same configuration with server-side apply switched off (for the mock API server). */
   public OperatorConfig withServerSideApply(boolean ssa) {
     return new OperatorConfig(watchNamespaces, echoServerImage, leaderElectionEnabled, leaseName,
-        leaseNamespace, reconcileConcurrency, managementPort, logLevel, ssa);
+        leaseNamespace, reconcileConcurrency, managementPort, logLevel, ssa, resyncInterval);
   }
 
   @Override
@@ -208,7 +239,7 @@ public record OperatorConfig(
         + ", echoServerImage=" + echoServerImage + ", leaderElection=" + leaderElectionEnabled
         + ", lease=" + leaseNamespace.orElse("?") + "/" + leaseName
         + ", reconcileConcurrency=" + reconcileConcurrency + ", managementPort=" + managementPort
-        + ", logLevel=" + logLevel + "]";
+        + ", logLevel=" + logLevel + ", resyncInterval=" + resyncInterval + "]";
   }
 
 }

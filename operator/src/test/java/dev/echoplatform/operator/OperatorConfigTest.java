@@ -38,6 +38,7 @@ class OperatorConfigTest {
     assertThat(c.managementPort()).isEqualTo(8081);
     assertThat(c.logLevel()).isEqualTo("info");
     assertThat(c.serverSideApply()).isTrue();
+    assertThat(c.resyncInterval()).isEqualTo(java.time.Duration.ofHours(10));
   }
 
   @Test
@@ -50,7 +51,9 @@ class OperatorConfigTest {
     OperatorConfig c = parse(env("WATCH_NAMESPACES", " dev, staging ,,production",
         "ECHO_SERVER_IMAGE", "registry.local/echo:1", "LEADER_ELECTION_ENABLED", "false",
         "LEADER_ELECTION_LEASE_NAME", "my-lease", "LEADER_ELECTION_NAMESPACE", "ops",
-        "RECONCILE_CONCURRENCY", "50", "MANAGEMENT_PORT", "9090", "LOG_LEVEL", "DEBUG"));
+        "RECONCILE_CONCURRENCY", "50", "MANAGEMENT_PORT", "9090", "LOG_LEVEL", "DEBUG",
+        "RESYNC_INTERVAL", "1h30m"));
+    assertThat(c.resyncInterval()).isEqualTo(java.time.Duration.ofMinutes(90));
     assertThat(c.watchNamespaces()).isEqualTo(Set.of("dev", "staging", "production"));
     assertThat(c.echoServerImage()).isEqualTo("registry.local/echo:1");
     assertThat(c.leaderElectionEnabled()).isFalse();
@@ -86,6 +89,10 @@ class OperatorConfigTest {
     "RECONCILE_CONCURRENCY       | 0",
     "MANAGEMENT_PORT             | 70000",
     "LOG_LEVEL                   | verbose",
+    "RESYNC_INTERVAL             | 600",
+    "RESYNC_INTERVAL             | 5s",
+    "RESYNC_INTERVAL             | 169h",
+    "RESYNC_INTERVAL             | soon",
   })
   void badValuesNameTheVariable(String name, String value) {
     assertThatThrownBy(() -> parse(env(name, value)))
@@ -97,7 +104,7 @@ class OperatorConfigTest {
   void helpListsEveryVariable() {
     assertThat(OperatorConfig.help()).contains("WATCH_NAMESPACES", "ECHO_SERVER_IMAGE",
         "LEADER_ELECTION_ENABLED", "LEADER_ELECTION_LEASE_NAME", "LEADER_ELECTION_NAMESPACE",
-        "RECONCILE_CONCURRENCY", "MANAGEMENT_PORT", "LOG_LEVEL",
+        "RECONCILE_CONCURRENCY", "MANAGEMENT_PORT", "LOG_LEVEL", "RESYNC_INTERVAL",
         "ghcr.io/echo-platform/echo-server:0.1.0");
   }
 }
