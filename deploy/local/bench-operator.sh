@@ -347,7 +347,7 @@ EOF
   all_writes="$(write_delta "${WORK}/writes-before.txt" "${WORK}/writes-after.txt" 2> "${WORK}/idle-breakdown-all.txt")"
   echo "idle: ${reconciles_idle} reconciles (resyncs) in ${IDLE_SECONDS}s"
   echo "idle: the operator sent ${idle_writes} write requests in ${IDLE_SECONDS}s" \
-    "($(awk '{ t += $2 } END { print t + 0 }' "${WORK}/operator-writes-before.txt") before, during the convergence)"
+    "($(awk '{ t += $3 } END { print t + 0 }' "${WORK}/operator-writes-before.txt") before, during the convergence)"
   cat "${WORK}/idle-breakdown.txt"
   echo "idle: kube-apiserver counted ${all_writes} write requests by all clients to those kinds in the same window"
   cat "${WORK}/idle-breakdown-all.txt"

@@ -110,4 +110,5 @@ for conns in 256 1000; do
   run echo-64k "$conns" "http://127.0.0.1:$port/echo" "$tmp/echo-64k.lua"
 done
 echo "peak RSS (VmHWM) over the whole run: $(peak_rss)"
-grep -c '"level":"ERROR"' "$tmp/server.out" | xargs echo "server error log lines:"
+echo "server error log lines: $(grep -c '"level":"ERROR"' "$tmp/server.out" || true)"
+exit 0 # figures only: a slow or noisy run is never a failure
