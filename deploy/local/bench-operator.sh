@@ -194,9 +194,8 @@ reconcile_count() {
 # becomes -XX:ActiveProcessorCount (the JVM's view in the pod, from which it also picks its garbage collector).
 chart_jvm_flags() {
   local rendered opts mem cpu mem_mib
-  rendered="$("${HELM}" template bench "${CHART_DIR}" --namespace "${OPERATOR_NS}" --kube-version "${K8S_VERSION}" \
-    --show-only templates/deployment.yaml)" || return 1
-  opts="$(awk '/name: JAVA_TOOL_OPTIONS/ { getline; sub(/^ *value: /, ""); gsub(/"/, ""); print; exit }' <<< "${rendered}")"
+  rendered="$(chart_deployment)" || return 1
+  opts="$(chart_env JAVA_TOOL_OPTIONS)"
   mem="$(awk '/limits:/ { l = 1 } l && /memory:/ { v = $2; gsub(/"/, "", v); print v; exit }' <<< "${rendered}")"
   cpu="$(awk '/limits:/ { l = 1 } l && /cpu:/ { v = $2; gsub(/"/, "", v); print v; exit }' <<< "${rendered}")"
   case "${mem}" in
@@ -215,11 +214,20 @@ chart_jvm_flags() {
     }' <<< "${opts}"
 }
 
+# chart_deployment: the chart's operator Deployment as helm renders it (rendered once, kept in ${WORK}).
+chart_deployment() {
+  local rendered="${WORK}/chart-deployment.yaml"
+  if [[ ! -s "${rendered}" ]]; then
+    "${HELM}" template bench "${CHART_DIR}" --namespace "${OPERATOR_NS}" --kube-version "${K8S_VERSION}" \
+      --show-only templates/deployment.yaml > "${rendered}" || { rm -f "${rendered}"; return 1; }
+  fi
+  cat "${rendered}"
+}
+
 # chart_env <name>: the value of the operator container's environment variable <name> in the chart ("" if unset).
 chart_env() {
-  "${HELM}" template bench "${CHART_DIR}" --namespace "${OPERATOR_NS}" --kube-version "${K8S_VERSION}" \
-    --show-only templates/deployment.yaml \
-    | awk -v n="$1" '$0 ~ "name: " n "$" { getline; if ($1 == "value:") { v = $2; gsub(/"/, "", v); print v }; exit }'
+  chart_deployment | awk -v n="$1" '
+    $0 ~ "name: " n "$" { getline; if ($1 == "value:") { sub(/^ *value: /, ""); gsub(/"/, ""); print }; exit }'
 }
 
 # native_memory: with BENCH_NMT=1, the JVM's committed memory per category (native memory tracking).

@@ -18,9 +18,7 @@ import io.fabric8.kubernetes.api.model.autoscaling.v1.Scale;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.http.BasicBuilder;
@@ -70,8 +68,7 @@ class OperatorOnApiServerIT extends RealApiServer {
     OperatorConfig config = new OperatorConfig(Set.of(), IMAGE, false, "echo-operator-leader", Optional.empty(), 4,
         0, "info", true);
     // The operator gets its own client, which records each request it writes with.
-    operatorClient = new KubernetesClientBuilder()
-        .withConfig(Config.fromKubeconfig(server.getKubeConfigYaml()))
+    operatorClient = clientBuilder()
         .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("record-writes", new Interceptor() {
           @Override
           public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {

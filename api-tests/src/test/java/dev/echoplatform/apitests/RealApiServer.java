@@ -40,9 +40,12 @@ abstract class RealApiServer {
         .withApiServerVersion(System.getProperty("echo.kube-api.version", "1.36.3"))
         .build());
     server.start();
-    client = new KubernetesClientBuilder()
-        .withConfig(Config.fromKubeconfig(server.getKubeConfigYaml()))
-        .build();
+    client = clientBuilder().build();
+  }
+
+  /** A client builder for the API server of the class. */
+  static KubernetesClientBuilder clientBuilder() {
+    return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(server.getKubeConfigYaml()));
   }
 
   @AfterAll

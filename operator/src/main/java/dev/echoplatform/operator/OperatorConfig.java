@@ -1,10 +1,12 @@
 package dev.echoplatform.operator;
 
+import dev.echoplatform.operator.resources.GoDuration;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -39,12 +41,12 @@ public record OperatorConfig(
     int managementPort,
     String logLevel,
     boolean serverSideApply,
-    java.time.Duration resyncInterval) {
+    Duration resyncInterval) {
 
   /** The default resync interval (java-operator-sdk's, as controller-runtime's sync period). */
-  public static final java.time.Duration DEFAULT_RESYNC = java.time.Duration.ofHours(10);
-  static final java.time.Duration MIN_RESYNC = java.time.Duration.ofSeconds(10);
-  static final java.time.Duration MAX_RESYNC = java.time.Duration.ofHours(168);
+  public static final Duration DEFAULT_RESYNC = Duration.ofHours(10);
+  static final Duration MIN_RESYNC = Duration.ofSeconds(10);
+  static final Duration MAX_RESYNC = Duration.ofHours(168);
 
   /** A configuration with the default resync interval. */
   public OperatorConfig(Set<String> watchNamespaces, String echoServerImage, boolean leaderElectionEnabled,
@@ -169,12 +171,12 @@ public record OperatorConfig(
     } else if (!LOG_LEVELS.contains(logLevel)) {
       throw invalid("LOG_LEVEL", logLevel, "expected one of " + new TreeSet<>(LOG_LEVELS));
     }
-    java.time.Duration resync = DEFAULT_RESYNC;
+    Duration resync = DEFAULT_RESYNC;
     String resyncText = env.getOrDefault("RESYNC_INTERVAL", "").trim();
     if (!resyncText.isEmpty()) {
       String accepted = "expected a Go duration from 10s to 168h, e.g. 30m or 10h";
       try {
-        resync = dev.echoplatform.operator.resources.GoDuration.parse(resyncText);
+        resync = GoDuration.parse(resyncText);
       } catch (IllegalArgumentException e) {
         throw invalid("RESYNC_INTERVAL", resyncText, accepted);
       }

@@ -215,16 +215,14 @@ public final class EchoHandler implements HttpHandler {
 
                                     @Override
                                     public void onException(HttpServerExchange exchange, Sender sender, IOException e) {
-                                        draining = false;
-                                        IoCallback.END_EXCHANGE.onException(exchange, sender, e);
+                                        abortDrain(exchange, sender, e);
                                     }
                                 });
                             }
 
                             @Override
                             public void onException(HttpServerExchange exchange, Sender sender, IOException e) {
-                                draining = false;
-                                IoCallback.END_EXCHANGE.onException(exchange, sender, e);
+                                abortDrain(exchange, sender, e);
                             }
                         });
                 return;
@@ -340,6 +338,12 @@ public final class EchoHandler implements HttpHandler {
                     exchange.endExchange();
                 }
             }
+        }
+
+        /** Writing the 413 failed: no discarding; the exchange ends as any failed write ends it. */
+        private void abortDrain(HttpServerExchange ex, Sender sender, IOException e) {
+            draining = false;
+            IoCallback.END_EXCHANGE.onException(ex, sender, e);
         }
 
         /**

@@ -85,6 +85,8 @@ public class EchoServiceReconciler implements Reconciler<EchoService> {
       });
 
   private final ReadyGauge readyGauge;
+  /** Whether the informers cache trimmed objects ({@link TrimmedItemStore#usable}). */
+  private final boolean trimCaches;
 
   public EchoServiceReconciler(OperatorConfig config, ReadyGauge readyGauge) {
     this(config, Clock.systemUTC(), readyGauge);
@@ -95,17 +97,17 @@ public class EchoServiceReconciler implements Reconciler<EchoService> {
     this.clock = clock;
     this.readyGauge = readyGauge;
     String image = config.echoServerImage();
-    boolean trim = TrimmedItemStore.usable(config.watchNamespaces());
+    trimCaches = TrimmedItemStore.usable(config.watchNamespaces());
     configMap = new ChildDependentResource<>(
-        ConfigMap.class, "configmap", ConfigMapBuilder::build, image, trim);
-    deployment = new DeploymentDependentResource(image, trim);
-    service = new ChildDependentResource<>(Service.class, "service", ServiceBuilder::build, image, trim);
+        ConfigMap.class, "configmap", ConfigMapBuilder::build, image, trimCaches);
+    deployment = new DeploymentDependentResource(image, trimCaches);
+    service = new ChildDependentResource<>(Service.class, "service", ServiceBuilder::build, image, trimCaches);
     networkPolicy = new ChildDependentResource<>(
-        NetworkPolicy.class, "networkpolicy", NetworkPolicyBuilder::build, image, trim);
+        NetworkPolicy.class, "networkpolicy", NetworkPolicyBuilder::build, image, trimCaches);
     pdb = new ChildDependentResource<>(PodDisruptionBudget.class, "poddisruptionbudget",
-        PodDisruptionBudgetBuilder::build, image, trim);
+        PodDisruptionBudgetBuilder::build, image, trimCaches);
     hpa = new ChildDependentResource<>(HorizontalPodAutoscaler.class, "horizontalpodautoscaler",
-        HorizontalPodAutoscalerBuilder::build, image, trim);
+        HorizontalPodAutoscalerBuilder::build, image, trimCaches);
     workflow = new WorkflowBuilder<EchoService>()
         .addDependentResource(configMap)
         .addDependentResourceAndConfigure(deployment).dependsOn(configMap)
@@ -148,7 +150,7 @@ public class EchoServiceReconciler implements Reconciler<EchoService> {
             .map(l -> l.get(Labels.INSTANCE))
             .map(instance -> Set.of(new ResourceID(instance, pod.getMetadata().getNamespace())))
             .orElse(Set.of()));
-    if (TrimmedItemStore.usable(config.watchNamespaces())) {
+    if (trimCaches) {
       pods.withItemStore(TrimmedItemStore.pods());
     }
     sources.add(new InformerEventSource<>(pods.build(), context));
