@@ -31,7 +31,7 @@ K8S_BIN="${K8S_CACHE}/bin"
 KUBEAPITEST_DIR="${KUBE_API_TEST_DIR:-${HOME}/.kubeapitest}"
 
 # Binaries the cluster needs, in the cache's bin directory.
-CONTROL_PLANE_BINARIES=(kube-apiserver kube-controller-manager kube-scheduler kubectl)
+CONTROL_PLANE_BINARIES=(kube-apiserver kube-controller-manager kube-scheduler kubectl kubelet kube-proxy)
 ALL_BINARIES=(etcd "${CONTROL_PLANE_BINARIES[@]}" kwok kwokctl)
 
 log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }

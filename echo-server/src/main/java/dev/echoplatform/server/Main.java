@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Entry point. {@code java -jar echo-server.jar} serves; {@code --help} prints the configuration table;
- * {@code --check-health} probes {@code http://127.0.0.1:$PORT/healthz} and exits 0 (healthy) or 1 (for the image
+ * {@code --check-health} probes {@code http://127.0.0.1:$MANAGEMENT_PORT/healthz} and exits 0 (healthy) or 1 (for the image
  * HEALTHCHECK, which has no shell or curl).
  */
 public final class Main {
@@ -54,7 +54,14 @@ public final class Main {
             return;
         }
         if (args.length == 1) {
-            System.exit(checkHealth(config.port()) ? 0 : 1);
+            System.exit(checkHealth(config.managementPort()) ? 0 : 1);
+        }
+        try {
+            config.checkMemory(Runtime.getRuntime().maxMemory());
+        } catch (ConfigException e) {
+            System.err.println("echo-server: " + e.getMessage());
+            System.exit(EXIT_CONFIG);
+            return;
         }
         LogConfigurator.setLevel(config.logLevel());
         Logger log = LoggerFactory.getLogger(Main.class);
@@ -98,8 +105,9 @@ public final class Main {
         return "echo-server " + version() + ": JSON echo HTTP service\n\n"
                 + "Usage: java -jar echo-server.jar [--help | --check-health]\n"
                 + "  --help          print this text\n"
-                + "  --check-health  GET http://127.0.0.1:$PORT/healthz; exit 0 when it answers 200, else 1\n\n"
-                + "Endpoints: GET|HEAD /healthz, GET|HEAD /readyz, POST /echo, GET /metrics, GET /openapi.json\n\n"
+                + "  --check-health  GET http://127.0.0.1:$MANAGEMENT_PORT/healthz; exit 0 when it answers 200, else 1\n\n"
+                + "Endpoints on PORT: GET|HEAD /healthz, GET|HEAD /readyz, POST /echo, GET|HEAD /openapi.json\n"
+                + "Endpoints on MANAGEMENT_PORT: GET|HEAD /healthz, GET|HEAD /readyz, GET|HEAD /metrics\n\n"
                 + "Configuration (environment variables; unset or empty = default; durations use Go syntax):\n"
                 + ServerConfig.helpTable()
                 + "\nAn invalid value stops the server before it listens, with exit status " + EXIT_CONFIG

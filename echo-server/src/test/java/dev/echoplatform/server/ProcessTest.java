@@ -36,6 +36,8 @@ class ProcessTest {
         "TRUSTED_PROXIES | 10.0.0.0/40",
         "SHUTDOWN_DELAY | 5",
         "SHUTDOWN_TIMEOUT | 30x",
+        "MANAGEMENT_PORT | 70000",
+        "MAX_CONNECTIONS_PER_CLIENT | 16385",
     })
     void invalidVariableExitsBeforeListeningWithOneStderrLine(String name, String value) throws Exception {
         try (ServerProcess p = ServerProcess.start(Map.of(name, value))) {
@@ -72,11 +74,13 @@ class ProcessTest {
     @Test
     void checkHealthReportsAServingAndAMissingServer() throws Exception {
         try (TestServer server = TestServer.start();
-             ServerProcess healthy = ServerProcess.start(Map.of("PORT", Integer.toString(server.port)), "--check-health")) {
+             ServerProcess healthy = ServerProcess.start(Map.of("MANAGEMENT_PORT",
+                     Integer.toString(server.managementPort)), "--check-health")) {
             assertThat(healthy.awaitExit(15_000)).isZero();
         }
         int closedPort = ServerProcess.freePort();
-        try (ServerProcess missing = ServerProcess.start(Map.of("PORT", Integer.toString(closedPort)), "--check-health")) {
+        try (ServerProcess missing = ServerProcess.start(Map.of("MANAGEMENT_PORT", Integer.toString(closedPort)),
+                "--check-health")) {
             assertThat(missing.awaitExit(15_000)).isEqualTo(1);
             assertThat(missing.stderr().get(0)).contains("health check of port " + closedPort + " failed");
         }
@@ -86,7 +90,7 @@ class ProcessTest {
     void sigtermDrainsThenClosesAndFinishesTheUploadInProgress() throws Exception {
         int port = ServerProcess.freePort();
         try (ServerProcess p = ServerProcess.start(Map.of("PORT", Integer.toString(port),
-                "SHUTDOWN_DELAY", "1s", "SHUTDOWN_TIMEOUT", "10s", "READ_TIMEOUT", "10s"))) {
+                "MANAGEMENT_PORT", Integer.toString(ServerProcess.freePort()), "SHUTDOWN_DELAY", "1s", "SHUTDOWN_TIMEOUT", "10s", "READ_TIMEOUT", "10s"))) {
             assertThat(p.awaitStdout("\"message\":\"listening\"", 15_000)).as("server started: %s", p.stderr()).isTrue();
             assertThat(RawHttp.request(port, "GET", "/readyz", null).status()).isEqualTo(200);
             byte[] body = "{\"uploaded\":\"during shutdown\",\"n\":[1,2,3]}".getBytes(StandardCharsets.UTF_8);
@@ -108,7 +112,7 @@ class ProcessTest {
                 assertThat(ready).isEqualTo(503);
                 assertThat(RawHttp.request(port, "GET", "/healthz", null).status()).isEqualTo(200);
                 // After SHUTDOWN_DELAY the listener is closed.
-                assertThat(p.awaitStdout("listener closed", 5_000)).as("stdout %s stderr %s", p.stdout(), p.stderr()).isTrue();
+                assertThat(p.awaitStdout("listeners closed", 5_000)).as("stdout %s stderr %s", p.stdout(), p.stderr()).isTrue();
                 assertThatThrownBy(() -> RawHttp.request(port, "GET", "/healthz", null))
                         .isInstanceOf(ConnectException.class);
                 // The upload that was in progress completes normally.

@@ -22,13 +22,15 @@ class ShadedJarIT {
         Path jar = Path.of("target", "echo-server.jar");
         assertThat(Files.exists(jar)).as("%s exists", jar.toAbsolutePath()).isTrue();
         int port = ServerProcess.freePort();
-        try (ServerProcess p = ServerProcess.startJar(jar, Map.of("PORT", Integer.toString(port), "SHUTDOWN_DELAY", "0"))) {
+        int management = ServerProcess.freePort();
+        try (ServerProcess p = ServerProcess.startJar(jar, Map.of("PORT", Integer.toString(port),
+                "MANAGEMENT_PORT", Integer.toString(management), "SHUTDOWN_DELAY", "0"))) {
             assertThat(p.awaitStdout("\"message\":\"listening\"", 20_000)).as("started: %s", p.stderr()).isTrue();
             assertThat(RawHttp.request(port, "GET", "/healthz", null).bodyText()).isEqualTo("{\"status\":\"ok\"}");
             assertThat(RawHttp.request(port, "GET", "/readyz", null).status()).isEqualTo(200);
             assertThat(RawHttp.postJson(port, "{\"jar\":[1,2.0,\"\u00e9\"]}").bodyText()).isEqualTo("{\"jar\":[1,2.0,\"\u00e9\"]}");
             assertThat(RawHttp.postJson(port, "{\"a\":").status()).isEqualTo(400);
-            assertThat(RawHttp.request(port, "GET", "/metrics", null).bodyText())
+            assertThat(RawHttp.request(management, "GET", "/metrics", null).bodyText())
                     .contains("http_server_requests_seconds_count").contains("jvm_gc_");
             assertThat(RawHttp.request(port, "GET", "/openapi.json", null).status()).isEqualTo(200);
             p.process.destroy();

@@ -15,6 +15,7 @@ import java.util.function.Function;
 public record ServerConfig(
         String host,
         int port,
+        int managementPort,
         String logLevel,
         long maxBodySize,
         Duration readTimeout,
@@ -27,7 +28,8 @@ public record ServerConfig(
         long maxInflightBodyBytes,
         List<Cidr> trustedProxies,
         Duration shutdownDelay,
-        Duration shutdownTimeout) {
+        Duration shutdownTimeout,
+        int maxConnectionsPerClient) {
 
     /**
      * Default global budget of request-body bytes held in memory at once: 16 MiB.
@@ -43,15 +45,36 @@ public record ServerConfig(
      */
     public static final long DEFAULT_MAX_INFLIGHT_BODY_BYTES = 16L * 1024 * 1024;
 
-    /** Largest accepted MAX_BODY_SIZE: bodies are buffered in one byte array. */
+    /** Largest accepted MAX_BODY_SIZE. */
     public static final long MAX_BODY_SIZE_LIMIT = 64L * 1024 * 1024;
+
+    /**
+     * Heap one open connection may hold at most: Undertow's and the request scanner's state (about 3.5 KiB, measured
+     * with 4000 connections holding a partial head) plus one 4 KiB read buffer (bytes of a pipelined next request)
+     * and one 4 KiB write buffer (a response the client does not read).
+     */
+    public static final int CONNECTION_HEAP_BYTES = 12 * 1024;
+    /** Share of the heap, in percent, that open connections may hold at most; sets {@link #maxConnections}. */
+    public static final int CONNECTIONS_PERCENT_OF_HEAP = 25;
+    /** Bounds of the connection limit, whatever the heap. */
+    public static final int MIN_CONNECTIONS = 64;
+    public static final int MAX_CONNECTIONS = 16_384;
+
+    /**
+     * Share of the JVM's maximum heap, in percent, that MAX_INFLIGHT_BODY_BYTES may take. The rest holds everything
+     * else (connection state, rate-limiter maps, metrics, garbage between collections). The image sizes the heap at
+     * 40 % of the container's memory limit, so the budget may be 16 % of the limit; the CRD allows 12.5 % (1/8),
+     * which leaves room for the survivor space that {@link Runtime#maxMemory()} does not report.
+     */
+    public static final int BUDGET_PERCENT_OF_HEAP = 40;
 
     /** One environment variable: name, default, accepted form and meaning. Drives parsing messages and --help. */
     public record Setting(String name, String defaultValue, String accepted, String description) {
     }
 
     public static final List<Setting> SETTINGS = List.of(
-            new Setting("PORT", "8080", "an integer 1-65535", "TCP port to listen on (all interfaces)"),
+            new Setting("PORT", "8080", "an integer 1-65535", "TCP port of /echo, /healthz, /readyz and /openapi.json (all interfaces)"),
+            new Setting("MANAGEMENT_PORT", "8081", "an integer 1-65535, not PORT", "TCP port of /healthz, /readyz and /metrics for probes and scraping, with its own connection and rate limits"),
             new Setting("LOG_LEVEL", "info", "one of debug, info, warn, error", "log level; echo requests log at info, health/metrics at debug, bodies only at debug"),
             new Setting("MAX_BODY_SIZE", "1048576", "a positive integer number of bytes, at most " + MAX_BODY_SIZE_LIMIT + " and at most MAX_INFLIGHT_BODY_BYTES", "largest accepted /echo body; larger bodies get 413"),
             new Setting("READ_TIMEOUT", "5s", "a positive Go duration such as 250ms, 5s, 1m30s", "time allowed to receive the request headers, and again the request body"),
@@ -64,7 +87,8 @@ public record ServerConfig(
             new Setting("MAX_INFLIGHT_BODY_BYTES", Long.toString(DEFAULT_MAX_INFLIGHT_BODY_BYTES), "a positive integer number of bytes", "global budget of request-body bytes held in memory at once; past it /echo answers 503 with Retry-After"),
             new Setting("TRUSTED_PROXIES", "", "a comma-separated list of CIDRs or IP addresses, e.g. 10.0.0.0/8,192.168.1.10", "peers whose X-Forwarded-For is honoured to find the client address; empty = never trust it"),
             new Setting("SHUTDOWN_DELAY", "5s", "a Go duration such as 0, 500ms, 5s", "after SIGTERM: time /readyz reports draining while the listener stays open"),
-            new Setting("SHUTDOWN_TIMEOUT", "30s", "a Go duration such as 0, 500ms, 30s", "after the listener closes: time in-flight requests get to finish"));
+            new Setting("SHUTDOWN_TIMEOUT", "30s", "a Go duration such as 0, 500ms, 30s", "after the listener closes: time in-flight requests get to finish"),
+            new Setting("MAX_CONNECTIONS_PER_CLIENT", "0", "an integer 0-" + MAX_CONNECTIONS + "; 0 = a quarter of the connection limit", "open connections one client address may hold on PORT; one more is answered 503 and closed. The port's connection limit is derived from the heap: " + CONNECTIONS_PERCENT_OF_HEAP + " % of it at " + CONNECTION_HEAP_BYTES / 1024 + " KiB per connection (1088 in a 128 MiB container)"));
 
     public ServerConfig {
         trustedProxies = List.copyOf(trustedProxies);
@@ -76,16 +100,17 @@ public record ServerConfig(
     }
 
     /** Same configuration listening on another address (tests bind 127.0.0.1 on an ephemeral port 0). */
-    public ServerConfig withListenAddress(String newHost, int newPort) {
-        return new ServerConfig(newHost, newPort, logLevel, maxBodySize, readTimeout, writeTimeout, idleTimeout,
+    public ServerConfig withListenAddress(String newHost, int newPort, int newManagementPort) {
+        return new ServerConfig(newHost, newPort, newManagementPort, logLevel, maxBodySize, readTimeout, writeTimeout, idleTimeout,
                 maxJsonDepth, rateLimitRps, rateLimitBurst, healthRateLimitRpm, maxInflightBodyBytes, trustedProxies,
-                shutdownDelay, shutdownTimeout);
+                shutdownDelay, shutdownTimeout, maxConnectionsPerClient);
     }
 
     /** @throws ConfigException for the first invalid variable, in the order of {@link #SETTINGS} */
     public static ServerConfig fromEnv(Map<String, String> env) {
         Reader r = new Reader(env);
         int port = (int) r.integer("PORT", 1, 65535);
+        int managementPort = (int) r.integer("MANAGEMENT_PORT", 1, 65535);
         String logLevel = r.get("LOG_LEVEL", v -> {
             String l = v.toLowerCase(Locale.ROOT);
             if (!List.of("debug", "info", "warn", "error").contains(l)) {
@@ -117,12 +142,52 @@ public record ServerConfig(
         });
         Duration shutdownDelay = r.duration("SHUTDOWN_DELAY", false);
         Duration shutdownTimeout = r.duration("SHUTDOWN_TIMEOUT", false);
+        int perClient = (int) r.integer("MAX_CONNECTIONS_PER_CLIENT", 0, MAX_CONNECTIONS);
+        if (managementPort == port) {
+            throw new ConfigException("invalid MANAGEMENT_PORT=\"" + managementPort + "\": must differ from PORT");
+        }
         if (maxBodySize > budget) {
             throw new ConfigException("invalid MAX_BODY_SIZE=\"" + maxBodySize + "\": must not exceed MAX_INFLIGHT_BODY_BYTES ("
                     + budget + "), otherwise a maximal body could never be admitted");
         }
-        return new ServerConfig("0.0.0.0", port, logLevel, maxBodySize, readTimeout, writeTimeout, idleTimeout,
-                maxJsonDepth, rps, burst, healthRpm, budget, proxies, shutdownDelay, shutdownTimeout);
+        return new ServerConfig("0.0.0.0", port, managementPort, logLevel, maxBodySize, readTimeout, writeTimeout,
+                idleTimeout, maxJsonDepth, rps, burst, healthRpm, budget, proxies, shutdownDelay, shutdownTimeout,
+                perClient);
+    }
+
+    /**
+     * The serving port's connection limit for a JVM with {@code maxHeapBytes}: what {@value #CONNECTIONS_PERCENT_OF_HEAP}
+     * % of the heap holds at {@value #CONNECTION_HEAP_BYTES} bytes each, within [{@value #MIN_CONNECTIONS},
+     * {@value #MAX_CONNECTIONS}]. Beyond it, new connections wait in the accept backlog.
+     */
+    public static int maxConnections(long maxHeapBytes) {
+        long fits = maxHeapBytes / 100 * CONNECTIONS_PERCENT_OF_HEAP / CONNECTION_HEAP_BYTES;
+        return (int) Math.max(MIN_CONNECTIONS, Math.min(MAX_CONNECTIONS, fits));
+    }
+
+    /** MAX_CONNECTIONS_PER_CLIENT, or a quarter of the connection limit when it is 0; never above the limit. */
+    public int connectionsPerClient(long maxHeapBytes) {
+        int limit = maxConnections(maxHeapBytes);
+        return maxConnectionsPerClient == 0 ? Math.max(1, limit / 4) : Math.min(maxConnectionsPerClient, limit);
+    }
+
+    /**
+     * Checks that the body budget fits the JVM it runs in: at most {@value #BUDGET_PERCENT_OF_HEAP} % of the maximum
+     * heap.
+     * The image derives the heap from the container's memory limit, so this refuses, at start and naming the
+     * variable, a budget that the pod's memory cannot hold, instead of running out of heap under load.
+     *
+     * @throws ConfigException naming MAX_INFLIGHT_BODY_BYTES when it does not fit
+     */
+    public void checkMemory(long maxHeapBytes) {
+        if (maxInflightBodyBytes > maxHeapBytes / 100 * BUDGET_PERCENT_OF_HEAP) {
+            long neededMiB = (maxInflightBodyBytes / BUDGET_PERCENT_OF_HEAP * 100 + (1 << 20) - 1) >> 20;
+            throw new ConfigException("invalid MAX_INFLIGHT_BODY_BYTES=\"" + maxInflightBodyBytes + "\": request bodies "
+                    + "may take at most " + BUDGET_PERCENT_OF_HEAP + " % of the heap, and this JVM's heap is "
+                    + (maxHeapBytes >> 20)
+                    + " MiB; it needs a heap of at least " + neededMiB + " MiB (raise the container's memory limit, or "
+                    + "lower MAX_INFLIGHT_BODY_BYTES and MAX_BODY_SIZE)");
+        }
     }
 
     /** The table printed by {@code --help}. */

@@ -59,15 +59,26 @@ public final class AccessLogHandler implements HttpHandler {
             return;
         }
         long bytesIn = info.bodyBytesRead >= 0 ? info.bodyBytesRead : Math.max(0, exchange.getRequestContentLength());
+        line(level, info.requestId, method, exchange.getRequestPath(), status, nanos, bytesIn,
+                exchange.getResponseBytesSent(), info.clientAddress.getHostAddress());
+    }
+
+    /** One access-log line (every request answered, by a handler or below them, is logged through this). */
+    static void line(Level level, String requestId, String method, String path, int status, long nanos, long bytesIn,
+                     long bytesOut, String client) {
         LOG.atLevel(level)
-                .addKeyValue("request_id", info.requestId)
+                .addKeyValue("request_id", requestId)
                 .addKeyValue("method", method)
-                .addKeyValue("path", exchange.getRequestPath())
+                .addKeyValue("path", path)
                 .addKeyValue("status", status)
                 .addKeyValue("duration_ms", Math.round(nanos / 10_000.0) / 100.0)
                 .addKeyValue("bytes_in", bytesIn)
-                .addKeyValue("bytes_out", exchange.getResponseBytesSent())
-                .addKeyValue("client", info.clientAddress.getHostAddress())
+                .addKeyValue("bytes_out", bytesOut)
+                .addKeyValue("client", client)
                 .log("request completed");
+    }
+
+    static boolean enabled(Level level) {
+        return LOG.isEnabledForLevel(level);
     }
 }

@@ -4,8 +4,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The global budget of request-body bytes held in memory at once (MAX_INFLIGHT_BODY_BYTES). A handler reserves
- * bytes before buffering them and releases them when the exchange completes; a reservation that does not fit is
- * refused, and the handler answers 503 instead of reading.
+ * each piece of buffer before allocating it and releases everything when the exchange completes; a reservation that
+ * does not fit is refused, and the handler answers 503.
  */
 public final class BodyBudget {
 
@@ -41,6 +41,11 @@ public final class BodyBudget {
         if (after < 0) {
             throw new IllegalStateException("body budget released more than reserved: " + after);
         }
+    }
+
+    /** Bytes that could be reserved right now. */
+    public long available() {
+        return capacity - used.get();
     }
 
     public long used() {

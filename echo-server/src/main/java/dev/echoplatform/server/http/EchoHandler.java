@@ -1,11 +1,12 @@
 package dev.echoplatform.server.http;
 
+import dev.echoplatform.server.wire.FramingConduit;
+import dev.echoplatform.server.wire.Violation;
 import io.undertow.io.IoCallback;
-import io.undertow.io.Receiver;
 import io.undertow.io.Sender;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
-import io.undertow.server.RequestTooBigException;
+import io.undertow.server.protocol.http.HttpContinue;
 import io.undertow.util.Headers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,11 +14,11 @@ import org.xnio.ChannelListener;
 import org.xnio.IoUtils;
 import org.xnio.XnioExecutor;
 import org.xnio.channels.StreamSinkChannel;
+import org.xnio.channels.StreamSourceChannel;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -26,23 +27,27 @@ import java.util.concurrent.TimeUnit;
  * <ol>
  *   <li>415 unless {@code Content-Type} is {@code application/json} (charset, if given, must be utf-8).</li>
  *   <li>413 when {@code Content-Length} exceeds MAX_BODY_SIZE, before reading anything.</li>
- *   <li>503 with {@code Retry-After} when the global {@link BodyBudget} cannot hold the body.</li>
- *   <li>The body is read without blocking a thread ({@link Receiver}); a chunked body stops being read, and gets 413,
- *       as soon as it passes the limit. Never more than MAX_BODY_SIZE bytes are buffered.</li>
+ *   <li>503 with {@code Retry-After} when the global {@link BodyBudget} has no room for a declared body now, or runs
+ *       out while a body arrives.</li>
+ *   <li>The body is read without blocking a thread, into {@link BodyBuffer} segments allocated as bytes arrive; the
+ *       budget is charged for what is allocated, which is at most twice what was received (plus 1 KiB), so a client
+ *       that declares a large body and sends little holds little. A chunked body gets 413 as soon as it passes the
+ *       limit.</li>
  *   <li>READ_TIMEOUT bounds reading the body: when it expires the connection is closed (slow clients).</li>
  *   <li>The bytes are validated with {@link JsonValidator} (400 with the reason) and sent back unchanged.</li>
  * </ol>
+ *
+ * <p>Any refusal while a body is still on its way is answered at once with {@code Connection: close}; then the rest
+ * of the body is read and discarded (at most MAX_BODY_SIZE more bytes, within READ_TIMEOUT) before the connection
+ * closes, so that a client still sending reads the answer and an orderly close instead of a connection reset.
  */
 public final class EchoHandler implements HttpHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(EchoHandler.class);
 
-    /** First reservation for a chunked body (its size is unknown); grows by doubling up to MAX_BODY_SIZE. */
-    static final int INITIAL_CHUNKED_CAPACITY = 16 * 1024;
     /** Bodies larger than this are validated on a worker thread instead of the I/O thread. */
     static final int WORKER_VALIDATION_THRESHOLD = 64 * 1024;
     private static final int MAX_LOGGED_BODY = 4096;
-    private static final byte[] EMPTY = new byte[0];
     private static final ByteBuffer NO_BYTES = ByteBuffer.allocate(0).asReadOnlyBuffer();
 
     private final long maxBodySize;
@@ -62,38 +67,26 @@ public final class EchoHandler implements HttpHandler {
 
     @Override
     public void handleRequest(HttpServerExchange exchange) {
-        String mediaTypeProblem = contentTypeProblem(exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE));
-        if (mediaTypeProblem != null) {
-            metrics.error(ServerMetrics.ErrorType.UNSUPPORTED_MEDIA_TYPE);
-            JsonResponses.error(exchange, 415, mediaTypeProblem);
-            return;
-        }
         long declared = exchange.getRequestContentLength();
         boolean chunked = exchange.getRequestHeaders().contains(Headers.TRANSFER_ENCODING);
-        if (declared > maxBodySize) {
-            metrics.error(ServerMetrics.ErrorType.TOO_LARGE);
-            JsonResponses.error(exchange, 413, "request body of " + declared + " bytes exceeds the limit of "
-                    + maxBodySize + " bytes");
-            return;
-        }
-        if (declared == 0 || (declared < 0 && !chunked)) {
+        BodyReader reader = new BodyReader(exchange, chunked ? -1 : declared);
+        String mediaTypeProblem = contentTypeProblem(exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE));
+        if (mediaTypeProblem != null) {
+            reader.reject(415, ServerMetrics.ErrorType.UNSUPPORTED_MEDIA_TYPE, mediaTypeProblem);
+        } else if (declared > maxBodySize) {
+            reader.reject(413, ServerMetrics.ErrorType.TOO_LARGE, "request body of " + declared
+                    + " bytes exceeds the limit of " + maxBodySize + " bytes");
+        } else if (declared == 0 || (declared < 0 && !chunked)) {
             metrics.error(ServerMetrics.ErrorType.INVALID_JSON);
             JsonResponses.error(exchange, 400, "request body is empty");
-            return;
+        } else if (declared > budget.available()) {
+            reader.reject(503, ServerMetrics.ErrorType.OVERLOADED, BUSY);
+        } else {
+            reader.start();
         }
-        int capacity = (int) (declared > 0 ? declared : Math.min(INITIAL_CHUNKED_CAPACITY, maxBodySize));
-        if (!budget.tryReserve(capacity)) {
-            overloaded(exchange);
-            return;
-        }
-        new BodyReader(exchange, capacity).start();
     }
 
-    private void overloaded(HttpServerExchange exchange) {
-        metrics.error(ServerMetrics.ErrorType.OVERLOADED);
-        exchange.getResponseHeaders().put(Headers.RETRY_AFTER, "1");
-        JsonResponses.error(exchange, 503, "server is busy: too many request bodies in memory, retry later");
-    }
+    private static final String BUSY = "server is busy: too many request bodies in memory, retry later";
 
     /** @return why the Content-Type is not acceptable, or {@code null} */
     static String contentTypeProblem(String contentType) {
@@ -126,27 +119,29 @@ public final class EchoHandler implements HttpHandler {
     }
 
     /**
-     * Reads one body into a buffer whose every byte is covered by a budget reservation. All callbacks and the timeout
-     * task run on the connection's I/O thread, so {@code done} needs no further synchronisation; the reservation is
-     * returned exactly once, when the exchange completes or the connection is dropped.
+     * Reads one body into a {@link BodyBuffer} whose every segment is covered by a budget reservation, and answers.
+     * Reads, the timeout task and the discarding after a refusal run on the connection's I/O thread; the reservation
+     * is returned exactly once, when the exchange completes, the body is refused or the connection is dropped.
      */
-    private final class BodyReader {
-        private final HttpServerExchange exchange;
-        private byte[] buffer;
-        private int length;
-        private long reserved;
-        private boolean done;
-        private XnioExecutor.Key timeout;
-        /** After a 413 on a chunked body still arriving: the rest is read and discarded, within bounds, then close. */
-        private boolean draining;
-        private long drained;
-        private boolean responseWritten;
-        private XnioExecutor.Key drainDeadline;
+    private final class BodyReader implements ChannelListener<StreamSourceChannel> {
+        private enum Phase { RECEIVING, DISCARDING, RESPONDING, DONE }
 
-        BodyReader(HttpServerExchange exchange, int capacity) {
+        private final HttpServerExchange exchange;
+        /** Declared length, or -1 for a chunked body. */
+        private final long declared;
+        private BodyBuffer body = new BodyBuffer();
+        private long reserved;
+        private Phase phase = Phase.RECEIVING;
+        private StreamSourceChannel channel;
+        private XnioExecutor.Key deadline;
+        private long discarded;
+        private boolean discardFinished;
+        private boolean responseWritten;
+        private ByteBuffer scratch;
+
+        BodyReader(HttpServerExchange exchange, long declared) {
             this.exchange = exchange;
-            this.buffer = new byte[capacity];
-            this.reserved = capacity;
+            this.declared = declared;
         }
 
         void start() {
@@ -154,131 +149,236 @@ public final class EchoHandler implements HttpHandler {
                 release();
                 next.proceed();
             });
-            timeout = exchange.getIoThread().executeAfter(this::onTimeout, readTimeoutMillis, TimeUnit.MILLISECONDS);
-            exchange.getRequestReceiver().receivePartialBytes(this::onChunk, this::onError);
-        }
-
-        /** Returns the reservation and drops the buffer, so no byte outside the budget stays reachable from here. */
-        private synchronized void release() {
-            if (reserved > 0) {
-                budget.release(reserved);
-                reserved = 0;
+            channel = exchange.getRequestChannel();
+            if (channel == null) {
+                throw new IllegalStateException("request channel already taken");
             }
-            buffer = EMPTY;
+            deadline = exchange.getIoThread().executeAfter(this::onTimeout, readTimeoutMillis, TimeUnit.MILLISECONDS);
+            channel.getReadSetter().set(this);
+            handleEvent(channel);
         }
 
-        private void finish() {
-            done = true;
-            if (timeout != null) {
-                timeout.remove();
-            }
-            RequestInfo.of(exchange).bodyBytesRead = length;
-        }
-
-        private void onChunk(HttpServerExchange ex, byte[] chunk, boolean last) {
-            if (done) {
-                if (draining) {
-                    drained += chunk.length;
-                    if (last || drained >= maxBodySize) {
-                        endDrain();
-                    }
+        @Override
+        public void handleEvent(StreamSourceChannel ch) {
+            try {
+                if (phase == Phase.RECEIVING) {
+                    receive(ch);
+                } else if (phase == Phase.DISCARDING) {
+                    discard(ch);
                 }
-                return;
-            }
-            long needed = (long) length + chunk.length;
-            if (needed > maxBodySize) {
-                finish();
-                metrics.error(ServerMetrics.ErrorType.TOO_LARGE);
+            } catch (IOException e) {
+                LOG.atDebug().addKeyValue("request_id", RequestInfo.of(exchange).requestId).setCause(e)
+                        .log("reading the request body failed; closing the connection");
+                finishReading();
                 release();
-                draining = !last;
-                JsonResponses.error(ex, 413, "request body exceeds the limit of " + maxBodySize + " bytes",
-                        new IoCallback() {
-                            @Override
-                            public void onComplete(HttpServerExchange exchange, Sender sender) {
-                                if (!draining) {
-                                    exchange.endExchange();
-                                    return;
-                                }
-                                // Finish the response (flushed, FIN after it once the connection closes) while the
-                                // rest of the body is still being read and discarded.
-                                sender.close(new IoCallback() {
-                                    @Override
-                                    public void onComplete(HttpServerExchange exchange, Sender sender) {
-                                        responseWritten = true;
-                                        if (draining) {
-                                            drainDeadline = exchange.getIoThread().executeAfter(
-                                                    BodyReader.this::endDrain, readTimeoutMillis, TimeUnit.MILLISECONDS);
-                                        } else {
-                                            exchange.endExchange();
-                                        }
-                                    }
-
-                                    @Override
-                                    public void onException(HttpServerExchange exchange, Sender sender, IOException e) {
-                                        abortDrain(exchange, sender, e);
-                                    }
-                                });
-                            }
-
-                            @Override
-                            public void onException(HttpServerExchange exchange, Sender sender, IOException e) {
-                                abortDrain(exchange, sender, e);
-                            }
-                        });
-                return;
+                IoUtils.safeClose(exchange.getConnection());
             }
-            if (needed > buffer.length && !grow((int) needed)) {
-                finish();
-                overloaded(ex);
-                return;
-            }
-            System.arraycopy(chunk, 0, buffer, length, chunk.length);
-            length += chunk.length;
-            if (last) {
-                finish();
-                if (length > WORKER_VALIDATION_THRESHOLD && ex.isInIoThread()) {
-                    ex.dispatch(this::respond);
+        }
+
+        private void receive(StreamSourceChannel ch) throws IOException {
+            while (true) {
+                if (declared >= 0 && body.length() == declared) {
+                    complete();
+                    return;
+                }
+                if (body.needsSegment()) {
+                    int size = body.nextSegmentSize(declared, maxBodySize);
+                    if (!budget.tryReserve(size)) {
+                        reject(503, ServerMetrics.ErrorType.OVERLOADED, BUSY);
+                        return;
+                    }
+                    synchronized (this) {
+                        reserved += size;
+                    }
+                    body.addSegment(size);
+                }
+                int n = ch.read(body.writable());
+                if (n > 0) {
+                    body.filled(n);
+                    if (body.length() > maxBodySize) {
+                        reject(413, ServerMetrics.ErrorType.TOO_LARGE,
+                                "request body exceeds the limit of " + maxBodySize + " bytes");
+                        return;
+                    }
+                } else if (n == 0) {
+                    Violation v = FramingConduit.pendingViolation(exchange);
+                    if (v != null) {
+                        // The body's framing is broken: nothing more can be read; answer, then close.
+                        discardFinished = true;
+                        reject(v.status(), ServerMetrics.ErrorType.of(v.kind()), v.message());
+                        return;
+                    }
+                    ch.resumeReads();
+                    return;
                 } else {
-                    respond();
+                    complete();
+                    return;
                 }
             }
         }
 
-        /** Doubles the buffer (at least to {@code needed}, at most to the limit), reserving the new array first. */
-        private boolean grow(int needed) {
-            int newCapacity = (int) Math.min(maxBodySize, Math.max(needed, 2L * buffer.length));
-            if (!budget.tryReserve(newCapacity)) {
-                return false;
+        /** The whole body is here: validate (large bodies on a worker thread) and answer. */
+        private void complete() {
+            finishReading();
+            phase = Phase.RESPONDING;
+            channel.suspendReads();
+            RequestInfo.of(exchange).bodyBytesRead = body.length();
+            if (body.length() > WORKER_VALIDATION_THRESHOLD && exchange.isInIoThread()) {
+                exchange.dispatch(this::respond);
+            } else {
+                respond();
             }
-            synchronized (this) {
-                reserved += newCapacity;
+        }
+
+        private void finishReading() {
+            if (deadline != null) {
+                deadline.remove();
+                deadline = null;
             }
-            byte[] old = buffer;
-            buffer = Arrays.copyOf(old, newCapacity);
-            synchronized (this) {
-                budget.release(old.length);
-                reserved -= old.length;
-            }
-            return true;
         }
 
         private void respond() {
-            String problem = validator.validate(buffer, length);
+            String problem = validator.validate(body);
             if (LOG.isDebugEnabled()) {
+                int n = (int) Math.min(body.length(), MAX_LOGGED_BODY);
+                byte[] head = new byte[n];
+                for (int k = 0; k < n; k++) {
+                    head[k] = body.byteAt(k);
+                }
                 LOG.atDebug().addKeyValue("request_id", RequestInfo.of(exchange).requestId)
-                        .addKeyValue("body", new String(buffer, 0, Math.min(length, MAX_LOGGED_BODY), StandardCharsets.UTF_8))
-                        .addKeyValue("body_truncated", length > MAX_LOGGED_BODY)
+                        .addKeyValue("body", new String(head, StandardCharsets.UTF_8))
+                        .addKeyValue("body_truncated", body.length() > MAX_LOGGED_BODY)
                         .log("echo body");
             }
             if (problem != null) {
+                phase = Phase.DONE;
+                release();
                 metrics.error(ServerMetrics.ErrorType.INVALID_JSON);
                 JsonResponses.error(exchange, 400, problem);
                 return;
             }
             exchange.setStatusCode(200);
             exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, JsonResponses.APPLICATION_JSON);
-            exchange.setResponseContentLength(length);
-            new BodyWriter(ByteBuffer.wrap(buffer, 0, length)).handleEvent(exchange.getResponseChannel());
+            exchange.setResponseContentLength(body.length());
+            new BodyWriter(body.asBuffers()).handleEvent(exchange.getResponseChannel());
+        }
+
+        /**
+         * Refuses the request: the error goes out at once with {@code Connection: close}, the reservation is
+         * returned, and a body still on its way is read and discarded (bounded) before the exchange ends.
+         */
+        void reject(int status, ServerMetrics.ErrorType type, String message) {
+            finishReading();
+            release();
+            metrics.error(type);
+            if (status == 503) {
+                exchange.getResponseHeaders().put(Headers.RETRY_AFTER, "1");
+            }
+            boolean bodyComing = !exchange.isRequestComplete() && !discardFinished
+                    && (declared != 0) && !HttpContinue.requiresContinueResponse(exchange);
+            if (!bodyComing) {
+                phase = Phase.DONE;
+                JsonResponses.error(exchange, status, message);
+                return;
+            }
+            phase = Phase.DISCARDING;
+            if (channel == null) {
+                channel = exchange.getRequestChannel();
+                exchange.addExchangeCompleteListener((ex, next) -> {
+                    release();
+                    next.proceed();
+                });
+            }
+            scratch = ByteBuffer.allocate(8192);
+            deadline = exchange.getIoThread().executeAfter(this::endDiscard, readTimeoutMillis, TimeUnit.MILLISECONDS);
+            JsonResponses.error(exchange, status, message, new IoCallback() {
+                @Override
+                public void onComplete(HttpServerExchange ex, Sender sender) {
+                    // Finish the response (flushed; FIN after it once the connection closes) while the rest of the
+                    // body is still being read and discarded.
+                    sender.close(new IoCallback() {
+                        @Override
+                        public void onComplete(HttpServerExchange ex2, Sender s2) {
+                            responseWritten = true;
+                            endIfDone();
+                        }
+
+                        @Override
+                        public void onException(HttpServerExchange ex2, Sender s2, IOException e) {
+                            discardFinished = true;
+                            IoCallback.END_EXCHANGE.onException(ex2, s2, e);
+                        }
+                    });
+                }
+
+                @Override
+                public void onException(HttpServerExchange ex, Sender sender, IOException e) {
+                    discardFinished = true;
+                    IoCallback.END_EXCHANGE.onException(ex, sender, e);
+                }
+            });
+            if (channel != null && !discardFinished) {
+                channel.getReadSetter().set(this);
+                exchange.getIoThread().execute(() -> handleEvent(channel));
+            }
+        }
+
+        private void discard(StreamSourceChannel ch) throws IOException {
+            while (!discardFinished) {
+                scratch.clear();
+                int n = ch.read(scratch);
+                if (n == 0) {
+                    ch.resumeReads();
+                    return;
+                }
+                if (n < 0 || (discarded += n) >= maxBodySize) {
+                    endDiscard();
+                    return;
+                }
+            }
+        }
+
+        /** Discarding ends: the body ended, MAX_BODY_SIZE bytes were discarded, or READ_TIMEOUT passed. */
+        private void endDiscard() {
+            if (discardFinished) {
+                return;
+            }
+            discardFinished = true;
+            finishReading();
+            if (channel != null) {
+                channel.suspendReads();
+            }
+            endIfDone();
+        }
+
+        private void endIfDone() {
+            if (responseWritten && discardFinished && phase == Phase.DISCARDING) {
+                phase = Phase.DONE;
+                exchange.endExchange();
+            }
+        }
+
+        /** Returns the reservation and drops the body, so no byte outside the budget stays reachable from here. */
+        private synchronized void release() {
+            if (reserved > 0) {
+                budget.release(reserved);
+                reserved = 0;
+            }
+            body.clear();
+        }
+
+        private void onTimeout() {
+            deadline = null;
+            if (phase != Phase.RECEIVING) {
+                return;
+            }
+            phase = Phase.DONE;
+            metrics.error(ServerMetrics.ErrorType.TIMEOUT);
+            LOG.atInfo().addKeyValue("request_id", RequestInfo.of(exchange).requestId)
+                    .addKeyValue("bytes_in", body.length())
+                    .log("request body not received within READ_TIMEOUT; closing the connection");
+            release();
+            IoUtils.safeClose(exchange.getConnection());
         }
 
         /**
@@ -286,14 +386,15 @@ public final class EchoHandler implements HttpHandler {
          * together with the first buffer (a gathering write) and keeps that buffer in its reusable array for as long
          * as the connection lives: every idle keep-alive connection would pin its last echoed body outside the
          * budget (1000 connections × 1 MiB). So the headers go out first with an empty buffer, and the body is
-         * written on its own and forgotten as soon as it is written.
+         * written on its own, from its segments, and forgotten as soon as it is written.
          */
         private final class BodyWriter implements ChannelListener<StreamSinkChannel> {
-            private ByteBuffer body;
+            private ByteBuffer[] buffers;
+            private int first;
             private boolean headersSent;
 
-            BodyWriter(ByteBuffer body) {
-                this.body = body;
+            BodyWriter(ByteBuffer[] buffers) {
+                this.buffers = buffers;
             }
 
             @Override
@@ -302,34 +403,35 @@ public final class EchoHandler implements HttpHandler {
                     if (!headersSent) {
                         channel.write(NO_BYTES.duplicate());
                         if (!channel.flush()) {
-                            channel.getWriteSetter().set(this);
-                            channel.resumeWrites();
+                            await(channel);
                             return;
                         }
                         headersSent = true;
                     }
-                    if (body != null) {
-                        while (body.hasRemaining()) {
-                            if (channel.write(body) == 0) {
-                                channel.getWriteSetter().set(this);
-                                channel.resumeWrites();
+                    if (buffers != null) {
+                        while (first < buffers.length) {
+                            if (channel.write(buffers, first, buffers.length - first) == 0) {
+                                await(channel);
                                 return;
                             }
+                            while (first < buffers.length && !buffers[first].hasRemaining()) {
+                                buffers[first++] = null;
+                            }
                         }
-                        body = null;
+                        buffers = null;
                         release();
                     }
                     channel.shutdownWrites();
                     if (!channel.flush()) {
-                        channel.getWriteSetter().set(this);
-                        channel.resumeWrites();
+                        await(channel);
                         return;
                     }
                     channel.suspendWrites();
                     channel.getWriteSetter().set(null);
+                    phase = Phase.DONE;
                     exchange.endExchange();
                 } catch (IOException e) {
-                    body = null;
+                    buffers = null;
                     release();
                     channel.getWriteSetter().set(null);
                     LOG.atDebug().addKeyValue("request_id", RequestInfo.of(exchange).requestId).setCause(e)
@@ -338,63 +440,11 @@ public final class EchoHandler implements HttpHandler {
                     exchange.endExchange();
                 }
             }
-        }
 
-        /** Writing the 413 failed: no discarding; the exchange ends as any failed write ends it. */
-        private void abortDrain(HttpServerExchange ex, Sender sender, IOException e) {
-            draining = false;
-            IoCallback.END_EXCHANGE.onException(ex, sender, e);
-        }
-
-        /**
-         * Ends the discarding that follows a 413 (the body ended, {@code MAX_BODY_SIZE} more bytes were discarded, or
-         * {@code READ_TIMEOUT} passed). The response said {@code Connection: close}, so Undertow then closes the
-         * connection; with the client's bytes read, the close is an orderly FIN rather than a reset that could
-         * destroy the 413 before a client still sending had read it.
-         */
-        private void endDrain() {
-            if (!draining) {
-                return;
+            private void await(StreamSinkChannel channel) {
+                channel.getWriteSetter().set(this);
+                channel.resumeWrites();
             }
-            draining = false;
-            if (drainDeadline != null) {
-                drainDeadline.remove();
-            }
-            if (responseWritten) {
-                exchange.endExchange();
-            }
-        }
-
-        private void onError(HttpServerExchange ex, IOException e) {
-            if (done) {
-                if (draining) {
-                    endDrain();
-                }
-                return;
-            }
-            finish();
-            if (e instanceof RequestTooBigException) {
-                metrics.error(ServerMetrics.ErrorType.TOO_LARGE);
-                JsonResponses.error(ex, 413, "request body exceeds the limit of " + maxBodySize + " bytes");
-                return;
-            }
-            LOG.atDebug().addKeyValue("request_id", RequestInfo.of(ex).requestId).setCause(e)
-                    .log("reading the request body failed; closing the connection");
-            release();
-            IoUtils.safeClose(ex.getConnection());
-        }
-
-        private void onTimeout() {
-            if (done) {
-                return;
-            }
-            finish();
-            metrics.error(ServerMetrics.ErrorType.TIMEOUT);
-            LOG.atInfo().addKeyValue("request_id", RequestInfo.of(exchange).requestId)
-                    .addKeyValue("bytes_in", length)
-                    .log("request body not received within READ_TIMEOUT; closing the connection");
-            release();
-            IoUtils.safeClose(exchange.getConnection());
         }
     }
 }

@@ -1,6 +1,6 @@
 package dev.echoplatform.server.http;
 
-import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import dev.echoplatform.server.wire.ErrorJson;
 import io.undertow.io.IoCallback;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
@@ -29,10 +29,7 @@ public final class JsonResponses {
 
     /** Sends {@code {"error":"<message>"}} with the given status; {@code callback} runs once it is written. */
     public static void error(HttpServerExchange exchange, int status, String message, IoCallback callback) {
-        StringBuilder json = new StringBuilder(message.length() + 16).append("{\"error\":\"");
-        JsonStringEncoder.getInstance().quoteAsString(message, json);
-        json.append("\"}");
-        byte[] body = json.toString().getBytes(StandardCharsets.UTF_8);
+        byte[] body = ErrorJson.of(message);
         prepare(exchange, status);
         exchange.setResponseContentLength(body.length);
         exchange.getResponseSender().send(ByteBuffer.wrap(body), callback);

@@ -12,20 +12,27 @@ import java.time.Duration;
  */
 public final class RateLimiter {
 
-    /** Bound on tracked clients per limiter; about 150 bytes each, so ≈ 7.5 MiB at the bound. */
-    public static final int MAX_CLIENTS = 50_000;
+    /**
+     * Bound on tracked clients per limiter of the serving port; about 150 bytes each, so ≈ 1.5 MiB at the bound. Past
+     * it the least valuable buckets are evicted (a returning client starts with a full bucket again).
+     */
+    public static final int MAX_CLIENTS = 10_000;
 
     private final Cache<InetAddress, TokenBucket> buckets;
     private final double capacity;
     private final double perSecond;
 
     public RateLimiter(double capacity, double perSecond) {
+        this(capacity, perSecond, MAX_CLIENTS);
+    }
+
+    public RateLimiter(double capacity, double perSecond, int maxClients) {
         this.capacity = capacity;
         this.perSecond = perSecond;
         // A bucket left alone for the time it takes to refill completely is full again: forgetting it changes nothing.
         long refillSeconds = (long) Math.ceil(capacity / perSecond);
         this.buckets = Caffeine.newBuilder()
-                .maximumSize(MAX_CLIENTS)
+                .maximumSize(maxClients)
                 .expireAfterAccess(Duration.ofSeconds(Math.max(1, refillSeconds)))
                 .executor(Runnable::run)
                 .build();

@@ -1,10 +1,10 @@
 package dev.echoplatform.server.http;
 
+import dev.echoplatform.server.wire.RequestIds;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HttpString;
 
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Gives every request an id: the client's {@code X-Request-Id} when it is 1-128 characters of
@@ -16,8 +16,6 @@ public final class RequestIdHandler implements HttpHandler {
     public static final HttpString HEADER = new HttpString("X-Request-Id");
     public static final int MAX_LENGTH = 128;
 
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
-
     private final HttpHandler next;
 
     public RequestIdHandler(HttpHandler next) {
@@ -27,7 +25,7 @@ public final class RequestIdHandler implements HttpHandler {
     @Override
     public void handleRequest(HttpServerExchange exchange) throws Exception {
         String offered = exchange.getRequestHeaders().getFirst(HEADER);
-        String id = isAcceptable(offered) ? offered : generate();
+        String id = isAcceptable(offered) ? offered : RequestIds.generate();
         RequestInfo.of(exchange).requestId = id;
         exchange.getResponseHeaders().put(HEADER, id);
         next.handleRequest(exchange);
@@ -46,18 +44,5 @@ public final class RequestIdHandler implements HttpHandler {
             }
         }
         return true;
-    }
-
-    /** 32 lowercase hex digits. Ids correlate log lines; they are not secrets, so a fast PRNG is enough. */
-    static String generate() {
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        char[] out = new char[32];
-        long hi = random.nextLong();
-        long lo = random.nextLong();
-        for (int i = 0; i < 16; i++) {
-            out[i] = HEX[(int) (hi >>> (60 - 4 * i)) & 0xF];
-            out[16 + i] = HEX[(int) (lo >>> (60 - 4 * i)) & 0xF];
-        }
-        return new String(out);
     }
 }

@@ -4,13 +4,15 @@ import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
+import io.undertow.util.Methods;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * Exact-path routing. Unknown path: 404. Known path, method not served: 405 with an {@code Allow} header listing the
- * methods that are.
+ * methods that are. Methods arrive here only in their exact, case-sensitive spelling: the request scanner answers any
+ * other method with 501 before routing ({@code dev.echoplatform.server.wire.Methods}).
  */
 public final class Router implements HttpHandler {
 
@@ -21,9 +23,13 @@ public final class Router implements HttpHandler {
 
     private final Map<String, Route> routes = new LinkedHashMap<>();
 
+    /** Serves {@code method} on {@code path}; a GET handler also answers HEAD (RFC 9110 §9.3.2). */
     public Router add(String path, HttpString method, HttpHandler handler) {
         Route route = routes.computeIfAbsent(path, p -> new Route());
         route.handlers.put(method, handler);
+        if (method.equals(Methods.GET)) {
+            route.handlers.putIfAbsent(Methods.HEAD, handler);
+        }
         route.allow = String.join(", ", route.handlers.keySet().stream().map(HttpString::toString).toList());
         return this;
     }

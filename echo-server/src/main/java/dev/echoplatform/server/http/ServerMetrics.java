@@ -1,5 +1,6 @@
 package dev.echoplatform.server.http;
 
+import dev.echoplatform.server.wire.Violation;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
@@ -34,10 +35,17 @@ public final class ServerMetrics implements AutoCloseable {
 
     /** Error types counted in {@code echo_http_errors_total}. */
     public enum ErrorType {
-        INVALID_JSON, TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, RATE_LIMITED, OVERLOADED, TIMEOUT;
+        INVALID_JSON, TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, RATE_LIMITED, OVERLOADED, TIMEOUT,
+        // Refused below the handlers (connection guard and request framing): one per Violation.Kind.
+        BAD_REQUEST, HEADERS_TOO_LARGE, URI_TOO_LONG, NOT_IMPLEMENTED, VERSION_NOT_SUPPORTED, CONNECTION_LIMIT;
 
         String tag() {
             return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** The error type counting refusals of {@code kind}. */
+        public static ErrorType of(Violation.Kind kind) {
+            return valueOf(kind.name());
         }
     }
 
@@ -95,10 +103,11 @@ public final class ServerMetrics implements AutoCloseable {
         return jvmBound.await(millis, TimeUnit.MILLISECONDS);
     }
 
-    /** Registers the open-connections gauge once the listener exists. */
-    public void bindActiveConnections(LongSupplier activeConnections) {
+    /** Registers the open-connections gauge of one listener ({@code serving} or {@code management}). */
+    public void bindActiveConnections(String listener, LongSupplier activeConnections) {
         Gauge.builder("echo.http.active.connections", activeConnections, s -> s.getAsLong())
-                .description("Open client connections").strongReference(true).register(registry);
+                .description("Open connections, by listener").tag("listener", listener)
+                .strongReference(true).register(registry);
     }
 
     public PrometheusMeterRegistry registry() {

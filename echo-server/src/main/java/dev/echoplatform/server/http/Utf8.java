@@ -6,57 +6,76 @@ final class Utf8 {
     private Utf8() {
     }
 
-    /** @return the offset of the first byte that starts an ill-formed sequence (or is NUL), or -1 if all is well */
-    static int firstInvalid(byte[] b, int from, int to) {
-        int i = from;
-        while (i < to) {
-            int c = b[i];
-            if (c > 0) { // ASCII other than NUL: the common case
-                i++;
-                continue;
-            }
-            if (c == 0) {
-                return i;
-            }
-            c &= 0xFF;
-            if (c < 0xC2) {
-                return i; // continuation byte without a lead, or overlong 2-byte lead
-            }
-            if (c < 0xE0) {
-                if (i + 1 >= to || !cont(b[i + 1])) {
-                    return i;
-                }
-                i += 2;
-            } else if (c < 0xF0) {
-                if (i + 2 >= to) {
-                    return i;
-                }
-                int c1 = b[i + 1] & 0xFF;
-                if (!cont(b[i + 1]) || !cont(b[i + 2])
-                        || (c == 0xE0 && c1 < 0xA0) // overlong
-                        || (c == 0xED && c1 > 0x9F)) { // UTF-16 surrogate
-                    return i;
-                }
-                i += 3;
-            } else if (c < 0xF5) {
-                if (i + 3 >= to) {
-                    return i;
-                }
-                int c1 = b[i + 1] & 0xFF;
-                if (!cont(b[i + 1]) || !cont(b[i + 2]) || !cont(b[i + 3])
-                        || (c == 0xF0 && c1 < 0x90) // overlong
-                        || (c == 0xF4 && c1 > 0x8F)) { // above U+10FFFF
-                    return i;
-                }
-                i += 4;
-            } else {
-                return i;
-            }
-        }
-        return -1;
-    }
+    /**
+     * The check over a body that arrives in pieces: {@link #feed} each piece in order, then {@link #finish}.
+     * A sequence may be split across pieces.
+     */
+    static final class Checker {
+        private long offset;
+        private long leadOffset;
+        private int need;
+        private int lo = 0x80;
+        private int hi = 0xBF;
+        private long invalidAt = -1;
 
-    private static boolean cont(byte b) {
-        return (b & 0xC0) == 0x80;
+        /** @return false once an ill-formed sequence (or NUL) was seen; {@link #invalidAt} tells where */
+        boolean feed(byte[] b, int from, int to) {
+            if (invalidAt >= 0) {
+                return false;
+            }
+            for (int i = from; i < to; i++) {
+                int c = b[i];
+                if (need == 0 && c > 0) {
+                    continue; // ASCII other than NUL
+                }
+                c &= 0xFF;
+                if (need > 0) {
+                    if (c < lo || c > hi) {
+                        invalidAt = leadOffset;
+                        return false;
+                    }
+                    lo = 0x80;
+                    hi = 0xBF;
+                    need--;
+                    continue;
+                }
+                leadOffset = offset + (i - from);
+                if (c == 0 || c < 0xC2 || c >= 0xF5) {
+                    invalidAt = leadOffset;
+                    return false;
+                }
+                if (c < 0xE0) {
+                    need = 1;
+                } else if (c < 0xF0) {
+                    need = 2;
+                    if (c == 0xE0) {
+                        lo = 0xA0; // overlong
+                    } else if (c == 0xED) {
+                        hi = 0x9F; // UTF-16 surrogate
+                    }
+                } else {
+                    need = 3;
+                    if (c == 0xF0) {
+                        lo = 0x90; // overlong
+                    } else if (c == 0xF4) {
+                        hi = 0x8F; // above U+10FFFF
+                    }
+                }
+            }
+            offset += to - from;
+            return true;
+        }
+
+        /** @return false when the input ended inside a sequence (or was already invalid) */
+        boolean finish() {
+            if (invalidAt < 0 && need > 0) {
+                invalidAt = leadOffset;
+            }
+            return invalidAt < 0;
+        }
+
+        long invalidAt() {
+            return invalidAt;
+        }
     }
 }

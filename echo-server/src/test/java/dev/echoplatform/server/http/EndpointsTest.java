@@ -74,9 +74,8 @@ class EndpointsTest {
         "DELETE | /echo | POST",
         "POST | /healthz | GET, HEAD",
         "DELETE | /readyz | GET, HEAD",
-        "POST | /metrics | GET",
-        "OPTIONS | /openapi.json | GET",
-        "BREW | /healthz | GET, HEAD",
+        "OPTIONS | /openapi.json | GET, HEAD",
+        "PATCH | /echo | POST",
     })
     void knownPathWrongMethodIs405WithAllow(String method, String path, String allow) throws Exception {
         Response r = RawHttp.request(server.port, method, path, null);
@@ -130,7 +129,7 @@ class EndpointsTest {
         RawHttp.postJson(server.port, "{\"m\":1}");
         RawHttp.postJson(server.port, "not json");
         RawHttp.request(server.port, "GET", "/no/such/path/123", null);
-        Response r = RawHttp.request(server.port, "GET", "/metrics", null);
+        Response r = RawHttp.request(server.managementPort, "GET", "/metrics", null);
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.header("Content-Type")).startsWith("text/plain");
         String text = r.bodyText();
@@ -148,16 +147,32 @@ class EndpointsTest {
                 .contains("jvm_gc_");
         assertThat(server.server.metrics().errorCount(ServerMetrics.ErrorType.INVALID_JSON)).isGreaterThanOrEqualTo(1);
         System.gc(); // the gauges must survive a collection (Micrometer holds gauge state weakly by default)
-        String again = RawHttp.request(server.port, "GET", "/metrics", null).bodyText();
-        assertThat(again).containsPattern("(?m)^echo_http_active_connections [1-9]")
+        String again = RawHttp.request(server.managementPort, "GET", "/metrics", null).bodyText();
+        assertThat(again).containsPattern("(?m)^echo_http_active_connections\\{listener=\"management\"} [1-9]")
                 .containsPattern("(?m)^echo_http_inflight_requests [1-9]");
     }
 
     @Test
-    void unknownMethodsShareOneMetricsTag() throws Exception {
-        RawHttp.request(server.port, "FROBNICATE", "/echo", null);
-        String text = RawHttp.request(server.port, "GET", "/metrics", null).bodyText();
-        assertThat(text).contains("method=\"OTHER\",route=\"/echo\",status=\"405\"").doesNotContain("FROBNICATE");
+    void unknownMethodsAre501AndShareOneMetricsTag() throws Exception {
+        Response r = RawHttp.request(server.port, "FROBNICATE", "/echo", null);
+        assertThat(r.status()).isEqualTo(501);
+        EchoEndpointTest.assertError(r, "method FROBNICATE is not implemented");
+        String text = RawHttp.request(server.managementPort, "GET", "/metrics", null).bodyText();
+        assertThat(text).contains("method=\"OTHER\",route=\"/echo\",status=\"501\"").doesNotContain("FROBNICATE");
+    }
+
+    @Test
+    void metricsAreServedOnTheManagementPortOnly() throws Exception {
+        assertThat(RawHttp.request(server.port, "GET", "/metrics", null).status()).isEqualTo(404);
+        assertThat(RawHttp.request(server.managementPort, "GET", "/metrics", null).status()).isEqualTo(200);
+        Response head = RawHttp.request(server.managementPort, "HEAD", "/metrics", null);
+        assertThat(head.status()).isEqualTo(200);
+        assertThat(head.body()).isEmpty();
+        assertThat(RawHttp.request(server.managementPort, "GET", "/healthz", null).bodyText())
+                .isEqualTo("{\"status\":\"ok\"}");
+        assertThat(RawHttp.request(server.managementPort, "GET", "/readyz", null).status()).isEqualTo(200);
+        assertThat(RawHttp.request(server.managementPort, "POST", "/echo", "{}".getBytes(StandardCharsets.UTF_8),
+                "Content-Type: application/json").status()).isEqualTo(404);
     }
 
     @Test

@@ -84,7 +84,7 @@ class ProtectionTest {
     }
 
     @Test
-    void manyConcurrentLargeUploadsGet503PastTheBudgetThenTheServerRecovers() throws Exception {
+    void manyConcurrentLargeUploadsGet200Or503PastTheBudgetThenTheServerRecovers() throws Exception {
         int bodySize = 64 * 1024;
         int uploads = 40;
         // Room for 4 bodies at once.
@@ -106,25 +106,22 @@ class ProtectionTest {
                             out.flush();
                             headersSent.countDown();
                             release.await(5, TimeUnit.SECONDS);
-                            try {
-                                out.write(body, 100, body.length - 100);
-                                out.flush();
-                            } catch (SocketException e) {
-                                // Rejected uploads have their connection closed after the 503; read it below.
-                            }
+                            // A refused upload is answered at once and the rest of its body is read and discarded:
+                            // writing it never fails, and the answer is there to read.
+                            out.write(body, 100, body.length - 100);
+                            out.flush();
                             return RawHttp.read(socket.getInputStream(), false);
                         }
                     }));
                 }
                 assertThat(headersSent.await(5, TimeUnit.SECONDS)).isTrue();
-                // Wait until the server has decided on every request: admitted ones hold a reservation and are in
-                // flight waiting for their body; rejected ones have been answered.
+                // Holding an upload open costs only what was received: 40 uploads of 100 bytes hold one first segment
+                // each, far less than the budget, so all are admitted.
                 long deadline = System.nanoTime() + 5_000_000_000L;
-                while (s.server.metrics().errorCount(ServerMetrics.ErrorType.OVERLOADED)
-                        + s.server.bodyBudget().used() / bodySize < uploads && System.nanoTime() < deadline) {
+                while (s.server.bodyBudget().used() < uploads * 100L && System.nanoTime() < deadline) {
                     Thread.sleep(5);
                 }
-                assertThat(s.server.bodyBudget().used()).isEqualTo(4L * bodySize);
+                assertThat(s.server.bodyBudget().used()).isBetween(uploads * 100L, (long) uploads * BodyBuffer.FIRST_SEGMENT);
                 release.countDown();
                 int ok = 0;
                 int overloaded = 0;
@@ -140,9 +137,9 @@ class ProtectionTest {
                         overloaded++;
                     }
                 }
-                assertThat(ok).isEqualTo(4);
-                assertThat(overloaded).isEqualTo(uploads - 4);
-                assertThat(s.server.metrics().errorCount(ServerMetrics.ErrorType.OVERLOADED)).isEqualTo(uploads - 4);
+                assertThat(ok).isPositive();
+                assertThat(ok + overloaded).isEqualTo(uploads);
+                assertThat(s.server.metrics().errorCount(ServerMetrics.ErrorType.OVERLOADED)).isEqualTo(overloaded);
             } finally {
                 pool.shutdownNow();
             }

@@ -13,10 +13,12 @@ public final class TestServer implements AutoCloseable {
 
     public final EchoServer server;
     public final int port;
+    public final int managementPort;
 
     private TestServer(EchoServer server) {
         this.server = server;
         this.port = server.port();
+        this.managementPort = server.managementPort();
     }
 
     public static TestServer start(String... envPairs) {
@@ -29,7 +31,7 @@ public final class TestServer implements AutoCloseable {
         for (int i = 0; i < envPairs.length; i += 2) {
             env.put(envPairs[i], envPairs[i + 1]);
         }
-        EchoServer server = new EchoServer(ServerConfig.fromEnv(env).withListenAddress("127.0.0.1", 0));
+        EchoServer server = new EchoServer(ServerConfig.fromEnv(env).withListenAddress("127.0.0.1", 0, 0));
         try {
             server.start();
         } catch (IOException e) {
