@@ -133,4 +133,26 @@ class ProcessTest {
             assertThat(p.stdout()).noneMatch(l -> l.contains("during shutdown"));
         }
     }
+
+    @Test
+    void requestsRefusedBelowTheHandlersAreLoggedAndCountedLikeAnyOther() throws Exception {
+        int port = ServerProcess.freePort();
+        int management = ServerProcess.freePort();
+        try (ServerProcess p = ServerProcess.start(Map.of("PORT", Integer.toString(port),
+                "MANAGEMENT_PORT", Integer.toString(management), "SHUTDOWN_DELAY", "0"))) {
+            assertThat(p.awaitStdout("\"message\":\"listening\"", 15_000)).as("server started: %s", p.stderr()).isTrue();
+            RawHttp.Response r = RawHttp.raw(port, ("GET /healthz?x=1 HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            assertThat(r.status()).isEqualTo(400);
+            String id = r.header("X-Request-Id");
+            assertThat(p.awaitStdout("\"request_id\":\"" + id + "\"", 5_000)).isTrue();
+            assertThat(p.stdout()).anyMatch(l -> l.contains("\"request_id\":\"" + id + "\"")
+                    && l.contains("\"status\":400") && l.contains("\"method\":\"GET\"")
+                    && l.contains("\"path\":\"/healthz\"") && l.contains("\"level\":\"INFO\"")
+                    && l.contains("\"client\":\"127.0.0.1\""));
+            String metrics = RawHttp.request(management, "GET", "/metrics", null).bodyText();
+            assertThat(metrics).contains("echo_http_errors_total{type=\"bad_request\"} 1.0")
+                    .contains("http_server_requests_seconds_count{method=\"GET\",route=\"/healthz\",status=\"400\"} 1");
+        }
+    }
 }

@@ -235,11 +235,11 @@ public final class RequestScanner {
                             return fail(i, v);
                         }
                         state = State.REQUEST_LINE_LF;
+                    } else if (b == '\n') {
+                        return fail(i, 400, Violation.Kind.BAD_REQUEST, "a line must end with CRLF, not a bare LF");
                     } else if (versionLength == version.length) {
                         return fail(i, 400, Violation.Kind.BAD_REQUEST,
                                 "malformed request line: the HTTP version must be HTTP/1.1 or HTTP/1.0");
-                    } else if (b == '\n') {
-                        return fail(i, 400, Violation.Kind.BAD_REQUEST, "a line must end with CRLF, not a bare LF");
                     } else {
                         version[versionLength++] = b;
                     }
@@ -249,6 +249,10 @@ public final class RequestScanner {
                         return fail(i, 400, Violation.Kind.BAD_REQUEST, "CR not followed by LF");
                     }
                     if (state == State.FIELD_LF) {
+                        if (++lineBytes > MAX_FIELD_LINE) {
+                            return fail(i, 431, Violation.Kind.HEADERS_TOO_LARGE, "header field " + fieldName()
+                                    + " larger than " + MAX_FIELD_LINE + " bytes");
+                        }
                         Violation v = endField();
                         if (v != null) {
                             return fail(i, v);
@@ -299,7 +303,7 @@ public final class RequestScanner {
                     } else if (b == ' ' || b == '\t') {
                         // RFC 9112 §5.1: no whitespace between field name and colon; a server MUST reject with 400.
                         return fail(i, 400, Violation.Kind.BAD_REQUEST,
-                                "whitespace between a " + (trailer ? "trailer" : "header") + " field name and its colon");
+                                "whitespace in a " + (trailer ? "trailer" : "header") + " field name or before its colon");
                     } else {
                         return fail(i, 400, Violation.Kind.BAD_REQUEST, "invalid character " + Chars.describe(b)
                                 + " in a " + (trailer ? "trailer" : "header") + " field name");
@@ -458,6 +462,10 @@ public final class RequestScanner {
                 case TRAILER_LF -> {
                     if (buf.get(i) != '\n') {
                         return fail(i, 400, Violation.Kind.BAD_REQUEST, "CR not followed by LF in the trailer section");
+                    }
+                    if (++lineBytes > MAX_FIELD_LINE) {
+                        return fail(i, 431, Violation.Kind.HEADERS_TOO_LARGE, "trailer field " + fieldName()
+                                + " larger than " + MAX_FIELD_LINE + " bytes");
                     }
                     state = State.TRAILER_START;
                 }

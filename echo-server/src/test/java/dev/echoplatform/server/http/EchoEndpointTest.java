@@ -208,6 +208,29 @@ class EchoEndpointTest {
         assertError(r, reason);
     }
 
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+        "{\"a\": | invalid JSON at line 1, column 6: the body ends before the JSON value is complete",
+        "{\"a\":NaN} | 'NaN' is not a JSON value (expected an object, array, string, number, true, false or null)",
+        "{\"a\":tru} | 'tru' is not a JSON value",
+        "{\"a\":01} | a number must not have leading zeros",
+        "{'a':1} | unexpected character ''' (expected a member name in double quotes)",
+        "{a:1} | unexpected character 'a' (expected a member name in double quotes)",
+        "{\"a\" 1} | unexpected character '1' (expected ':')",
+        "{\"a\":1 \"b\":2} | unexpected character '\"' (expected ',' or '}')",
+        "{\"a\":[1 2]} | unexpected character '2' (expected ',' or ']')",
+        "{\"a\":\"\\x\"} | invalid escape sequence in a string",
+        "{\"a\":\"\t\"} | control character U+0009 must be escaped inside a string",
+        "{/*c*/} | unexpected character '/'",
+    })
+    void invalidJsonIsExplainedInTheServersWordsNotTheParsers(String body, String reason) throws Exception {
+        Response r = RawHttp.postJson(server.port, body);
+        assertThat(r.status()).isEqualTo(400);
+        assertError(r, reason.replace("\"", "\\\""));
+        assertThat(r.bodyText()).doesNotContainIgnoringCase("enable").doesNotContain("JsonReadFeature")
+                .doesNotContain("(code ").doesNotContain("CTRL-CHAR").doesNotContain("Feature");
+    }
+
     @Test
     void expectContinueGets100ThenTheEcho() throws Exception {
         byte[] body = "{\"continue\":true}".getBytes(StandardCharsets.UTF_8);

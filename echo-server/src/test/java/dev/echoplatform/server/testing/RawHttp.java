@@ -76,6 +76,33 @@ public final class RawHttp {
         }
     }
 
+    /** One response to raw bytes, and whether the server closed the connection after it. */
+    public record Outcome(Response response, boolean closed) {
+    }
+
+    /**
+     * Sends raw bytes, reads one response, then waits (at most 3 s) for the server to close the connection.
+     * A reset counts as closed; the response must have arrived before it.
+     */
+    public static Outcome rawThenClose(int port, byte[] request) throws IOException {
+        try (Socket socket = connect(port)) {
+            socket.getOutputStream().write(request);
+            socket.getOutputStream().flush();
+            InputStream in = socket.getInputStream();
+            Response response = read(in, false);
+            socket.setSoTimeout(3000);
+            boolean closed;
+            try {
+                closed = in.read() == -1;
+            } catch (java.net.SocketTimeoutException e) {
+                closed = false;
+            } catch (java.net.SocketException e) {
+                closed = true;
+            }
+            return new Outcome(response, closed);
+        }
+    }
+
     /** Encodes {@code body} as chunks of {@code chunkSize} bytes followed by the last chunk. */
     public static byte[] chunked(byte[] body, int chunkSize) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
