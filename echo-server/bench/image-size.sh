@@ -33,16 +33,17 @@ cp "$jar" "$out/app/echo-server.jar"
 
 # AOT cache (JEP 483/514): one training run that serves a few requests, then the cache is written at exit.
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+mport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 # shellcheck disable=SC2086
-PORT=$port SHUTDOWN_DELAY=0 LOG_LEVEL=warn "$out/runtime/bin/java" $jvm_flags -XX:AOTCacheOutput="$out/app/echo-server.aot" \
-  -jar "$out/app/echo-server.jar" >/dev/null 2>"$out/training.err" &
+PORT=$port MANAGEMENT_PORT=$mport SHUTDOWN_DELAY=0 LOG_LEVEL=warn "$out/runtime/bin/java" $jvm_flags -XX:MaxRAM=128m \
+  -XX:AOTCacheOutput="$out/app/echo-server.aot" -jar "$out/app/echo-server.jar" >/dev/null 2>"$out/training.err" &
 pid=$!
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
 for _ in $(seq 1 200); do
   curl -fs "http://127.0.0.1:$port/healthz" >/dev/null
   curl -fs -XPOST -H 'Content-Type: application/json' --data '{"train":[1,2,{"x":"y"}]}' "http://127.0.0.1:$port/echo" >/dev/null
 done
-curl -fs "http://127.0.0.1:$port/readyz" "http://127.0.0.1:$port/metrics" "http://127.0.0.1:$port/openapi.json" >/dev/null
+curl -fs "http://127.0.0.1:$port/readyz" "http://127.0.0.1:$mport/metrics" "http://127.0.0.1:$port/openapi.json" >/dev/null
 curl -s -XPOST -H 'Content-Type: application/json' --data '[' "http://127.0.0.1:$port/echo" >/dev/null
 kill -TERM "$pid"; wait "$pid" || true
 

@@ -99,7 +99,7 @@ public final class EchoServer implements AutoCloseable {
 
     public EchoServer(ServerConfig config) {
         this.config = config;
-        this.budget = new BodyBudget(config.maxInflightBodyBytes());
+        this.budget = new BodyBudget(config.maxInflightBodyBytes(), config.bodyBytesPerClient());
         HealthHandler health = new HealthHandler();
         ReadyHandler ready = new ReadyHandler(this::isDraining);
         this.router = new Router()
@@ -162,7 +162,8 @@ public final class EchoServer implements AutoCloseable {
         openListener = new HttpOpenListener(pool, undertowOptions);
         openListener.setRootHandler(root);
         metrics.bindActiveConnections("serving", () -> openListener.getConnectorStatistics().getActiveConnections());
-        guard = new ConnectionGuard(openListener, refusals, perClient, config.readTimeout().toMillis());
+        guard = new ConnectionGuard(openListener, refusals, perClient, config.readTimeout().toMillis(),
+                config.maxBodySize());
         listener = worker.createStreamConnectionServer(new InetSocketAddress(config.host(), config.port()),
                 guard.acceptListener(), socketOptions(maxConnections));
         managementOpenListener = new HttpOpenListener(pool, undertowOptions);
@@ -171,7 +172,7 @@ public final class EchoServer implements AutoCloseable {
                 () -> managementOpenListener.getConnectorStatistics().getActiveConnections());
         ConnectionGuard managementGuard = new ConnectionGuard(managementOpenListener,
                 new RefusalLog(metrics, managementRouter::templateOf), MAX_MANAGEMENT_CONNECTIONS_PER_CLIENT,
-                config.readTimeout().toMillis());
+                config.readTimeout().toMillis(), 0);
         managementListener = worker.createStreamConnectionServer(
                 new InetSocketAddress(config.host(), config.managementPort()), managementGuard.acceptListener(),
                 socketOptions(MAX_MANAGEMENT_CONNECTIONS));
@@ -185,6 +186,7 @@ public final class EchoServer implements AutoCloseable {
                 .addKeyValue("management_port", managementPort())
                 .addKeyValue("max_body_size", config.maxBodySize())
                 .addKeyValue("max_inflight_body_bytes", config.maxInflightBodyBytes())
+                .addKeyValue("max_inflight_body_bytes_per_client", config.bodyBytesPerClient())
                 .addKeyValue("max_heap_bytes", maxHeap)
                 .addKeyValue("max_connections", maxConnections)
                 .addKeyValue("max_connections_per_client", perClient)

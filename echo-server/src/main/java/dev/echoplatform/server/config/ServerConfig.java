@@ -29,7 +29,8 @@ public record ServerConfig(
         List<Cidr> trustedProxies,
         Duration shutdownDelay,
         Duration shutdownTimeout,
-        int maxConnectionsPerClient) {
+        int maxConnectionsPerClient,
+        long maxInflightBodyBytesPerClient) {
 
     /**
      * Default global budget of request-body bytes held in memory at once: 16 MiB.
@@ -55,7 +56,7 @@ public record ServerConfig(
      */
     public static final int CONNECTION_HEAP_BYTES = 12 * 1024;
     /** Share of the heap, in percent, that open connections may hold at most; sets {@link #maxConnections}. */
-    public static final int CONNECTIONS_PERCENT_OF_HEAP = 25;
+    public static final int CONNECTIONS_PERCENT_OF_HEAP = 30;
     /** Bounds of the connection limit, whatever the heap. */
     public static final int MIN_CONNECTIONS = 64;
     public static final int MAX_CONNECTIONS = 16_384;
@@ -63,10 +64,10 @@ public record ServerConfig(
     /**
      * Share of the JVM's maximum heap, in percent, that MAX_INFLIGHT_BODY_BYTES may take. The rest holds everything
      * else (connection state, rate-limiter maps, metrics, garbage between collections). The image sizes the heap at
-     * 40 % of the container's memory limit, so the budget may be 16 % of the limit; the CRD allows 12.5 % (1/8),
+     * 32 % of the container's memory limit, so the budget may be 14 % of the limit; the CRD allows 12.5 % (1/8),
      * which leaves room for the survivor space that {@link Runtime#maxMemory()} does not report.
      */
-    public static final int BUDGET_PERCENT_OF_HEAP = 40;
+    public static final int BUDGET_PERCENT_OF_HEAP = 45;
 
     /** One environment variable: name, default, accepted form and meaning. Drives parsing messages and --help. */
     public record Setting(String name, String defaultValue, String accepted, String description) {
@@ -77,7 +78,7 @@ public record ServerConfig(
             new Setting("MANAGEMENT_PORT", "8081", "an integer 1-65535, not PORT", "TCP port of /healthz, /readyz and /metrics for probes and scraping, with its own connection and rate limits"),
             new Setting("LOG_LEVEL", "info", "one of debug, info, warn, error", "log level; echo requests log at info, health/metrics at debug, bodies only at debug"),
             new Setting("MAX_BODY_SIZE", "1048576", "a positive integer number of bytes, at most " + MAX_BODY_SIZE_LIMIT + " and at most MAX_INFLIGHT_BODY_BYTES", "largest accepted /echo body; larger bodies get 413"),
-            new Setting("READ_TIMEOUT", "5s", "a positive Go duration such as 250ms, 5s, 1m30s", "time allowed to receive the request headers, and again the request body"),
+            new Setting("READ_TIMEOUT", "5s", "a positive Go duration such as 250ms, 5s, 1m30s", "time allowed to receive the request headers, and the longest pause while a body arrives; also how long a new connection may stay silent"),
             new Setting("WRITE_TIMEOUT", "10s", "a positive Go duration such as 250ms, 5s, 1m30s", "time a response write may stall before the connection is closed"),
             new Setting("IDLE_TIMEOUT", "60s", "a positive Go duration such as 250ms, 5s, 1m30s", "time an idle keep-alive connection is kept open"),
             new Setting("MAX_JSON_DEPTH", "64", "an integer 1-10000", "deepest allowed nesting of objects and arrays in an /echo body"),
@@ -85,10 +86,11 @@ public record ServerConfig(
             new Setting("RATE_LIMIT_BURST", "200", "an integer 1-1000000", "per-client bucket size (burst) for the RATE_LIMIT_RPS budget"),
             new Setting("HEALTH_RATE_LIMIT_RPM", "1000", "an integer 1-1000000", "per-client budget for /healthz and /readyz in requests/minute (bucket size = one minute's worth)"),
             new Setting("MAX_INFLIGHT_BODY_BYTES", Long.toString(DEFAULT_MAX_INFLIGHT_BODY_BYTES), "a positive integer number of bytes", "global budget of request-body bytes held in memory at once; past it /echo answers 503 with Retry-After"),
+            new Setting("MAX_INFLIGHT_BODY_BYTES_PER_CLIENT", "0", "0 or an integer number of bytes from MAX_BODY_SIZE to MAX_INFLIGHT_BODY_BYTES; 0 = a quarter of MAX_INFLIGHT_BODY_BYTES, at least MAX_BODY_SIZE", "share of that budget one client address may hold; past it that client's /echo answers 503"),
             new Setting("TRUSTED_PROXIES", "", "a comma-separated list of CIDRs or IP addresses, e.g. 10.0.0.0/8,192.168.1.10", "peers whose X-Forwarded-For is honoured to find the client address; empty = never trust it"),
             new Setting("SHUTDOWN_DELAY", "5s", "a Go duration such as 0, 500ms, 5s", "after SIGTERM: time /readyz reports draining while the listener stays open"),
             new Setting("SHUTDOWN_TIMEOUT", "30s", "a Go duration such as 0, 500ms, 30s", "after the listener closes: time in-flight requests get to finish"),
-            new Setting("MAX_CONNECTIONS_PER_CLIENT", "0", "an integer 0-" + MAX_CONNECTIONS + "; 0 = a quarter of the connection limit", "open connections one client address may hold on PORT; one more is answered 503 and closed. The port's connection limit is derived from the heap: " + CONNECTIONS_PERCENT_OF_HEAP + " % of it at " + CONNECTION_HEAP_BYTES / 1024 + " KiB per connection (1088 in a 128 MiB container)"));
+            new Setting("MAX_CONNECTIONS_PER_CLIENT", "0", "an integer 0-" + MAX_CONNECTIONS + "; 0 = a quarter of the connection limit", "open connections one client address may hold on PORT; one more is answered 503 and closed. The port's connection limit is derived from the heap: " + CONNECTIONS_PERCENT_OF_HEAP + " % of it at " + CONNECTION_HEAP_BYTES / 1024 + " KiB per connection (about 1040 in a 128 MiB container)"));
 
     public ServerConfig {
         trustedProxies = List.copyOf(trustedProxies);
@@ -103,7 +105,7 @@ public record ServerConfig(
     public ServerConfig withListenAddress(String newHost, int newPort, int newManagementPort) {
         return new ServerConfig(newHost, newPort, newManagementPort, logLevel, maxBodySize, readTimeout, writeTimeout, idleTimeout,
                 maxJsonDepth, rateLimitRps, rateLimitBurst, healthRateLimitRpm, maxInflightBodyBytes, trustedProxies,
-                shutdownDelay, shutdownTimeout, maxConnectionsPerClient);
+                shutdownDelay, shutdownTimeout, maxConnectionsPerClient, maxInflightBodyBytesPerClient);
     }
 
     /** @throws ConfigException for the first invalid variable, in the order of {@link #SETTINGS} */
@@ -127,6 +129,7 @@ public record ServerConfig(
         int burst = (int) r.integer("RATE_LIMIT_BURST", 1, 1_000_000);
         int healthRpm = (int) r.integer("HEALTH_RATE_LIMIT_RPM", 1, 1_000_000);
         long budget = r.integer("MAX_INFLIGHT_BODY_BYTES", 1, Long.MAX_VALUE);
+        long share = r.integer("MAX_INFLIGHT_BODY_BYTES_PER_CLIENT", 0, Long.MAX_VALUE);
         List<Cidr> proxies = r.get("TRUSTED_PROXIES", v -> {
             List<Cidr> out = new ArrayList<>();
             if (v.isEmpty()) {
@@ -146,13 +149,23 @@ public record ServerConfig(
         if (managementPort == port) {
             throw new ConfigException("invalid MANAGEMENT_PORT=\"" + managementPort + "\": must differ from PORT");
         }
+        if (share != 0 && (share < maxBodySize || share > budget)) {
+            throw new ConfigException("invalid MAX_INFLIGHT_BODY_BYTES_PER_CLIENT=\"" + share + "\": must be 0 or between "
+                    + "MAX_BODY_SIZE (" + maxBodySize + ") and MAX_INFLIGHT_BODY_BYTES (" + budget + ")");
+        }
         if (maxBodySize > budget) {
             throw new ConfigException("invalid MAX_BODY_SIZE=\"" + maxBodySize + "\": must not exceed MAX_INFLIGHT_BODY_BYTES ("
                     + budget + "), otherwise a maximal body could never be admitted");
         }
         return new ServerConfig("0.0.0.0", port, managementPort, logLevel, maxBodySize, readTimeout, writeTimeout,
                 idleTimeout, maxJsonDepth, rps, burst, healthRpm, budget, proxies, shutdownDelay, shutdownTimeout,
-                perClient);
+                perClient, share);
+    }
+
+    /** MAX_INFLIGHT_BODY_BYTES_PER_CLIENT, or a quarter of the budget (at least MAX_BODY_SIZE) when it is 0. */
+    public long bodyBytesPerClient() {
+        return maxInflightBodyBytesPerClient != 0 ? maxInflightBodyBytesPerClient
+                : Math.min(maxInflightBodyBytes, Math.max(maxBodySize, maxInflightBodyBytes / 4));
     }
 
     /**

@@ -43,7 +43,7 @@ final class BodyBuffer {
     /** Size of the next segment for a body of {@code declared} bytes (-1: unknown) with at most {@code limit}. */
     int nextSegmentSize(long declared, long limit) {
         long wanted = Math.max(FIRST_SEGMENT, Math.min(length, MAX_SEGMENT));
-        long left = (declared >= 0 ? declared : limit + 1) - length; // one byte past the limit shows the overrun
+        long left = (declared >= 0 ? declared : limit) - length;
         return (int) Math.max(1, Math.min(wanted, left));
     }
 

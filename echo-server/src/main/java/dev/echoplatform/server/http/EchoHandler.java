@@ -17,6 +17,7 @@ import org.xnio.channels.StreamSinkChannel;
 import org.xnio.channels.StreamSourceChannel;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
@@ -27,19 +28,18 @@ import java.util.concurrent.TimeUnit;
  * <ol>
  *   <li>415 unless {@code Content-Type} is {@code application/json} (charset, if given, must be utf-8).</li>
  *   <li>413 when {@code Content-Length} exceeds MAX_BODY_SIZE, before reading anything.</li>
- *   <li>503 with {@code Retry-After} when the global {@link BodyBudget} has no room for a declared body now, or runs
- *       out while a body arrives.</li>
- *   <li>The body is read without blocking a thread, into {@link BodyBuffer} segments allocated as bytes arrive; the
- *       budget is charged for what is allocated, which is at most twice what was received (plus 1 KiB), so a client
- *       that declares a large body and sends little holds little. A chunked body gets 413 as soon as it passes the
- *       limit.</li>
- *   <li>READ_TIMEOUT bounds reading the body: when it expires the connection is closed (slow clients).</li>
+ *   <li>503 with {@code Retry-After} when the {@link BodyBudget}, or this client's share of it, has no room for a
+ *       declared body (reserved in full before reading), or runs out while a chunked body arrives (reserved piece
+ *       by piece).</li>
+ *   <li>The body is read without blocking a thread, into {@link BodyBuffer} segments allocated as bytes arrive
+ *       (never more than the reservation covers). A chunked body gets 413 as soon as it passes the limit.</li>
+ *   <li>READ_TIMEOUT is the longest pause allowed while the body arrives: past it the answer is 408.</li>
  *   <li>The bytes are validated with {@link JsonValidator} (400 with the reason) and sent back unchanged.</li>
  * </ol>
  *
  * <p>Any refusal while a body is still on its way is answered at once with {@code Connection: close}; then the rest
- * of the body is read and discarded (at most MAX_BODY_SIZE more bytes, within READ_TIMEOUT) before the connection
- * closes, so that a client still sending reads the answer and an orderly close instead of a connection reset.
+ * of the body is read and discarded (at most MAX_BODY_SIZE more bytes, with pauses no longer than READ_TIMEOUT) before
+ * the connection closes, so that a client still sending reads the answer and an orderly close instead of a connection reset.
  */
 public final class EchoHandler implements HttpHandler {
 
@@ -79,7 +79,7 @@ public final class EchoHandler implements HttpHandler {
         } else if (declared == 0 || (declared < 0 && !chunked)) {
             metrics.error(ServerMetrics.ErrorType.INVALID_JSON);
             JsonResponses.error(exchange, 400, "request body is empty");
-        } else if (declared > budget.available()) {
+        } else if (declared > 0 && !reader.reserve(declared)) {
             reader.reject(503, ServerMetrics.ErrorType.OVERLOADED, BUSY);
         } else {
             reader.start();
@@ -129,19 +129,36 @@ public final class EchoHandler implements HttpHandler {
         private final HttpServerExchange exchange;
         /** Declared length, or -1 for a chunked body. */
         private final long declared;
+        /** The client the reservation is charged to (the address rate limiting uses). */
+        private final InetAddress client;
         private BodyBuffer body = new BodyBuffer();
         private long reserved;
         private Phase phase = Phase.RECEIVING;
         private StreamSourceChannel channel;
         private XnioExecutor.Key deadline;
+        /** When bytes last arrived (nanoTime): READ_TIMEOUT is the longest pause allowed, receiving or discarding. */
+        private long lastProgress = System.nanoTime();
         private long discarded;
         private boolean discardFinished;
         private boolean responseWritten;
         private ByteBuffer scratch;
+        private ByteBuffer overrun;
 
         BodyReader(HttpServerExchange exchange, long declared) {
             this.exchange = exchange;
             this.declared = declared;
+            this.client = RequestInfo.of(exchange).clientAddress;
+        }
+
+        /** Reserves {@code bytes} of the budget for this body; false when neither the budget nor the share has room. */
+        boolean reserve(long bytes) {
+            if (!budget.tryReserve(client, bytes)) {
+                return false;
+            }
+            synchronized (this) {
+                reserved += bytes;
+            }
+            return true;
         }
 
         void start() {
@@ -153,7 +170,7 @@ public final class EchoHandler implements HttpHandler {
             if (channel == null) {
                 throw new IllegalStateException("request channel already taken");
             }
-            deadline = exchange.getIoThread().executeAfter(this::onTimeout, readTimeoutMillis, TimeUnit.MILLISECONDS);
+            deadline = exchange.getIoThread().executeAfter(this::onIdle, readTimeoutMillis, TimeUnit.MILLISECONDS);
             channel.getReadSetter().set(this);
             handleEvent(channel);
         }
@@ -181,25 +198,36 @@ public final class EchoHandler implements HttpHandler {
                     complete();
                     return;
                 }
+                if (declared < 0 && body.length() == maxBodySize) {
+                    // A chunked body at the limit: one more byte is an overrun, the end of the body is a success.
+                    if (overrun == null) {
+                        overrun = ByteBuffer.allocate(1);
+                    }
+                    overrun.clear();
+                    int n = ch.read(overrun);
+                    if (n > 0) {
+                        reject(413, ServerMetrics.ErrorType.TOO_LARGE,
+                                "request body exceeds the limit of " + maxBodySize + " bytes");
+                    } else if (n == 0) {
+                        ch.resumeReads();
+                    } else {
+                        complete();
+                    }
+                    return;
+                }
                 if (body.needsSegment()) {
                     int size = body.nextSegmentSize(declared, maxBodySize);
-                    if (!budget.tryReserve(size)) {
+                    // A declared body was reserved in full at the start; a chunked one reserves each segment.
+                    if (declared < 0 && !reserve(size)) {
                         reject(503, ServerMetrics.ErrorType.OVERLOADED, BUSY);
                         return;
-                    }
-                    synchronized (this) {
-                        reserved += size;
                     }
                     body.addSegment(size);
                 }
                 int n = ch.read(body.writable());
                 if (n > 0) {
                     body.filled(n);
-                    if (body.length() > maxBodySize) {
-                        reject(413, ServerMetrics.ErrorType.TOO_LARGE,
-                                "request body exceeds the limit of " + maxBodySize + " bytes");
-                        return;
-                    }
+                    lastProgress = System.nanoTime();
                 } else if (n == 0) {
                     Violation v = FramingConduit.pendingViolation(exchange);
                     if (v != null) {
@@ -290,7 +318,8 @@ public final class EchoHandler implements HttpHandler {
                 });
             }
             scratch = ByteBuffer.allocate(8192);
-            deadline = exchange.getIoThread().executeAfter(this::endDiscard, readTimeoutMillis, TimeUnit.MILLISECONDS);
+            lastProgress = System.nanoTime();
+            deadline = exchange.getIoThread().executeAfter(this::onIdle, readTimeoutMillis, TimeUnit.MILLISECONDS);
             JsonResponses.error(exchange, status, message, new IoCallback() {
                 @Override
                 public void onComplete(HttpServerExchange ex, Sender sender) {
@@ -318,8 +347,10 @@ public final class EchoHandler implements HttpHandler {
                 }
             });
             if (channel != null && !discardFinished) {
+                // Resumed before the handler returns: otherwise Undertow ends the exchange (and closes the request
+                // side) as soon as the call unwinds. The read listener then discards what arrives.
                 channel.getReadSetter().set(this);
-                exchange.getIoThread().execute(() -> handleEvent(channel));
+                channel.resumeReads();
             }
         }
 
@@ -331,6 +362,7 @@ public final class EchoHandler implements HttpHandler {
                     ch.resumeReads();
                     return;
                 }
+                lastProgress = System.nanoTime();
                 if (n < 0 || (discarded += n) >= maxBodySize) {
                     endDiscard();
                     return;
@@ -338,7 +370,7 @@ public final class EchoHandler implements HttpHandler {
             }
         }
 
-        /** Discarding ends: the body ended, MAX_BODY_SIZE bytes were discarded, or READ_TIMEOUT passed. */
+        /** Discarding ends: the body ended, MAX_BODY_SIZE bytes were discarded, or nothing came for READ_TIMEOUT. */
         private void endDiscard() {
             if (discardFinished) {
                 return;
@@ -361,24 +393,37 @@ public final class EchoHandler implements HttpHandler {
         /** Returns the reservation and drops the body, so no byte outside the budget stays reachable from here. */
         private synchronized void release() {
             if (reserved > 0) {
-                budget.release(reserved);
+                budget.release(client, reserved);
                 reserved = 0;
             }
             body.clear();
         }
 
-        private void onTimeout() {
+        /**
+         * The timer checks whether bytes arrived within the last READ_TIMEOUT; if they did, it waits for the rest of
+         * that period (one timer per body, re-armed only when it fires). A body that paused for READ_TIMEOUT gets
+         * 408; a discarding that paused that long ends. A client that keeps sending slowly holds no more than its
+         * connection and body-budget shares.
+         */
+        private void onIdle() {
             deadline = null;
-            if (phase != Phase.RECEIVING) {
+            if (phase != Phase.RECEIVING && phase != Phase.DISCARDING) {
                 return;
             }
-            phase = Phase.DONE;
-            metrics.error(ServerMetrics.ErrorType.TIMEOUT);
+            long idleNanos = System.nanoTime() - lastProgress;
+            long limitNanos = TimeUnit.MILLISECONDS.toNanos(readTimeoutMillis);
+            if (idleNanos < limitNanos) {
+                deadline = exchange.getIoThread().executeAfter(this::onIdle, limitNanos - idleNanos, TimeUnit.NANOSECONDS);
+                return;
+            }
+            if (phase == Phase.DISCARDING) {
+                endDiscard();
+                return;
+            }
             LOG.atInfo().addKeyValue("request_id", RequestInfo.of(exchange).requestId)
-                    .addKeyValue("bytes_in", body.length())
-                    .log("request body not received within READ_TIMEOUT; closing the connection");
-            release();
-            IoUtils.safeClose(exchange.getConnection());
+                    .addKeyValue("bytes_in", body.length()).log("request body paused for READ_TIMEOUT");
+            reject(408, ServerMetrics.ErrorType.TIMEOUT, "request body paused for more than READ_TIMEOUT ("
+                    + readTimeoutMillis + " ms)");
         }
 
         /**

@@ -32,37 +32,38 @@ import java.util.concurrent.TimeUnit;
  *   <li>every byte passes a {@link FramingConduit}; a request it refuses is answered here, on the raw connection,
  *       with the JSON error, {@code X-Request-Id} and {@code Connection: close}, reported to the
  *       {@link RefusalListener} (access log and metrics), and the connection is closed gracefully: the response is
- *       followed by a FIN, then what the client still sends is read and discarded (at most {@value #LINGER_BYTES}
- *       bytes for at most {@value #LINGER_MILLIS} ms) so that the close does not turn into a reset that would
- *       destroy the response before the client read it.</li>
+ *       followed by a FIN, then what the client still sends is read and discarded (at most one maximal request,
+ *       MAX_BODY_SIZE plus a header section, while some arrive at least every {@value #LINGER_MILLIS} ms) so that the close does not turn
+ *       into a reset that would destroy the response before a client still writing its request read it.</li>
  * </ul>
  */
 public final class ConnectionGuard {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionGuard.class);
 
-    /** After a refusal, at most this many further bytes from the client are read and discarded. */
-    public static final int LINGER_BYTES = 1024 * 1024;
-    /** After a refusal, the connection is closed at the latest this long after the response was written. */
+    /** After a refusal, the connection is closed once the client has sent nothing for this long. */
     public static final long LINGER_MILLIS = 2000;
 
     private final ChannelListener<StreamConnection> openListener;
     private final RefusalListener refusals;
     private final int maxPerClient;
     private final long firstByteMillis;
+    private final long lingerBytes;
     private final Map<InetAddress, Integer> perClient = new ConcurrentHashMap<>();
 
     /**
      * @param openListener Undertow's open listener, given each accepted connection
      * @param maxPerClient open connections allowed per client address
      * @param firstByteMillis time a new connection has to send its first byte
+     * @param maxBodySize the largest request body, so that a refused request can be read to its end
      */
     public ConnectionGuard(ChannelListener<StreamConnection> openListener, RefusalListener refusals, int maxPerClient,
-                           long firstByteMillis) {
+                           long firstByteMillis, long maxBodySize) {
         this.openListener = openListener;
         this.refusals = refusals;
         this.maxPerClient = maxPerClient;
         this.firstByteMillis = firstByteMillis;
+        this.lingerBytes = maxBodySize + RequestScanner.MAX_HEADER_SECTION;
     }
 
     /** The accept listener for {@code XnioWorker.createStreamConnectionServer}. */
@@ -183,6 +184,7 @@ public final class ConnectionGuard {
             private final ByteBuffer scratch = ByteBuffer.allocate(4096);
             private long discarded;
             private boolean written;
+            private XnioExecutor.Key idle;
 
             Refusal(StreamSourceConduit source, ByteBuffer response) {
                 this.source = source;
@@ -192,7 +194,7 @@ public final class ConnectionGuard {
             void start() {
                 source.setReadReadyHandler(this);
                 rawSink.setWriteReadyHandler(this);
-                connection.getIoThread().executeAfter(this::close, LINGER_MILLIS, TimeUnit.MILLISECONDS);
+                idle = connection.getIoThread().executeAfter(this::close, LINGER_MILLIS, TimeUnit.MILLISECONDS);
                 source.resumeReads();
                 writeReady();
             }
@@ -229,10 +231,12 @@ public final class ConnectionGuard {
                         if (n == 0) {
                             return;
                         }
-                        if (n < 0 || (discarded += n) > LINGER_BYTES) {
+                        if (n < 0 || (discarded += n) > lingerBytes) {
                             close();
                             return;
                         }
+                        idle.remove();
+                        idle = connection.getIoThread().executeAfter(this::close, LINGER_MILLIS, TimeUnit.MILLISECONDS);
                     }
                 } catch (IOException e) {
                     close();

@@ -31,6 +31,53 @@ class ServerConfigTest {
         assertThat(c.trustedProxies()).isEmpty();
         assertThat(c.shutdownDelay()).isEqualTo(Duration.ofSeconds(5));
         assertThat(c.shutdownTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.managementPort()).isEqualTo(8081);
+        assertThat(c.maxConnectionsPerClient()).isZero();
+        assertThat(c.bodyBytesPerClient()).isEqualTo(4L << 20);
+    }
+
+    @Test
+    void theManagementPortMustDifferFromThePort() {
+        assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("PORT", "9000", "MANAGEMENT_PORT", "9000")))
+                .isInstanceOf(ConfigException.class).hasMessage("invalid MANAGEMENT_PORT=\"9000\": must differ from PORT");
+    }
+
+    @Test
+    void theBodyShareOfAClientLiesBetweenOneBodyAndTheWholeBudget() {
+        assertThat(ServerConfig.fromEnv(Map.of("MAX_INFLIGHT_BODY_BYTES", "2097152")).bodyBytesPerClient())
+                .as("a quarter, but at least one maximal body").isEqualTo(1048576);
+        assertThat(ServerConfig.fromEnv(Map.of("MAX_INFLIGHT_BODY_BYTES_PER_CLIENT", "2000000")).bodyBytesPerClient())
+                .isEqualTo(2000000);
+        for (String bad : new String[] {"1000", "16777217"}) {
+            assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("MAX_INFLIGHT_BODY_BYTES_PER_CLIENT", bad)))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageStartingWith("invalid MAX_INFLIGHT_BODY_BYTES_PER_CLIENT=\"" + bad + "\"")
+                    .hasMessageContaining("MAX_BODY_SIZE (1048576)").hasMessageContaining("MAX_INFLIGHT_BODY_BYTES (16777216)");
+        }
+    }
+
+    @Test
+    void theBodyBudgetMustFitTheHeapItRunsIn() {
+        ServerConfig c = ServerConfig.defaults();
+        long mib = 1 << 20;
+        // 16 MiB of bodies need a heap of 16 / 0.45 = 35.6 MiB (a 128 MiB container gives about 40).
+        c.checkMemory(36 * mib);
+        assertThatThrownBy(() -> c.checkMemory(35 * mib)).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("invalid MAX_INFLIGHT_BODY_BYTES=\"16777216\"")
+                .hasMessageContaining("this JVM's heap is 35 MiB").hasMessageContaining("at least 36 MiB")
+                .hasMessageContaining("raise the container's memory limit");
+    }
+
+    @Test
+    void theConnectionLimitFollowsTheHeap() {
+        long mib = 1 << 20;
+        assertThat(ServerConfig.maxConnections((long) (40.6 * mib))).isEqualTo(1039);
+        assertThat(ServerConfig.maxConnections(2 * mib)).isEqualTo(ServerConfig.MIN_CONNECTIONS);
+        assertThat(ServerConfig.maxConnections(64L << 30)).isEqualTo(ServerConfig.MAX_CONNECTIONS);
+        ServerConfig c = ServerConfig.defaults();
+        assertThat(c.connectionsPerClient((long) (40.6 * mib))).isEqualTo(259);
+        assertThat(ServerConfig.fromEnv(Map.of("MAX_CONNECTIONS_PER_CLIENT", "5000"))
+                .connectionsPerClient((long) (40.6 * mib))).as("never above the limit").isEqualTo(1039);
     }
 
     @ParameterizedTest(name = "{0}={1}")

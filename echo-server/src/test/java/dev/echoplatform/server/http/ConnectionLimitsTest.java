@@ -103,8 +103,8 @@ class ConnectionLimitsTest {
     }
 
     @Test
-    void declaringLargeBodiesAndSendingOneByteDoesNotHoldTheBudget() throws Exception {
-        // The default budget: 16 MiB. Before, 16 such uploads reserved it all for READ_TIMEOUT.
+    void declaringLargeBodiesAndSendingOneByteHoldsOnlyThatClientsShare() throws Exception {
+        // The default budget: 16 MiB, a quarter of it per client. Before, 16 such uploads held all of it.
         try (TestServer s = TestServer.start("READ_TIMEOUT", "10s")) {
             List<Socket> holders = new ArrayList<>();
             try {
@@ -115,15 +115,28 @@ class ConnectionLimitsTest {
                     holders.add(socket);
                 }
                 long deadline = System.nanoTime() + 5_000_000_000L;
-                while (s.server.bodyBudget().used() < 32 && System.nanoTime() < deadline) {
+                while (s.server.bodyBudget().usedBy(InetAddress.getLoopbackAddress()) < 4L << 20
+                        && System.nanoTime() < deadline) {
                     Thread.sleep(5);
                 }
-                assertThat(s.server.bodyBudget().used()).isBetween(32L, 32L * BodyBuffer.FIRST_SEGMENT);
-                byte[] body = EchoEndpointTest.objectOfSize(1024);
-                for (int i = 0; i < 5; i++) {
-                    Response r = RawHttp.postJson(s.port, body);
-                    assertThat(r.status()).isEqualTo(200);
-                    assertThat(r.body()).isEqualTo(body);
+                assertThat(s.server.bodyBudget().usedBy(InetAddress.getLoopbackAddress())).isEqualTo(4L << 20);
+                assertThat(s.server.bodyBudget().used()).isEqualTo(4L << 20);
+                // The holder's own further uploads are refused ...
+                Response own = RawHttp.postJson(s.port, EchoEndpointTest.objectOfSize(1024));
+                assertThat(own.status()).isEqualTo(503);
+                EchoEndpointTest.assertError(own, "server is busy");
+                // ... everybody else's are served.
+                byte[] body = EchoEndpointTest.objectOfSize(512 * 1024);
+                for (String other : new String[] {"127.0.0.2", "127.0.0.3"}) {
+                    try (Socket socket = RawHttp.connectFrom(other, s.port)) {
+                        OutputStream out = socket.getOutputStream();
+                        out.write(("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+                                + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                        out.write(body);
+                        Response r = RawHttp.read(socket.getInputStream(), false);
+                        assertThat(r.status()).isEqualTo(200);
+                        assertThat(r.body()).isEqualTo(body);
+                    }
                 }
             } finally {
                 for (Socket socket : holders) {

@@ -84,12 +84,13 @@ class ProtectionTest {
     }
 
     @Test
-    void manyConcurrentLargeUploadsGet200Or503PastTheBudgetThenTheServerRecovers() throws Exception {
+    void manyConcurrentLargeUploadsGet503PastTheBudgetThenTheServerRecovers() throws Exception {
         int bodySize = 64 * 1024;
         int uploads = 40;
-        // Room for 4 bodies at once.
+        // Room for 4 bodies at once, all of it available to this one client.
         try (TestServer s = TestServer.start("MAX_BODY_SIZE", Integer.toString(bodySize),
-                "MAX_INFLIGHT_BODY_BYTES", Integer.toString(4 * bodySize))) {
+                "MAX_INFLIGHT_BODY_BYTES", Integer.toString(4 * bodySize),
+                "MAX_INFLIGHT_BODY_BYTES_PER_CLIENT", Integer.toString(4 * bodySize))) {
             byte[] body = EchoEndpointTest.objectOfSize(bodySize);
             CountDownLatch headersSent = new CountDownLatch(uploads);
             CountDownLatch release = new CountDownLatch(1);
@@ -115,13 +116,14 @@ class ProtectionTest {
                     }));
                 }
                 assertThat(headersSent.await(5, TimeUnit.SECONDS)).isTrue();
-                // Holding an upload open costs only what was received: 40 uploads of 100 bytes hold one first segment
-                // each, far less than the budget, so all are admitted.
+                // Wait until the server has decided on every request: admitted ones hold a reservation of their whole
+                // declared body and wait for it; rejected ones have been answered (and have the rest discarded).
                 long deadline = System.nanoTime() + 5_000_000_000L;
-                while (s.server.bodyBudget().used() < uploads * 100L && System.nanoTime() < deadline) {
+                while (s.server.metrics().errorCount(ServerMetrics.ErrorType.OVERLOADED)
+                        + s.server.bodyBudget().used() / bodySize < uploads && System.nanoTime() < deadline) {
                     Thread.sleep(5);
                 }
-                assertThat(s.server.bodyBudget().used()).isBetween(uploads * 100L, (long) uploads * BodyBuffer.FIRST_SEGMENT);
+                assertThat(s.server.bodyBudget().used()).isEqualTo(4L * bodySize);
                 release.countDown();
                 int ok = 0;
                 int overloaded = 0;
@@ -137,8 +139,8 @@ class ProtectionTest {
                         overloaded++;
                     }
                 }
-                assertThat(ok).isPositive();
-                assertThat(ok + overloaded).isEqualTo(uploads);
+                assertThat(ok).isEqualTo(4);
+                assertThat(overloaded).isEqualTo(uploads - 4);
                 assertThat(s.server.metrics().errorCount(ServerMetrics.ErrorType.OVERLOADED)).isEqualTo(overloaded);
             } finally {
                 pool.shutdownNow();
@@ -161,18 +163,44 @@ class ProtectionTest {
     }
 
     @Test
-    void slowlorisBodyIsCutOffByReadTimeout() throws Exception {
+    void aBodyThatPausesLongerThanReadTimeoutIsAnswered408AndTheConnectionCloses() throws Exception {
         try (TestServer s = TestServer.start("READ_TIMEOUT", "400ms")) {
             try (Socket socket = RawHttp.connect(s.port)) {
                 OutputStream out = socket.getOutputStream();
                 out.write(("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
                         .getBytes(StandardCharsets.US_ASCII));
                 out.flush();
-                assertThat(trickleUntilClosed(socket, " ".repeat(40).getBytes(StandardCharsets.US_ASCII))).isLessThan(1500);
+                long start = System.nanoTime();
+                Response r = RawHttp.read(socket.getInputStream(), false);
+                assertThat((System.nanoTime() - start) / 1_000_000).isBetween(350L, 1500L);
+                assertThat(r.status()).isEqualTo(408);
+                EchoEndpointTest.assertError(r, "request body paused for more than READ_TIMEOUT (400 ms)");
+                assertThat(r.header("Connection")).isEqualTo("close");
+                assertThat(awaitClosed(socket)).isTrue();
             }
             assertThat(s.server.metrics().errorCount(ServerMetrics.ErrorType.TIMEOUT)).isEqualTo(1);
             EchoEndpointTest.awaitBudgetReleased(s);
             awaitNoInflight(s);
+        }
+    }
+
+    @Test
+    void aBodyThatKeepsArrivingSlowlyIsNotCutOffAndHoldsOnlyItsShare() throws Exception {
+        try (TestServer s = TestServer.start("READ_TIMEOUT", "300ms")) {
+            try (Socket socket = RawHttp.connect(s.port)) {
+                byte[] body = "{\"slow\":\"but steady\"}".getBytes(StandardCharsets.US_ASCII);
+                OutputStream out = socket.getOutputStream();
+                out.write(("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+                        + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                for (byte b : body) { // about 1.2 s in all, no pause longer than 50 ms
+                    out.write(b);
+                    out.flush();
+                    Thread.sleep(50);
+                }
+                Response r = RawHttp.read(socket.getInputStream(), false);
+                assertThat(r.status()).isEqualTo(200);
+                assertThat(r.body()).isEqualTo(body);
+            }
         }
     }
 

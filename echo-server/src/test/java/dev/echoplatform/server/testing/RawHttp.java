@@ -31,7 +31,15 @@ public final class RawHttp {
     }
 
     public static Socket connect(int port) throws IOException {
+        return connectFrom(null, port);
+    }
+
+    /** Connects from a chosen local address (any of 127.0.0.0/8 works on Linux): another client, as the server sees it. */
+    public static Socket connectFrom(String localAddress, int port) throws IOException {
         Socket socket = new Socket();
+        if (localAddress != null) {
+            socket.bind(new InetSocketAddress(localAddress, 0));
+        }
         socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
         socket.setSoTimeout(10_000);
         return socket;
