@@ -95,6 +95,11 @@ public final class DeploymentBuilder {
         .withContainerPort(EchoServiceModel.CONTAINER_PORT)
         .withProtocol("TCP")
         .endPort()
+        .addNewPort()
+        .withName(EchoServiceModel.MANAGEMENT_PORT_NAME)
+        .withContainerPort(EchoServiceModel.MANAGEMENT_PORT)
+        .withProtocol("TCP")
+        .endPort()
         .addNewEnvFrom()
         .withNewConfigMapRef()
         .withName(m.name())
@@ -134,7 +139,9 @@ public final class DeploymentBuilder {
     return new ProbeBuilder()
         .withNewHttpGet()
         .withPath(path)
-        .withPort(new IntOrString(EchoServiceModel.PORT_NAME))
+        // The management port: client traffic on the serving port (its connections, its rate-limit
+        // buckets) can never make a probe fail.
+        .withPort(new IntOrString(EchoServiceModel.MANAGEMENT_PORT_NAME))
         .withScheme("HTTP")
         .endHttpGet()
         // 0 is the default and the API server omits a zero initialDelaySeconds (not a pointer in

@@ -41,6 +41,12 @@ public record EchoServiceModel(
   public static final int CONTAINER_PORT = 8080;
   public static final String CONTAINER_NAME = "echo-server";
   public static final String PORT_NAME = "http";
+  /**
+   * echo-server's management port: /healthz, /readyz and /metrics with their own connection and
+   * rate limits, for the kubelet's probes and for Prometheus. Not exposed by the Service.
+   */
+  public static final int MANAGEMENT_PORT = 8081;
+  public static final String MANAGEMENT_PORT_NAME = "management";
 
   public static EchoServiceModel of(EchoService echoService, String defaultImage) {
     String name = echoService.getMetadata().getName();
@@ -77,6 +83,7 @@ public record EchoServiceModel(
   static Map<String, String> configData(ServerSettings s) {
     Map<String, String> data = new TreeMap<>();
     data.put("PORT", Integer.toString(CONTAINER_PORT));
+    data.put("MANAGEMENT_PORT", Integer.toString(MANAGEMENT_PORT));
     data.put("LOG_LEVEL", s.logLevel().value());
     data.put("MAX_BODY_SIZE", Long.toString(s.maxBodySize()));
     data.put("READ_TIMEOUT", s.readTimeout());
@@ -92,6 +99,12 @@ public record EchoServiceModel(
     data.put("TRUSTED_PROXIES", String.join(",", s.trustedProxies()));
     data.put("SHUTDOWN_DELAY", s.shutdownDelay());
     data.put("SHUTDOWN_TIMEOUT", s.shutdownTimeout());
+    if (s.maxConnectionsPerClient() != null) {
+      data.put("MAX_CONNECTIONS_PER_CLIENT", Integer.toString(s.maxConnectionsPerClient()));
+    }
+    if (s.maxInflightBodyBytesPerClient() != null) {
+      data.put("MAX_INFLIGHT_BODY_BYTES_PER_CLIENT", Long.toString(s.maxInflightBodyBytesPerClient()));
+    }
     return Map.copyOf(data);
   }
 

@@ -9,7 +9,9 @@ import java.util.Map;
 
 /**
  * Desired NetworkPolicy: ingress only to port 8080 (from the configured peers, or from anywhere
- * when none are configured), egress only DNS (UDP and TCP 53) to kube-dns in kube-system.
+ * when none are configured) and to the management port 8081 from the metrics peers (none by
+ * default: only the pod's node, i.e. the kubelet's probes, reaches it, as NetworkPolicy always
+ * allows), egress only DNS (UDP and TCP 53) to kube-dns in kube-system.
  */
 public final class NetworkPolicyBuilder {
 
@@ -21,7 +23,8 @@ public final class NetworkPolicyBuilder {
 
   public static NetworkPolicy build(EchoServiceModel m) {
     var peers = m.spec().networkPolicy().ingressFrom();
-    return new io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder()
+    var metricsPeers = m.spec().networkPolicy().metricsFrom();
+    var builder = new io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder()
         .withMetadata(ConfigMapBuilder.metadata(m))
         .withNewSpec()
         .withPodSelector(new LabelSelectorBuilder().withMatchLabels(m.selector()).build())
@@ -34,6 +37,22 @@ public final class NetworkPolicyBuilder {
                 .withPort(new IntOrString(EchoServiceModel.CONTAINER_PORT))
                 .build())
         .endIngress()
+        .endSpec();
+    if (!metricsPeers.isEmpty()) {
+      builder
+          .editSpec()
+          .addNewIngress()
+          .withFrom(metricsPeers)
+          .withPorts(
+              new NetworkPolicyPortBuilder()
+                  .withProtocol("TCP")
+                  .withPort(new IntOrString(EchoServiceModel.MANAGEMENT_PORT))
+                  .build())
+          .endIngress()
+          .endSpec();
+    }
+    return builder
+        .editSpec()
         .addNewEgress()
         .withTo(
             new NetworkPolicyPeerBuilder()

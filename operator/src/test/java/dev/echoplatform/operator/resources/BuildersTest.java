@@ -67,6 +67,7 @@ class BuildersTest {
   void defaultConfigMapIsTheServerDefaults() {
     assertThat(ConfigMapBuilder.build(model("")).getData()).isEqualTo(Map.ofEntries(
         Map.entry("PORT", "8080"),
+        Map.entry("MANAGEMENT_PORT", "8081"),
         Map.entry("LOG_LEVEL", "info"),
         Map.entry("MAX_BODY_SIZE", "1048576"),
         Map.entry("READ_TIMEOUT", "5s"),
@@ -99,10 +100,8 @@ class BuildersTest {
     Container c = container(m);
     assertThat(c.getImage()).isEqualTo(DEFAULT_IMAGE);
     assertThat(c.getImagePullPolicy()).isEqualTo("IfNotPresent");
-    assertThat(c.getPorts()).singleElement().satisfies(p -> {
-      assertThat(p.getName()).isEqualTo("http");
-      assertThat(p.getContainerPort()).isEqualTo(8080);
-    });
+    assertThat(c.getPorts()).extracting(p -> p.getName() + "=" + p.getContainerPort() + "/" + p.getProtocol())
+        .containsExactly("http=8080/TCP", "management=8081/TCP");
     assertThat(c.getEnvFrom()).singleElement()
         .satisfies(e -> assertThat(e.getConfigMapRef().getName()).isEqualTo("echo"));
     assertThat(c.getResources().getRequests())
@@ -130,7 +129,7 @@ class BuildersTest {
     // the object read back, and every reconcile would apply the Deployment again).
     assertThat(c.getStartupProbe().getInitialDelaySeconds()).isNull();
     assertThat(List.of(c.getLivenessProbe(), c.getReadinessProbe(), c.getStartupProbe()))
-        .allSatisfy(p -> assertThat(p.getHttpGet().getPort()).isEqualTo(new IntOrString("http")));
+        .allSatisfy(p -> assertThat(p.getHttpGet().getPort()).isEqualTo(new IntOrString("management")));
   }
 
   @Test
@@ -195,6 +194,7 @@ class BuildersTest {
         assertThat(p.getProtocol()).isEqualTo("TCP");
       });
     });
+    // No rule for the management port: only the pod's own node (kubelet probes) reaches it.
     assertThat(np.getSpec().getEgress()).singleElement().satisfies(rule -> {
       assertThat(rule.getTo()).singleElement().satisfies(peer -> {
         assertThat(peer.getNamespaceSelector().getMatchLabels())
@@ -204,6 +204,33 @@ class BuildersTest {
       assertThat(rule.getPorts()).extracting(p -> p.getProtocol() + "/" + p.getPort().getIntVal())
           .containsExactlyInAnyOrder("UDP/53", "TCP/53");
     });
+  }
+
+  @Test
+  void metricsPeersMayReachTheManagementPortOnly() {
+    NetworkPolicy np = NetworkPolicyBuilder.build(model(
+        "networkPolicy: {metricsFrom: [{namespaceSelector: {matchLabels: "
+            + "{kubernetes.io/metadata.name: monitoring}}}]}"));
+    assertThat(np.getSpec().getIngress()).hasSize(2);
+    assertThat(np.getSpec().getIngress().get(0).getPorts()).singleElement()
+        .satisfies(p -> assertThat(p.getPort()).isEqualTo(new IntOrString(8080)));
+    assertThat(np.getSpec().getIngress().get(1).getFrom()).singleElement()
+        .satisfies(peer -> assertThat(peer.getNamespaceSelector().getMatchLabels())
+            .isEqualTo(Map.of("kubernetes.io/metadata.name", "monitoring")));
+    assertThat(np.getSpec().getIngress().get(1).getPorts()).singleElement().satisfies(p -> {
+      assertThat(p.getPort()).isEqualTo(new IntOrString(8081));
+      assertThat(p.getProtocol()).isEqualTo("TCP");
+    });
+  }
+
+  @Test
+  void connectionAndBodySharesPerClientReachTheServerWhenSet() {
+    assertThat(ConfigMapBuilder.build(model("")).getData())
+        .doesNotContainKeys("MAX_CONNECTIONS_PER_CLIENT", "MAX_INFLIGHT_BODY_BYTES_PER_CLIENT");
+    assertThat(ConfigMapBuilder.build(model(
+            "settings: {maxConnectionsPerClient: 64, maxInflightBodyBytesPerClient: 2097152}")).getData())
+        .containsEntry("MAX_CONNECTIONS_PER_CLIENT", "64")
+        .containsEntry("MAX_INFLIGHT_BODY_BYTES_PER_CLIENT", "2097152");
   }
 
   @Test

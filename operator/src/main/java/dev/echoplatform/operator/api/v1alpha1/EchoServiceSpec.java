@@ -20,6 +20,22 @@ import java.util.Map;
     value = "!has(self.labels) || self.labels.all(k, !k.startsWith('app.kubernetes.io/'))",
     fieldPath = ".labels",
     message = "spec.labels must not set app.kubernetes.io/ keys: the operator sets them")
+// echo-server's heap is 32 % of the container's memory limit and refuses to start when request bodies
+// (maxInflightBodyBytes) could take more than 45 % of it; the JVM needs about 60 MiB outside the heap.
+// Both are refused at admission rather than as pods that exit at start or are OOM-killed.
+@ValidationRule(
+    value = "quantity(has(self.resources) && has(self.resources.limits) ? self.resources.limits.memory"
+        + " : '128Mi').compareTo(quantity('128Mi')) >= 0",
+    message = "spec.resources.limits.memory must be at least 128Mi: echo-server's JVM needs about 60Mi besides"
+        + " its heap")
+@ValidationRule(
+    value = "quantity(has(self.resources) && has(self.resources.limits) ? self.resources.limits.memory"
+        + " : '128Mi').compareTo(quantity(string(8 * (has(self.settings)"
+        + " && has(self.settings.maxInflightBodyBytes) ? self.settings.maxInflightBodyBytes : 16777216))))"
+        + " >= 0",
+    message = "spec.resources.limits.memory must be at least 8 x spec.settings.maxInflightBodyBytes (default"
+        + " 16777216, i.e. 128Mi): request bodies may take at most 45 % of echo-server's heap, which is 32 % of"
+        + " the memory limit")
 public record EchoServiceSpec(
     @JsonPropertyDescription(
             "Container image of echo-server. Empty means the image of the operator's own release "

@@ -15,14 +15,20 @@ public record NetworkPolicySettings(
     @JsonPropertyDescription(
             "Sources allowed to reach port 8080. Empty allows any source (the port is still the "
                 + "only one open); list pod, namespace or IP-block peers to restrict it.")
-        List<NetworkPolicyPeer> ingressFrom) {
+        List<NetworkPolicyPeer> ingressFrom,
+    @JsonPropertyDescription(
+            "Sources allowed to reach the management port 8081 (/metrics, /healthz, /readyz), e.g. "
+                + "the namespace Prometheus runs in. Empty: no pod may reach it; the pod's own node "
+                + "(kubelet probes) always can.")
+        List<NetworkPolicyPeer> metricsFrom) {
 
   public NetworkPolicySettings {
     enabled = enabled == null ? Boolean.TRUE : enabled;
     ingressFrom = ingressFrom == null ? List.of() : List.copyOf(ingressFrom);
+    metricsFrom = metricsFrom == null ? List.of() : List.copyOf(metricsFrom);
   }
 
   public static NetworkPolicySettings defaults() {
-    return new NetworkPolicySettings(null, null);
+    return new NetworkPolicySettings(null, null, null);
   }
 }

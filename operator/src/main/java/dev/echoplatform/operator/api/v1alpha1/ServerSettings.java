@@ -24,6 +24,14 @@ import java.util.List;
     value = "self.maxBodySize <= (has(self.maxInflightBodyBytes) ? self.maxInflightBodyBytes : 16777216)",
     message = "spec.settings.maxBodySize must not exceed spec.settings.maxInflightBodyBytes"
         + " (default 16777216)")
+// A client's share must hold one maximal body and cannot exceed the whole budget (echo-server refuses both at start).
+@ValidationRule(
+    value = "!has(self.maxInflightBodyBytesPerClient) || self.maxInflightBodyBytesPerClient == 0"
+        + " || (self.maxInflightBodyBytesPerClient >= self.maxBodySize"
+        + " && self.maxInflightBodyBytesPerClient"
+        + " <= (has(self.maxInflightBodyBytes) ? self.maxInflightBodyBytes : 16777216))",
+    message = "spec.settings.maxInflightBodyBytesPerClient must be 0 or between spec.settings.maxBodySize and"
+        + " spec.settings.maxInflightBodyBytes (default 16777216)")
 public record ServerSettings(
     @JsonPropertyDescription("Log level (LOG_LEVEL).") @Default("info") LogLevel logLevel,
     @JsonPropertyDescription("Largest accepted request body in bytes (MAX_BODY_SIZE).")
@@ -49,7 +57,8 @@ public record ServerSettings(
         @Max(1000)
         Integer maxJsonDepth,
     @JsonPropertyDescription(
-            "Requests per second per client on /echo, /metrics and /openapi.json (RATE_LIMIT_RPS).")
+            "Requests per second per client on /echo, /openapi.json and unknown paths, and on /metrics "
+                + "of the management port (RATE_LIMIT_RPS).")
         @Default("100")
         @Min(1)
         @Max(1000000)
@@ -85,7 +94,21 @@ public record ServerSettings(
                 + "(SHUTDOWN_TIMEOUT).")
         @Default("30s")
         @Pattern(Patterns.GO_DURATION)
-        String shutdownTimeout) {
+        String shutdownTimeout,
+    @JsonPropertyDescription(
+            "Open connections one client address may hold on the serving port "
+                + "(MAX_CONNECTIONS_PER_CLIENT); one more is answered 503. Unset or 0 means a quarter of the "
+                + "pod's connection limit, which echo-server derives from its heap (about 1040 at a 128Mi "
+                + "memory limit).")
+        @Min(0)
+        @Max(16384)
+        Integer maxConnectionsPerClient,
+    @JsonPropertyDescription(
+            "Share of maxInflightBodyBytes one client address may hold "
+                + "(MAX_INFLIGHT_BODY_BYTES_PER_CLIENT); past it that client's /echo answers 503. Unset or 0 "
+                + "means a quarter of the budget, at least maxBodySize.")
+        @Min(0)
+        Long maxInflightBodyBytesPerClient) {
 
   public ServerSettings {
     logLevel = logLevel == null ? LogLevel.INFO : logLevel;
@@ -104,7 +127,7 @@ public record ServerSettings(
 
   public static ServerSettings defaults() {
     return new ServerSettings(
-        null, null, null, null, null, null, null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   /** echo-server log levels. */

@@ -247,6 +247,12 @@ class CrdSchemaTest {
             + " spec.settings.rateLimitRps",
         "self.maxBodySize <= (has(self.maxInflightBodyBytes) ? self.maxInflightBodyBytes : 16777216)"
             + " => spec.settings.maxBodySize must not exceed spec.settings.maxInflightBodyBytes"
+            + " (default 16777216)",
+        "!has(self.maxInflightBodyBytesPerClient) || self.maxInflightBodyBytesPerClient == 0"
+            + " || (self.maxInflightBodyBytesPerClient >= self.maxBodySize"
+            + " && self.maxInflightBodyBytesPerClient <= (has(self.maxInflightBodyBytes) ?"
+            + " self.maxInflightBodyBytes : 16777216)) => spec.settings.maxInflightBodyBytesPerClient"
+            + " must be 0 or between spec.settings.maxBodySize and spec.settings.maxInflightBodyBytes"
             + " (default 16777216)");
     assertThat(rules("spec.resources")).containsExactlyInAnyOrder(
         "quantity(self.requests.cpu).compareTo(quantity(self.limits.cpu)) <= 0 =>"
@@ -255,7 +261,16 @@ class CrdSchemaTest {
             + " spec.resources.requests.memory must not exceed spec.resources.limits.memory");
     assertThat(rules("spec")).containsExactly(
         "!has(self.labels) || self.labels.all(k, !k.startsWith('app.kubernetes.io/')) =>"
-            + " spec.labels must not set app.kubernetes.io/ keys: the operator sets them");
+            + " spec.labels must not set app.kubernetes.io/ keys: the operator sets them",
+        "quantity(has(self.resources) && has(self.resources.limits) ? self.resources.limits.memory"
+            + " : '128Mi').compareTo(quantity('128Mi')) >= 0 => spec.resources.limits.memory must be"
+            + " at least 128Mi: echo-server's JVM needs about 60Mi besides its heap",
+        "quantity(has(self.resources) && has(self.resources.limits) ? self.resources.limits.memory"
+            + " : '128Mi').compareTo(quantity(string(8 * (has(self.settings)"
+            + " && has(self.settings.maxInflightBodyBytes) ? self.settings.maxInflightBodyBytes :"
+            + " 16777216)))) >= 0 => spec.resources.limits.memory must be at least 8 x"
+            + " spec.settings.maxInflightBodyBytes (default 16777216, i.e. 128Mi): request bodies may"
+            + " take at most 45 % of echo-server's heap, which is 32 % of the memory limit");
   }
 
   @Test
@@ -268,7 +283,7 @@ class CrdSchemaTest {
 
   /** Fabric8 model types embedded in the spec carry their own (upstream) schema. */
   static final Set<String> EMBEDDED_KUBERNETES_TYPES =
-      Set.of("ingressFrom", "tolerations", "affinity", "topologySpreadConstraints");
+      Set.of("ingressFrom", "metricsFrom", "tolerations", "affinity", "topologySpreadConstraints");
 
   @Test
   void everyOwnFieldIsDocumented() {
