@@ -144,7 +144,24 @@ class CrdValidationIT extends RealApiServer {
             "spec.settings", "spec.settings.maxBodySize must not exceed spec.settings.maxInflightBodyBytes"),
         invalid("maxBodySize above maxInflightBodyBytes",
             "settings: {maxBodySize: 2097152, maxInflightBodyBytes: 1048576}",
-            "spec.settings", "spec.settings.maxBodySize must not exceed spec.settings.maxInflightBodyBytes"));
+            "spec.settings", "spec.settings.maxBodySize must not exceed spec.settings.maxInflightBodyBytes"),
+        invalid("maxConnectionsPerClient above 16384", "settings: {maxConnectionsPerClient: 16385}",
+            "spec.settings.maxConnectionsPerClient", "less than or equal to 16384"),
+        invalid("maxInflightBodyBytesPerClient below maxBodySize", "settings: {maxInflightBodyBytesPerClient: 1000}",
+            "spec.settings", "spec.settings.maxInflightBodyBytesPerClient must be 0 or between"),
+        invalid("maxInflightBodyBytesPerClient above the budget",
+            "settings: {maxInflightBodyBytesPerClient: 16777217}", "spec.settings",
+            "spec.settings.maxInflightBodyBytesPerClient must be 0 or between"),
+        // memory the container needs: the JVM's floor and the body budget its heap must hold
+        invalid("memory limit under 128Mi",
+            "resources: {requests: {cpu: 100m, memory: 64Mi}, limits: {cpu: 200m, memory: 96Mi}}", "spec",
+            "spec.resources.limits.memory must be at least 128Mi"),
+        invalid("body budget the memory limit cannot hold", "settings: {maxInflightBodyBytes: 33554432}", "spec",
+            "spec.resources.limits.memory must be at least 8 x spec.settings.maxInflightBodyBytes"),
+        invalid("64 MiB bodies in 256Mi",
+            "settings: {maxBodySize: 67108864, maxInflightBodyBytes: 67108864}\n"
+                + "resources: {limits: {cpu: '1', memory: 256Mi}}", "spec",
+            "spec.resources.limits.memory must be at least 8 x spec.settings.maxInflightBodyBytes"));
   }
 
   static Arguments invalid(String rule, String spec, String field, String reason) {
@@ -177,8 +194,20 @@ class CrdValidationIT extends RealApiServer {
         resources: {requests: {cpu: '0.2', memory: 128Mi}, limits: {cpu: 200m, memory: 128Mi}}
         service: {type: NodePort, nodePort: 30000, port: 65535}
         settings: {readTimeout: '0', idleTimeout: 1m30s, rateLimitRps: 200, rateLimitBurst: 200,
-                   trustedProxies: [10.0.0.0/8, 'fd00::/8']}
+                   trustedProxies: [10.0.0.0/8, 'fd00::/8'], maxInflightBodyBytes: 16777216,
+                   maxInflightBodyBytesPerClient: 1048576, maxConnectionsPerClient: 16384}
         labels: {environment: test, example.com/owner: me}
+        """);
+    client.resource(es).create();
+    assertThat(client.resource(es).get()).isNotNull();
+    client.resource(es).delete();
+  }
+
+  @Test
+  void largeBodiesAreAcceptedWithTheMemoryToHoldThem() {
+    GenericKubernetesResource es = echoService(NS, "large-bodies", """
+        resources: {requests: {cpu: 100m, memory: 512Mi}, limits: {cpu: '1', memory: 512Mi}}
+        settings: {maxBodySize: 67108864, maxInflightBodyBytes: 67108864, maxInflightBodyBytesPerClient: 0}
         """);
     client.resource(es).create();
     assertThat(client.resource(es).get()).isNotNull();

@@ -266,9 +266,9 @@ class CrdSchemaTest {
             + " : '128Mi').compareTo(quantity('128Mi')) >= 0 => spec.resources.limits.memory must be"
             + " at least 128Mi: echo-server's JVM needs about 60Mi besides its heap",
         "quantity(has(self.resources) && has(self.resources.limits) ? self.resources.limits.memory"
-            + " : '128Mi').compareTo(quantity(string(8 * (has(self.settings)"
+            + " : '128Mi').asApproximateFloat() >= 8.0 * double(has(self.settings)"
             + " && has(self.settings.maxInflightBodyBytes) ? self.settings.maxInflightBodyBytes :"
-            + " 16777216)))) >= 0 => spec.resources.limits.memory must be at least 8 x"
+            + " 16777216) => spec.resources.limits.memory must be at least 8 x"
             + " spec.settings.maxInflightBodyBytes (default 16777216, i.e. 128Mi): request bodies may"
             + " take at most 45 % of echo-server's heap, which is 32 % of the memory limit");
   }
