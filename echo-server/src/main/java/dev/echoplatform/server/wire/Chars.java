@@ -39,6 +39,17 @@ final class Chars {
         return b >= 0 && HOST[b];
     }
 
+    /** unreserved / sub-delims (RFC 3986 §2.2–2.3). */
+    static boolean isUnreservedOrSubDelim(byte b) {
+        return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9')
+                || (b > 0 && "-._~!$&'()*+,;=".indexOf(b) >= 0);
+    }
+
+    /** pchar without pct-encoded: unreserved / sub-delims / ":" / "@" (RFC 3986 §3.3). */
+    static boolean isPchar(byte b) {
+        return isUnreservedOrSubDelim(b) || b == ':' || b == '@';
+    }
+
     static boolean isDigit(byte b) {
         return b >= '0' && b <= '9';
     }

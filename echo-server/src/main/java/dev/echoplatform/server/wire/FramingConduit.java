@@ -113,11 +113,13 @@ public final class FramingConduit extends AbstractStreamSourceConduit<StreamSour
                 at = scanner.skipFrom();
                 continue;
             }
-            int cut = scanner.position();
-            dst.position(cut);
             pending = scanner.violation();
+            boolean inHead = scanner.failedInHead();
+            // Of a refused head, nothing that arrived in this read is passed on (Undertow never parses it).
+            int cut = inHead && scanner.messageStart() >= start ? scanner.messageStart() : scanner.position();
+            dst.position(cut);
             int delivered = cut - start;
-            if (scanner.failedInHead()) {
+            if (inHead) {
                 mode = Mode.PENDING_HEAD;
                 if (delivered == 0 && startedInHead && startMessages == scanner.completedMessages()) {
                     takeOver();

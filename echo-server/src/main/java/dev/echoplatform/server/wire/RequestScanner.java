@@ -76,6 +76,8 @@ public final class RequestScanner {
     private int skipFrom;
     private Violation violation;
     private boolean failedInHead;
+    /** Buffer index where the current message began, when that was in this scan's range; else -1. */
+    private int messageStart = -1;
 
     // per message
     private long messages;
@@ -87,7 +89,10 @@ public final class RequestScanner {
     private int methodLength;
     private final byte[] targetPrefix = new byte[Violation.MAX_LOGGED_TARGET];
     private int targetLength;
-    private boolean asteriskTarget;
+    private TargetPart targetPart = TargetPart.FIRST;
+    private final byte[] authority = new byte[MAX_AUTHORITY];
+    private int authorityLength;
+    private int portDigits;
     private int percentDigits = -1;
     private final byte[] version = new byte[8];
     private int versionLength;
@@ -98,6 +103,9 @@ public final class RequestScanner {
     private boolean valueStarted;
     private boolean whitespaceAfterValue;
     private int hosts;
+    /** The Host value (RFC 3986 limits a host name to 255 bytes; an IP literal and a port fit too). */
+    private final byte[] hostValue = new byte[300];
+    private int hostLength;
     private int contentTypes;
     private int contentLengths;
     private long contentLength = -1;
@@ -137,6 +145,11 @@ public final class RequestScanner {
         return failedInHead;
     }
 
+    /** Where the request being scanned began, when that was in the range of the last {@link #scan}; else -1. */
+    public int messageStart() {
+        return messageStart;
+    }
+
     /** Requests whose last byte has been scanned. */
     public long completedMessages() {
         return messages;
@@ -158,6 +171,7 @@ public final class RequestScanner {
      * ({@link Result#VIOLATION}); {@link #position()} tells where.
      */
     public Result scan(ByteBuffer buf, int from, int to) {
+        messageStart = -1;
         int i = from;
         while (i < to) {
             switch (state) {
@@ -178,6 +192,7 @@ public final class RequestScanner {
                         return fail(i, 400, Violation.Kind.BAD_REQUEST, "a line must end with CRLF, not a bare LF");
                     }
                     beginMessage();
+                    messageStart = i;
                     state = State.METHOD;
                     continue;
                 }
@@ -196,6 +211,10 @@ public final class RequestScanner {
                         if (methodLength == 0) {
                             return fail(i, 400, Violation.Kind.BAD_REQUEST, "request line does not start with a method");
                         }
+                        Violation v = methodProblem();
+                        if (v != null) {
+                            return fail(i, v);
+                        }
                         state = State.TARGET;
                     } else if (Chars.isTchar(b)) {
                         if (methodLength == MAX_METHOD_LENGTH) {
@@ -211,11 +230,7 @@ public final class RequestScanner {
                 case TARGET -> {
                     byte b = buf.get(i);
                     if (b == ' ') {
-                        // The method is judged once the target is known, so that the refusal's log line has the path.
-                        Violation v = methodProblem();
-                        if (v == null) {
-                            v = targetProblemAtEnd();
-                        }
+                        Violation v = targetProblemAtEnd();
                         if (v != null) {
                             return fail(i, v);
                         }
@@ -228,8 +243,10 @@ public final class RequestScanner {
                     }
                 }
                 case VERSION -> {
+                    // Checked byte by byte: what is passed on must always be the beginning of a valid request line,
+                    // so that Undertow's parser never meets, and answers by itself, something this one refuses.
                     byte b = buf.get(i);
-                    if (b == '\r') {
+                    if (b == '\r' && versionLength == version.length) {
                         Violation v = versionProblem();
                         if (v != null) {
                             return fail(i, v);
@@ -237,7 +254,7 @@ public final class RequestScanner {
                         state = State.REQUEST_LINE_LF;
                     } else if (b == '\n') {
                         return fail(i, 400, Violation.Kind.BAD_REQUEST, "a line must end with CRLF, not a bare LF");
-                    } else if (versionLength == version.length) {
+                    } else if (!versionByteFits(b)) {
                         return fail(i, 400, Violation.Kind.BAD_REQUEST,
                                 "malformed request line: the HTTP version must be HTTP/1.1 or HTTP/1.0");
                     } else {
@@ -540,11 +557,13 @@ public final class RequestScanner {
         fieldCount = 0;
         methodLength = 0;
         targetLength = 0;
-        asteriskTarget = false;
+        targetPart = TargetPart.FIRST;
+        authorityLength = 0;
         percentDigits = -1;
         versionLength = 0;
         http10 = false;
         hosts = 0;
+        hostLength = 0;
         contentTypes = 0;
         contentLengths = 0;
         contentLength = -1;
@@ -586,6 +605,19 @@ public final class RequestScanner {
                 m, target());
     }
 
+    /** Where in the request target the scanner is (RFC 3986 §3 and RFC 9112 §3.2 forms). */
+    private enum TargetPart { FIRST, SCHEME, AUTHORITY_START, REG_NAME, IP_LITERAL, AFTER_IP_LITERAL, PORT, PATH, QUERY, ASTERISK }
+
+    private static final String HTTP_SCHEME = "http://";
+    private static final String HTTPS_SCHEME = "https://";
+    /** Longest authority of an absolute-form target (a host name has at most 255 bytes). */
+    private static final int MAX_AUTHORITY = 300;
+
+    /**
+     * One byte of the request target. Every byte is judged as it arrives against the grammar of its part (the
+     * character sets of RFC 3986: pchar in the path, pchar / "/" / "?" in the query, reg-name, IP literal or port in
+     * an absolute-form authority), so that no prefix passed on is one Undertow's parser would refuse by itself.
+     */
     private Violation targetByte(byte b) {
         if (targetLength == MAX_TARGET_LENGTH) {
             return new Violation(414, Violation.Kind.URI_TOO_LONG,
@@ -597,22 +629,115 @@ public final class RequestScanner {
         targetLength++;
         if (percentDigits >= 0) {
             if (Character.digit(b, 16) < 0 || b >= 0x80) {
-                return new Violation(400, Violation.Kind.BAD_REQUEST,
-                        "malformed request target: '%' must be followed by two hex digits", method(), target());
+                return badTarget("'%' must be followed by two hex digits");
             }
             percentDigits = percentDigits == 1 ? -1 : 1;
-            return null;
+            return targetPart == TargetPart.REG_NAME ? authorityByte(b) : null;
         }
-        if (b == '%') {
-            percentDigits = 0;
-            return null;
-        }
-        // RFC 9112 §3.2 / RFC 3986: visible US-ASCII only; no fragment in a request target.
-        if (b <= 0x20 || b >= 0x7f || b == '#') {
-            return new Violation(400, Violation.Kind.BAD_REQUEST, "malformed request target: invalid character "
-                    + Chars.describe(b), method(), target());
+        switch (targetPart) {
+            case FIRST -> {
+                if (b == '/') {
+                    targetPart = TargetPart.PATH;
+                } else if (b == '*') {
+                    targetPart = TargetPart.ASTERISK;
+                } else if (b == 'h' || b == 'H') {
+                    targetPart = TargetPart.SCHEME;
+                } else {
+                    return badTarget("expected a path starting with / or an absolute http(s) URI");
+                }
+            }
+            case SCHEME -> {
+                int n = targetLength;
+                boolean http = n <= HTTP_SCHEME.length() && matchesPrefix(HTTP_SCHEME, n);
+                boolean https = matchesPrefix(HTTPS_SCHEME, n);
+                if (!http && !https) {
+                    return badTarget("expected a path starting with / or an absolute http(s) URI");
+                }
+                if ((http && n == HTTP_SCHEME.length()) || (https && n == HTTPS_SCHEME.length())) {
+                    targetPart = TargetPart.AUTHORITY_START;
+                    authorityLength = 0;
+                }
+            }
+            case AUTHORITY_START, REG_NAME -> {
+                if (b == '[' && targetPart == TargetPart.AUTHORITY_START) {
+                    targetPart = TargetPart.IP_LITERAL;
+                } else if (b == ':' && targetPart == TargetPart.REG_NAME) {
+                    targetPart = TargetPart.PORT;
+                    portDigits = 0;
+                } else if ((b == '/' || b == '?') && targetPart == TargetPart.REG_NAME) {
+                    targetPart = b == '/' ? TargetPart.PATH : TargetPart.QUERY;
+                    return null;
+                } else if (b == '%') {
+                    percentDigits = 0;
+                    targetPart = TargetPart.REG_NAME;
+                } else if (Chars.isUnreservedOrSubDelim(b)) {
+                    targetPart = TargetPart.REG_NAME;
+                } else {
+                    return badTarget("invalid character " + Chars.describe(b) + " in the authority");
+                }
+                return authorityByte(b);
+            }
+            case IP_LITERAL -> {
+                if (b == ']') {
+                    targetPart = TargetPart.AFTER_IP_LITERAL;
+                } else if (b != ':' && !Chars.isUnreservedOrSubDelim(b)) {
+                    return badTarget("invalid character " + Chars.describe(b) + " in an IP literal");
+                }
+                return authorityByte(b);
+            }
+            case AFTER_IP_LITERAL, PORT -> {
+                if (b == ':' && targetPart == TargetPart.AFTER_IP_LITERAL) {
+                    targetPart = TargetPart.PORT;
+                    portDigits = 0;
+                    return authorityByte(b);
+                }
+                if (targetPart == TargetPart.PORT && Chars.isDigit(b) && portDigits < 5) {
+                    portDigits++;
+                    return authorityByte(b);
+                }
+                if ((b == '/' || b == '?') && (targetPart == TargetPart.AFTER_IP_LITERAL || portDigits > 0)) {
+                    targetPart = b == '/' ? TargetPart.PATH : TargetPart.QUERY;
+                    return null;
+                }
+                return badTarget("malformed port in the authority");
+            }
+            case PATH, QUERY -> {
+                if (b == '%') {
+                    percentDigits = 0;
+                } else if (b == '?') {
+                    targetPart = TargetPart.QUERY;
+                } else if (b != '/' && !Chars.isPchar(b)) {
+                    // RFC 3986 §3.3/§3.4: no space, CTL, non-ASCII, '#' (fragments are not sent), or "<>\"^`{|}[]
+                    return badTarget("invalid character " + Chars.describe(b));
+                }
+            }
+            case ASTERISK -> {
+                return badTarget("the asterisk form is a single *");
+            }
+            default -> throw new IllegalStateException(targetPart.name());
         }
         return null;
+    }
+
+    private Violation authorityByte(byte b) {
+        if (authorityLength == MAX_AUTHORITY) {
+            return badTarget("authority longer than " + MAX_AUTHORITY + " bytes");
+        }
+        authority[authorityLength++] = b;
+        return null;
+    }
+
+    private Violation badTarget(String why) {
+        return new Violation(400, Violation.Kind.BAD_REQUEST, "malformed request target: " + why, method(), target());
+    }
+
+    private boolean matchesPrefix(String prefix, int n) {
+        for (int k = 0; k < n; k++) {
+            if (Chars.lower(targetPrefix[k]) != prefix.charAt(k)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private Violation targetProblemAtEnd() {
@@ -621,37 +746,32 @@ public final class RequestScanner {
                     method(), "");
         }
         if (percentDigits >= 0) {
-            return new Violation(400, Violation.Kind.BAD_REQUEST,
-                    "malformed request target: '%' must be followed by two hex digits", method(), target());
+            return badTarget("'%' must be followed by two hex digits");
         }
-        byte first = targetPrefix[0];
-        asteriskTarget = targetLength == 1 && first == '*';
-        if (asteriskTarget) {
+        return switch (targetPart) {
+            case PATH, QUERY -> null;
             // RFC 9112 §3.2.4: the asterisk form is only for OPTIONS.
-            return method().equals("OPTIONS") ? null : new Violation(400, Violation.Kind.BAD_REQUEST,
-                    "request target * is only allowed with OPTIONS", method(), target());
-        }
-        if (first == '/') {
-            return null; // origin-form
-        }
-        if (startsWithIgnoreCase("http://") || startsWithIgnoreCase("https://")) {
-            return null; // absolute-form (RFC 9112 §3.2.2: a server MUST accept it)
-        }
-        return new Violation(400, Violation.Kind.BAD_REQUEST,
-                "malformed request target: expected a path starting with / or an absolute http(s) URI", method(), target());
+            case ASTERISK -> method().equals("OPTIONS") ? null : badTarget("* is only allowed with OPTIONS");
+            default -> badTarget("an absolute URI needs a path, at least /");
+        };
     }
 
-    private boolean startsWithIgnoreCase(String prefix) {
-        int n = Math.min(targetLength, targetPrefix.length);
-        if (n <= prefix.length()) {
-            return false;
+    /** The authority of an absolute-form target ("http://authority/..."), or null for the other forms. */
+    private String absoluteAuthority() {
+        return targetLength > 0 && (targetPrefix[0] == 'h' || targetPrefix[0] == 'H')
+                ? new String(authority, 0, authorityLength, StandardCharsets.ISO_8859_1) : null;
+    }
+
+    /** Whether {@code b} may come next in "HTTP/" DIGIT "." DIGIT. */
+    private boolean versionByteFits(byte b) {
+        if (versionLength < VERSION_PREFIX.length) {
+            return b == VERSION_PREFIX[versionLength];
         }
-        for (int k = 0; k < prefix.length(); k++) {
-            if (Chars.lower(targetPrefix[k]) != prefix.charAt(k)) {
-                return false;
-            }
-        }
-        return true;
+        return switch (versionLength) {
+            case 5, 7 -> Chars.isDigit(b);
+            case 6 -> b == '.';
+            default -> false;
+        };
     }
 
     private Violation versionProblem() {
@@ -738,12 +858,17 @@ public final class RequestScanner {
                 return appendTransferEncoding(b);
             }
             case HOST -> {
-                // RFC 9110 §7.2 / RFC 3986 §3.2.2: uri-host [ ":" port ]
+                // RFC 9110 §7.2 / RFC 3986 §3.2.2: uri-host [ ":" port ]; the grammar is checked at the end.
                 if (internalWhitespace || !Chars.isHostChar(b)) {
                     return new Violation(400, Violation.Kind.BAD_REQUEST, "invalid character "
                             + Chars.describe(internalWhitespace ? (byte) ' ' : b) + " in the Host header",
                             method(), target());
                 }
+                if (hostLength == hostValue.length) {
+                    return new Violation(400, Violation.Kind.BAD_REQUEST, "Host header longer than "
+                            + hostValue.length + " bytes", method(), target());
+                }
+                hostValue[hostLength++] = b;
             }
             default -> {
             }
@@ -797,6 +922,14 @@ public final class RequestScanner {
         if (hosts == 0 && !http10) {
             return new Violation(400, Violation.Kind.BAD_REQUEST, "an HTTP/1.1 request must have a Host header",
                     method(), target());
+        }
+        String absolute = absoluteAuthority();
+        if (hosts == 1 || absolute != null) {
+            String hostProblem = Hosts.problem(hosts == 1 ? new String(hostValue, 0, hostLength,
+                    StandardCharsets.ISO_8859_1) : "", absolute);
+            if (hostProblem != null) {
+                return new Violation(400, Violation.Kind.BAD_REQUEST, hostProblem, method(), target());
+            }
         }
         // RFC 9110 §8.3: Content-Type is a singleton field.
         if (contentTypes > 1) {
