@@ -11,13 +11,13 @@ import java.util.Map;
 
 /**
  * Exact-path routing. Unknown path: 404. Known path, method not served: 405 with an {@code Allow} header listing the
- * methods that are. Methods arrive here only in their exact, case-sensitive spelling: the request scanner answers any
- * other method with 501 before routing ({@code dev.echoplatform.server.wire.Methods}).
+ * methods that are. Methods match exactly (RFC 9110 §9.1: case-sensitive), so {@code get} is not GET: it is a method
+ * this resource does not allow, 405 like any other token the request scanner let through.
  */
 public final class Router implements HttpHandler {
 
     private static final class Route {
-        final Map<HttpString, HttpHandler> handlers = new LinkedHashMap<>();
+        final Map<String, HttpHandler> handlers = new LinkedHashMap<>();
         String allow = "";
     }
 
@@ -26,11 +26,11 @@ public final class Router implements HttpHandler {
     /** Serves {@code method} on {@code path}; a GET handler also answers HEAD (RFC 9110 §9.3.2). */
     public Router add(String path, HttpString method, HttpHandler handler) {
         Route route = routes.computeIfAbsent(path, p -> new Route());
-        route.handlers.put(method, handler);
+        route.handlers.put(method.toString(), handler);
         if (method.equals(Methods.GET)) {
-            route.handlers.putIfAbsent(Methods.HEAD, handler);
+            route.handlers.putIfAbsent(Methods.HEAD_STRING, handler);
         }
-        route.allow = String.join(", ", route.handlers.keySet().stream().map(HttpString::toString).toList());
+        route.allow = String.join(", ", route.handlers.keySet());
         return this;
     }
 
@@ -46,7 +46,8 @@ public final class Router implements HttpHandler {
             JsonResponses.error(exchange, 404, "no such path: " + truncate(exchange.getRequestPath()));
             return;
         }
-        HttpHandler handler = route.handlers.get(exchange.getRequestMethod());
+        // HttpString compares without case; the method as sent is compared exactly.
+        HttpHandler handler = route.handlers.get(exchange.getRequestMethod().toString());
         if (handler == null) {
             exchange.getResponseHeaders().put(Headers.ALLOW, route.allow);
             JsonResponses.error(exchange, 405, "method " + truncate(exchange.getRequestMethod().toString())

@@ -3,7 +3,6 @@ package dev.echoplatform.server.wire;
 import dev.echoplatform.server.config.IpLiterals;
 
 import java.net.Inet6Address;
-import java.util.Locale;
 
 /**
  * The Host header's grammar (RFC 9110 §7.2: {@code Host = uri-host [ ":" port ]}, RFC 3986 §3.2.2–3.2.3), checked
@@ -65,7 +64,8 @@ final class Hosts {
             if (at >= 0) {
                 return "a request target must not carry user information";
             }
-            if (uriHost.isEmpty() || !targetHost.toLowerCase(Locale.ROOT).startsWith(uriHost.toLowerCase(Locale.ROOT))) {
+            // Compared as written: Undertow compares without folding case, so this must not be laxer.
+            if (uriHost.isEmpty() || !targetHost.startsWith(uriHost)) {
                 return "the Host header does not match the authority of the request target";
             }
         }

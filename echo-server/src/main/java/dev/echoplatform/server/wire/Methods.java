@@ -1,17 +1,16 @@
 package dev.echoplatform.server.wire;
 
-import java.util.Set;
-
-/** The request methods the server implements (RFC 9110 §9; case-sensitive). Others are answered 501. */
+/**
+ * Request methods (RFC 9110 §9): any token is a method, matched case-sensitively by the router (405 where a path does
+ * not serve it). CONNECT alone is refused with 501 before routing: the server is no proxy, and its authority-form
+ * target is not a path.
+ */
 public final class Methods {
-
-    /** CONNECT is not among them: the server is no proxy, and an authority-form target is refused with it. */
-    static final Set<String> IMPLEMENTED = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE");
 
     private Methods() {
     }
 
     public static boolean isImplemented(String method) {
-        return IMPLEMENTED.contains(method);
+        return !method.equals("CONNECT");
     }
 }

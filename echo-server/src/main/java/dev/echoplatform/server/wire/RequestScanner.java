@@ -599,10 +599,8 @@ public final class RequestScanner {
         if (Methods.isImplemented(m)) {
             return null;
         }
-        // RFC 9110 §9.1: methods are case-sensitive; an unrecognised or unimplemented one gets 501.
-        return new Violation(501, Violation.Kind.NOT_IMPLEMENTED, "method " + m + " is not implemented"
-                + (Methods.isImplemented(m.toUpperCase(java.util.Locale.ROOT)) ? " (methods are case-sensitive)" : ""),
-                m, target());
+        return new Violation(501, Violation.Kind.NOT_IMPLEMENTED, "method " + m + " is not implemented: this server is"
+                + " not a proxy", m, target());
     }
 
     /** Where in the request target the scanner is (RFC 3986 §3 and RFC 9112 §3.2 forms). */

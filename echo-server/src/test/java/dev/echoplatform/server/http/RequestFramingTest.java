@@ -59,11 +59,14 @@ class RequestFramingTest {
         POST + "Content-Length: 2\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n2\\r\\n{}\\r\\n0\\r\\n\\r\\n | 400 | both Content-Length and Transfer-Encoding | bad_request",
         POST + "Content-Length: 2\\r\\nContent-Length: 2\\r\\n\\r\\n{} | 400 | more than one Content-Length | bad_request",
         // request line (RFC 9112 §3, RFC 9110 §9.1)
-        "get /healthz HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n | 501 | methods are case-sensitive | not_implemented",
+        "CONNECT 127.0.0.1:8080 HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n | 501 | this server is not a proxy | not_implemented",
         "GET /healthz HTTP/2.0\\r\\nHost: x\\r\\n\\r\\n | 505 | HTTP version 2.0 is not supported | version_not_supported",
         "GET /healthz HTTP/1.2\\r\\nHost: x\\r\\n\\r\\n | 505 | HTTP version 1.2 is not supported | version_not_supported",
         "GET /healthz HTTP/0.9\\r\\nHost: x\\r\\n\\r\\n | 505 | HTTP version 0.9 is not supported | version_not_supported",
-        "PRI * HTTP/2.0\\r\\n\\r\\nSM\\r\\n\\r\\n | 501 | method PRI is not implemented | not_implemented",
+        "PRI * HTTP/2.0\\r\\n\\r\\nSM\\r\\n\\r\\n | 400 | * is only allowed with OPTIONS | bad_request",
+        "GET /a\"b HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n | 400 | malformed request target: invalid character | bad_request",
+        "GET /healthz HTTP/1.1\\r\\nHost: x:0\\r\\n\\r\\n | 400 | the port must be a number from 1 to 65535 | bad_request",
+        "GET http://other/healthz HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n | 400 | does not match the authority | bad_request",
         "GET /healthz HTTP/1.1\\nHost: x\\n\\n | 400 | bare LF | bad_request",
         // field lines (RFC 9112 §5, RFC 9110 §5)
         "GET /healthz HTTP/1.1\\r\\nHost: x\\r\\nFoo : b\\r\\n\\r\\n | 400 | whitespace in a header field name or before its colon | bad_request",

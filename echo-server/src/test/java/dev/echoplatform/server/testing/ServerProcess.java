@@ -33,12 +33,26 @@ public final class ServerProcess implements AutoCloseable {
         return launch(env, List.of("-jar", jar.toString()), args);
     }
 
+    /** Runs the packaged jar on another JVM with the given flags (the image's runtime and flags). */
+    public static ServerProcess startJarWith(Path java, List<String> flags, Path jar, Map<String, String> env)
+            throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(java.toString());
+        command.addAll(flags);
+        command.addAll(List.of("-jar", jar.toString()));
+        return launch(env, command);
+    }
+
     private static ServerProcess launch(Map<String, String> env, List<String> target, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1", "-Xshare:auto"));
         command.addAll(target);
         command.addAll(List.of(args));
+        return launch(env, command);
+    }
+
+    private static ServerProcess launch(Map<String, String> env, List<String> command) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command);
         for (String name : List.copyOf(builder.environment().keySet())) {
             if (name.matches("[A-Z_]+") && !name.equals("PATH") && !name.equals("HOME")) {
@@ -50,6 +64,14 @@ public final class ServerProcess implements AutoCloseable {
         Path err = Files.createTempFile("echo-server-", ".err");
         builder.redirectOutput(out.toFile()).redirectError(err.toFile());
         return new ServerProcess(builder.start(), out, err);
+    }
+
+    public static void closeQuietly(java.io.Closeable c) {
+        try {
+            c.close();
+        } catch (IOException e) {
+            // nothing to do
+        }
     }
 
     public static int freePort() throws IOException {

@@ -63,6 +63,8 @@ class RequestScannerTest {
         "GET http://x/a HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n",
         "OPTIONS * HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n",
         "GET / HTTP/1.0\\r\\n\\r\\n",
+        "get / HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n",
+        "BREW /pot HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n",
         "\\r\\nGET / HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n",
         "GET / HTTP/1.1\\r\\nHost: [::1]:80\\r\\nX-Empty:\\r\\nX-Sp:  a b  \\r\\n\\r\\n",
         "POST / HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: 3\\r\\n\\r\\nabc",
@@ -89,9 +91,8 @@ class RequestScannerTest {
     @ParameterizedTest(name = "{0} -> {1} {2}")
     @CsvSource(delimiter = '|', value = {
         // request line (RFC 9112 §3)
-        "get / HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n | 501 | method get is not implemented (methods are case-sensitive)",
-        "BREW / HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n | 501 | method BREW is not implemented",
-        "CONNECT x:443 HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n | 501 | method CONNECT is not implemented",
+        "CONNECT x:443 HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n | 501 | method CONNECT is not implemented: this server is not a proxy",
+        "G(T / HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n | 400 | invalid character '(' in the method",
         "GET  / HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n | 400 | empty request target",
         "GET / HTTP/1.1 \\r\\nHost: x\\r\\n\\r\\n | 400 | HTTP/1.1 or HTTP/1.0",
         "GET / http/1.1\\r\\nHost: x\\r\\n\\r\\n | 400 | HTTP/1.1 or HTTP/1.0",
