@@ -58,14 +58,12 @@ final class Hosts {
             }
         }
         if (targetAuthority != null) {
-            // RFC 9112 §3.2.2: the target's authority is what counts; one that differs from Host is refused.
-            String targetHost = targetAuthority;
-            int at = targetHost.lastIndexOf('@');
-            if (at >= 0) {
+            // RFC 9112 §3.2.2: the target's authority is what counts. Host must repeat it exactly (the same bytes,
+            // port included): stricter than Undertow's own check, which would otherwise answer by itself.
+            if (targetAuthority.indexOf('@') >= 0) {
                 return "a request target must not carry user information";
             }
-            // Compared as written: Undertow compares without folding case, so this must not be laxer.
-            if (uriHost.isEmpty() || !targetHost.startsWith(uriHost)) {
+            if (host.isEmpty() || !host.equals(targetAuthority)) {
                 return "the Host header does not match the authority of the request target";
             }
         }
