@@ -22,6 +22,9 @@ port=${BENCH_PORT:-18480}
 warmup=${BENCH_WARMUP:-5}
 wrk_threads=${BENCH_WRK_THREADS:-2}
 jvm_flags=$(sed -n 's/^ARG JAVA_FLAGS="\(.*\)"$/\1/p' "$root/deploy/images/echo-server/Dockerfile")
+arenas=$(sed -n 's/^ *MALLOC_ARENA_MAX=\([0-9]*\).*/\1/p' "$root/deploy/images/echo-server/Dockerfile")  # the image's ENV
+# The container the heap is sized from (outside a container the JVM would size it from the whole machine).
+memory=${BENCH_MEMORY:-128m}
 
 command -v wrk >/dev/null || apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
 [ -f "$jar" ] || (cd "$root" && mvn -B -q -pl echo-server package -DskipTests)
@@ -33,7 +36,7 @@ else
   java=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java; aot=()
   echo "runtime: Temurin 25 JDK (run image-size.sh first for the image's runtime)"
 fi
-echo "flags:   $jvm_flags"
+echo "flags:   $jvm_flags -XX:MaxRAM=$memory (MALLOC_ARENA_MAX=$arenas)"
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
 tmp=$(mktemp -d /tmp/echo-bench.XXXXXX)
@@ -55,8 +58,11 @@ started_ms=
 start_server() { # launches the server in the background (pid); returns once /healthz answers 200 (started_ms)
   local start; start=$(date +%s%N)
   # shellcheck disable=SC2086
-  PORT=$port LOG_LEVEL=${BENCH_LOG_LEVEL:-warn} RATE_LIMIT_RPS=1000000 RATE_LIMIT_BURST=1000000 HEALTH_RATE_LIMIT_RPM=1000000 SHUTDOWN_DELAY=0 \
-    "$java" $jvm_flags "${aot[@]}" -jar "$jar" >"$tmp/server.out" 2>"$tmp/server.err" &
+  # wrk's 1000 connections all come from 127.0.0.1: the per-client connection cap is raised to the pod's limit.
+  PORT=$port MANAGEMENT_PORT=$((port + 1)) LOG_LEVEL=${BENCH_LOG_LEVEL:-warn} RATE_LIMIT_RPS=1000000 \
+    RATE_LIMIT_BURST=1000000 HEALTH_RATE_LIMIT_RPM=1000000 SHUTDOWN_DELAY=0 MAX_CONNECTIONS_PER_CLIENT=16384 \
+    MALLOC_ARENA_MAX="$arenas" "$java" $jvm_flags -XX:MaxRAM="$memory" "${aot[@]}" -jar "$jar" \
+    >"$tmp/server.out" 2>"$tmp/server.err" &
   pid=$!
   until curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; do
     kill -0 "$pid" 2>/dev/null || { echo "server did not start:" >&2; cat "$tmp/server.err" >&2; return 1; }

@@ -31,7 +31,11 @@ class RequestScannerFuzzTest {
             assertThat(STATUSES).contains(whole.violation.status());
             assertThat(whole.violation.message()).isNotBlank();
             assertThat(pieces.violation.status()).isEqualTo(whole.violation.status());
-            assertThat(pieces.stop).isEqualTo(whole.stop);
+            // A refusal found at the end of a header section is reported at its empty line's CR, unless that CR
+            // was already passed on with an earlier piece: then at the LF right after it.
+            boolean crAlreadyPassed = pieces.stop == whole.stop + 1 && input[whole.stop] == '\r';
+            assertThat(pieces.stop == whole.stop || crAlreadyPassed)
+                    .as("stop at %d whole, %d in pieces of %d", whole.stop, pieces.stop, piece).isTrue();
         }
     }
 
