@@ -39,6 +39,10 @@ public final class AccessLogHandler implements HttpHandler {
         info.route = route == null ? RequestInfo.UNMATCHED : route;
         info.clientAddress = clients.resolve(exchange);
         metrics.inflight().incrementAndGet();
+        // The histogram counts the request just before its last bytes leave (see RecordingSinkConduit); an exchange
+        // that ends without a response written through its channel is counted when it completes.
+        exchange.addResponseWrapper((factory, ex) -> new RecordingSinkConduit(factory.create(),
+                ex.getResponseContentLength(), () -> record(ex, info, System.nanoTime() - start)));
         exchange.addExchangeCompleteListener((ex, nextListener) -> {
             try {
                 complete(ex, info, System.nanoTime() - start);
@@ -49,11 +53,18 @@ public final class AccessLogHandler implements HttpHandler {
         next.handleRequest(exchange);
     }
 
+    private void record(HttpServerExchange exchange, RequestInfo info, long nanos) {
+        if (!info.recorded) {
+            info.recorded = true;
+            metrics.recordRequest(info.route, exchange.getRequestMethod().toString(), exchange.getStatusCode(), nanos);
+        }
+    }
+
     private void complete(HttpServerExchange exchange, RequestInfo info, long nanos) {
         metrics.inflight().decrementAndGet();
         int status = exchange.getStatusCode();
         String method = exchange.getRequestMethod().toString();
-        metrics.recordRequest(info.route, method, status, nanos);
+        record(exchange, info, nanos);
         Level level = info.route.equals(Routes.ECHO) || info.route.equals(RequestInfo.UNMATCHED) ? Level.INFO : Level.DEBUG;
         if (!LOG.isEnabledForLevel(level)) {
             return;

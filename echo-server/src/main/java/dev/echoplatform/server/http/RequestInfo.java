@@ -18,6 +18,8 @@ public final class RequestInfo {
     InetAddress clientAddress;
     /** Request-body bytes actually read by a handler; -1 when no handler read the body. */
     long bodyBytesRead = -1;
+    /** Whether the request histogram has counted this request. */
+    boolean recorded;
 
     public static RequestInfo of(HttpServerExchange exchange) {
         RequestInfo info = exchange.getAttachment(KEY);
