@@ -109,6 +109,7 @@ public final class ConnectionGuard {
         });
         framing.register(connection);
         connection.getSourceChannel().setConduit(framing);
+        connection.getSinkChannel().setConduit(new BareRefusalConduit(rawSink, tracked));
         tracked.firstByteTimer = connection.getIoThread().executeAfter(tracked::closeIfSilent, firstByteMillis,
                 TimeUnit.MILLISECONDS);
         openListener.handleEvent(connection);
@@ -159,6 +160,22 @@ public final class ConnectionGuard {
                 refusals.silentConnectionClosed(client);
                 IoUtils.safeClose(connection);
             }
+        }
+
+        /**
+         * The server's own answer in place of a bare 400 Undertow wrote by itself (see {@link BareRefusalConduit}),
+         * reported like every refusal.
+         */
+        byte[] replaceBareRefusal() {
+            String requestId = RequestIds.generate();
+            Violation v = new Violation(400, Violation.Kind.BAD_REQUEST, "malformed request", "", "");
+            byte[] response = render(v, requestId);
+            try {
+                refusals.refused(v, requestId, client, System.nanoTime() - requestStart, response.length);
+            } catch (RuntimeException e) {
+                LOG.atWarn().setCause(e).log("reporting a refused request failed");
+            }
+            return response;
         }
 
         /**

@@ -637,6 +637,10 @@ public final class RequestScanner {
                 if (b == '/') {
                     targetPart = TargetPart.PATH;
                 } else if (b == '*') {
+                    // RFC 9112 §3.2.4: the asterisk form is only for OPTIONS (refused at once, as Undertow does).
+                    if (!method().equals("OPTIONS")) {
+                        return badTarget("* is only allowed with OPTIONS");
+                    }
                     targetPart = TargetPart.ASTERISK;
                 } else if (b == 'h' || b == 'H') {
                     targetPart = TargetPart.SCHEME;
@@ -748,8 +752,7 @@ public final class RequestScanner {
         }
         return switch (targetPart) {
             case PATH, QUERY -> null;
-            // RFC 9112 §3.2.4: the asterisk form is only for OPTIONS.
-            case ASTERISK -> method().equals("OPTIONS") ? null : badTarget("* is only allowed with OPTIONS");
+            case ASTERISK -> null;
             default -> badTarget("an absolute URI needs a path, at least /");
         };
     }
