@@ -108,7 +108,7 @@ class ExamplesTest {
     assertThat(autoscaling.path("minReplicas").asInt()).isGreaterThanOrEqualTo(3);
     assertThat(autoscaling.path("maxReplicas").asInt()).isGreaterThan(autoscaling.path("minReplicas").asInt());
     assertThat(autoscaling.path("targetCPUUtilizationPercentage").asInt()).isEqualTo(70);
-    assertThat(autoscaling.path("targetMemoryUtilizationPercentage").asInt()).isEqualTo(80);
+    assertThat(autoscaling.has("targetMemoryUtilizationPercentage")).as("CPU-only autoscaling").isFalse();
     assertThat(spec.path("scheduling").path("topologySpreadConstraints"))
         .extracting(c -> c.path("topologyKey").asText())
         .contains("topology.kubernetes.io/zone");

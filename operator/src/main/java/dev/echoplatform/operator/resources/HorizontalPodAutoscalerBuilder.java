@@ -5,9 +5,12 @@ import io.fabric8.kubernetes.api.model.autoscaling.v2.HPAScalingPolicyBuilder;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricSpec;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricSpecBuilder;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * Desired autoscaling/v2 HorizontalPodAutoscaler: CPU and memory utilisation targets, scale up
+ * Desired autoscaling/v2 HorizontalPodAutoscaler: a CPU utilisation target (and a memory one when
+ * the EchoService sets it, see {@link AutoscalingSettings}), scale up
  * fast (no stabilisation; double or add 4 pods every 15 s, whichever is more), scale down slowly
  * (the configured stabilisation window, default 300 s).
  */
@@ -27,9 +30,7 @@ public final class HorizontalPodAutoscalerBuilder {
         .endScaleTargetRef()
         .withMinReplicas(a.minReplicas())
         .withMaxReplicas(a.maxReplicas())
-        .withMetrics(
-            utilisation("cpu", a.targetCPUUtilizationPercentage()),
-            utilisation("memory", a.targetMemoryUtilizationPercentage()))
+        .withMetrics(metrics(a))
         .withNewBehavior()
         .withNewScaleUp()
         .withStabilizationWindowSeconds(0)
@@ -47,6 +48,15 @@ public final class HorizontalPodAutoscalerBuilder {
         .endBehavior()
         .endSpec()
         .build();
+  }
+
+  static List<MetricSpec> metrics(AutoscalingSettings a) {
+    List<MetricSpec> metrics = new ArrayList<>();
+    metrics.add(utilisation("cpu", a.targetCPUUtilizationPercentage()));
+    if (a.targetMemoryUtilizationPercentage() != null) {
+      metrics.add(utilisation("memory", a.targetMemoryUtilizationPercentage()));
+    }
+    return metrics;
   }
 
   static MetricSpec utilisation(String resource, int percent) {

@@ -14,14 +14,16 @@ import io.fabric8.generator.annotation.ValidationRule;
     value = "quantity(self.requests.memory).compareTo(quantity(self.limits.memory)) <= 0",
     message = "spec.resources.requests.memory must not exceed spec.resources.limits.memory")
 public record ResourceSettings(
-    @JsonPropertyDescription("Guaranteed resources (default cpu 100m, memory 64Mi).")
-        @Default("{\"cpu\": \"100m\", \"memory\": \"64Mi\"}")
+    @JsonPropertyDescription(
+            "Guaranteed resources (default cpu 100m, memory 128Mi: the memory request equals the "
+                + "default limit, since the JVM sizes its heap from the limit and keeps it).")
+        @Default("{\"cpu\": \"100m\", \"memory\": \"128Mi\"}")
         ComputeResources requests,
     @JsonPropertyDescription("Resource ceilings (default cpu 200m, memory 128Mi).")
         @Default("{\"cpu\": \"200m\", \"memory\": \"128Mi\"}")
         ComputeResources limits) {
 
-  public static final ComputeResources DEFAULT_REQUESTS = new ComputeResources("100m", "64Mi");
+  public static final ComputeResources DEFAULT_REQUESTS = new ComputeResources("100m", "128Mi");
   public static final ComputeResources DEFAULT_LIMITS = new ComputeResources("200m", "128Mi");
 
   public ResourceSettings {

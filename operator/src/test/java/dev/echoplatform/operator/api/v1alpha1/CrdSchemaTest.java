@@ -119,7 +119,6 @@ class CrdSchemaTest {
     "spec.autoscaling.minReplicas, 2",
     "spec.autoscaling.maxReplicas, 10",
     "spec.autoscaling.targetCPUUtilizationPercentage, 70",
-    "spec.autoscaling.targetMemoryUtilizationPercentage, 80",
     "spec.autoscaling.scaleDownStabilizationWindowSeconds, 300",
   })
   void defaults(String path, String expected) {
@@ -130,9 +129,14 @@ class CrdSchemaTest {
   @Test
   void resourceDefaultsAreTheSeedNumbers() {
     assertThat(at("spec.resources.requests").getDefault().toString())
-        .isEqualTo("{\"cpu\":\"100m\",\"memory\":\"64Mi\"}");
+        .isEqualTo("{\"cpu\":\"100m\",\"memory\":\"128Mi\"}");
     assertThat(at("spec.resources.limits").getDefault().toString())
         .isEqualTo("{\"cpu\":\"200m\",\"memory\":\"128Mi\"}");
+  }
+
+  @Test
+  void memoryTargetHasNoDefaultSoTheAutoscalerFollowsCpuOnly() {
+    assertThat(at("spec.autoscaling.targetMemoryUtilizationPercentage").getDefault()).isNull();
   }
 
   @Test
