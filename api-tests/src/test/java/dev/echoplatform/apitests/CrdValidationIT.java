@@ -263,10 +263,11 @@ class CrdValidationIT extends RealApiServer {
         .containsEntry("idleTimeout", "60s").containsEntry("rateLimitRps", 100).containsEntry("rateLimitBurst", 200)
         .containsEntry("maxBodySize", 1048576).containsEntry("maxJsonDepth", 64);
     assertThat((Map<String, Object>) spec.get("resources")).isEqualTo(Map.of(
-        "requests", Map.of("cpu", "100m", "memory", "64Mi"),
+        "requests", Map.of("cpu", "100m", "memory", "128Mi"),
         "limits", Map.of("cpu", "200m", "memory", "128Mi")));
     assertThat((Map<String, Object>) spec.get("autoscaling"))
-        .containsEntry("enabled", false).containsEntry("minReplicas", 2).containsEntry("maxReplicas", 10);
+        .containsEntry("enabled", false).containsEntry("minReplicas", 2).containsEntry("maxReplicas", 10)
+        .containsEntry("targetCPUUtilizationPercentage", 70).doesNotContainKey("targetMemoryUtilizationPercentage");
     assertThat((Map<String, Object>) spec.get("networkPolicy")).containsEntry("enabled", true);
     assertThat((Map<String, Object>) spec.get("podDisruptionBudget")).containsEntry("enabled", true);
   }
