@@ -1,0 +1,3 @@
+module dev.echoplatform/loadgen
+
+go 1.24
