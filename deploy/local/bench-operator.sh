@@ -16,8 +16,8 @@
 set -euo pipefail
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-# shellcheck source=deploy/local/e2e.sh
-source "${BENCH_DIR}/e2e.sh" # tools, chart install and operator kubeconfig helpers (defines functions only)
+# shellcheck source=deploy/local/e2e-lib.sh
+source "${BENCH_DIR}/e2e-lib.sh" # tools, chart install, operator helpers
 
 N="${N:-500}"
 NAMESPACES="${NAMESPACES:-10}"

@@ -17,8 +17,8 @@
 set -euo pipefail
 
 DEMO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-# shellcheck source=e2e.sh
-source "${DEMO_DIR}/e2e.sh" # tools and operator helpers (defines functions only)
+# shellcheck source=deploy/local/e2e-lib.sh
+source "${DEMO_DIR}/e2e-lib.sh" # tools, chart install, operator helpers
 
 STATE="${ECHO_DEMO_STATE:-${HOME}/.local/state/echo-operator/demo}"
 ECHO_PORT="${DEMO_ECHO_PORT:-18080}"

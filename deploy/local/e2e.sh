@@ -9,225 +9,11 @@
 #   E2E_CLUSTER_NAME (echo-e2e) names the kwok cluster; ECHO_HELM overrides the helm binary.
 # Each check prints PASS/FAIL; the last line is "N passed, M failed"; exit status 0 only when all pass.
 #
-# The file also serves as a library for deploy/local/demo.sh (sourcing it defines the functions only).
 set -euo pipefail
 
 E2E_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-# shellcheck source=lib.sh
-source "${E2E_DIR}/lib.sh"
-REPO_ROOT="$(cd "${E2E_DIR}/../.." && pwd)"
-
-HELM_VERSION="v3.21.4"
-HELM_CACHE="${ECHO_HELM_CACHE:-${HOME}/.cache/echo-operator/helm/${HELM_VERSION}}"
-HELM="${ECHO_HELM:-${HELM_CACHE}/bin/helm}"
-KUBECTL="${K8S_BIN}/kubectl"
-CHART_DIR="${REPO_ROOT}/deploy/helm/echo-operator"
-OPERATOR_JAR="${REPO_ROOT}/operator/target/echo-operator.jar"
-SERVER_JAR="${REPO_ROOT}/echo-server/target/echo-server.jar"
-RELEASE="echo-operator"
-OPERATOR_NS="echo-system"
-LEASE_NAME="echo-operator-leader"
-CRD_NAME="echoservices.echo.platform.dev"
-
-# ---------------------------------------------------------------------------------------------------------------
-# Tools
-
-# Helm: the real CLI, built once from its Go module through the module proxy and cached beside the k8s binaries.
-ensure_helm() {
-  if [[ -x "${HELM}" ]] && "${HELM}" version --short 2> /dev/null | grep -q "^${HELM_VERSION}"; then
-    return 0
-  fi
-  [[ -z "${ECHO_HELM:-}" ]] || die "ECHO_HELM=${ECHO_HELM} is not helm ${HELM_VERSION}"
-  command -v go > /dev/null || die "helm ${HELM_VERSION} is missing in ${HELM_CACHE}/bin and Go is not installed to build it"
-  local sumdb=()
-  if ! curl -fsS -m 10 -o /dev/null https://sum.golang.org/lookup/helm.sh/helm/v3@${HELM_VERSION} 2> /dev/null; then
-    log "sum.golang.org is not reachable: building helm with GOSUMDB=off (modules come from the proxy, unverified)"
-    sumdb=(GOSUMDB=off)
-  fi
-  log "building helm ${HELM_VERSION} into ${HELM_CACHE}/bin (go install through the module proxy; a few minutes cold)"
-  mkdir -p "${HELM_CACHE}/bin"
-  env "${sumdb[@]}" GOBIN="${HELM_CACHE}/bin" CGO_ENABLED=0 GOFLAGS=-mod=mod \
-    nice -n "${BUILD_NICE:-19}" go install -p "${BUILD_PARALLELISM:-1}" -trimpath \
-    -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=${HELM_VERSION}" \
-    "helm.sh/helm/v3/cmd/helm@${HELM_VERSION}"
-  "${HELM}" version --short | grep -q "^${HELM_VERSION}" || die "built ${HELM} does not report ${HELM_VERSION}"
-}
-
-ensure_jars() {
-  if [[ ! -f "${OPERATOR_JAR}" || ! -f "${SERVER_JAR}" ]]; then
-    log "building the operator and echo-server jars (mvn -B -q -DskipTests package)"
-    (cd "${REPO_ROOT}" && mvn -B -q -DskipTests package -pl operator,echo-server -am)
-  fi
-}
-
-k() { "${KUBECTL}" --kubeconfig "${KUBECONFIG_FILE}" "$@"; }
-h() { "${HELM}" --kubeconfig "${KUBECONFIG_FILE}" "$@"; }
-
-# wait_until <seconds> <description> <command...>: polls every second.
-wait_until() {
-  local timeout=$1 what=$2
-  shift 2
-  local deadline=$((SECONDS + timeout))
-  until "$@" > /dev/null 2>&1; do
-    if ((SECONDS >= deadline)); then
-      echo "timed out after ${timeout}s waiting for: ${what}"
-      return 1
-    fi
-    sleep 1
-  done
-}
-
-# ---------------------------------------------------------------------------------------------------------------
-# The operator chart and local operator processes
-
-# install_chart [extra helm args...]: the chart into echo-system (namespace enforcing PSA restricted).
-# shellcheck disable=SC2120 # demo.sh passes arguments
-install_chart() {
-  k apply --server-side -f - << EOF
-apiVersion: v1
-kind: Namespace
-metadata:
-  name: ${OPERATOR_NS}
-  labels:
-    pod-security.kubernetes.io/enforce: restricted
-    pod-security.kubernetes.io/enforce-version: latest
-EOF
-  h upgrade --install "${RELEASE}" "${CHART_DIR}" -n "${OPERATOR_NS}" --wait --timeout 3m "$@"
-}
-
-# The chart's operator pods would only be simulated by kwok (no containers); the operator runs as local
-# processes instead. The chart's schema requires replicaCount >= 1, so the Deployment is scaled to 0 afterwards.
-scale_chart_operator_to_zero() {
-  k scale deployment -n "${OPERATOR_NS}" -l "app.kubernetes.io/instance=${RELEASE}" --replicas=0
-  wait_until 60 "chart operator pods gone" \
-    bash -c "[[ -z \"\$(\"${KUBECTL}\" --kubeconfig \"${KUBECONFIG_FILE}\" get pods -n ${OPERATOR_NS} -l app.kubernetes.io/instance=${RELEASE} -o name)\" ]]"
-}
-
-# write_operator_kubeconfig <file>: a kubeconfig authenticating as the chart's ServiceAccount with a token from the
-# TokenRequest API, so the operator has exactly the chart's RBAC.
-write_operator_kubeconfig() {
-  local file=$1 sa token server ca
-  sa="$(k get deployment -n "${OPERATOR_NS}" -l "app.kubernetes.io/instance=${RELEASE}" \
-    -o jsonpath='{.items[0].spec.template.spec.serviceAccountName}')"
-  [[ -n "${sa}" ]] || { echo "the chart's Deployment names no serviceAccountName"; return 1; }
-  token="$(k create token "${sa}" -n "${OPERATOR_NS}" --duration=2h)"
-  server="$(k config view --minify -o jsonpath='{.clusters[0].cluster.server}')"
-  ca="$(k config view --raw --minify -o jsonpath='{.clusters[0].cluster.certificate-authority-data}')"
-  if [[ -z "${ca}" ]]; then
-    local ca_file
-    ca_file="$(k config view --raw --minify -o jsonpath='{.clusters[0].cluster.certificate-authority}')"
-    [[ -n "${ca_file}" ]] && ca="$(base64 -w0 < "${ca_file}")"
-  fi
-  umask 077
-  cat > "${file}" << EOF
-apiVersion: v1
-kind: Config
-clusters:
-- name: cluster
-  cluster:
-    server: ${server}
-$(if [[ -n "${ca}" ]]; then echo "    certificate-authority-data: ${ca}"; else echo "    insecure-skip-tls-verify: true"; fi)
-users:
-- name: ${sa}
-  user:
-    token: ${token}
-contexts:
-- name: ${sa}
-  context:
-    cluster: cluster
-    user: ${sa}
-    namespace: ${OPERATOR_NS}
-current-context: ${sa}
-EOF
-  echo "operator kubeconfig: ServiceAccount ${OPERATOR_NS}/${sa} at ${server}"
-}
-
-# start_operator <identity> <management port> <kubeconfig> <state dir>: runs the operator jar in the background
-# (leader election on; HOSTNAME is its Lease identity), logging to <state dir>/<identity>.log and recording its PID
-# in <state dir>/pids/<identity>.pid.
-start_operator() {
-  local identity=$1 port=$2 kubeconfig=$3 dir=$4
-  mkdir -p "${dir}/pids"
-  # Started from a subshell so that it is no job of this shell (no job-control noise when it is killed).
-  (
-    env KUBECONFIG="${kubeconfig}" HOSTNAME="${identity}" \
-      LEADER_ELECTION_ENABLED=true LEADER_ELECTION_NAMESPACE="${OPERATOR_NS}" LEADER_ELECTION_LEASE_NAME="${LEASE_NAME}" \
-      MANAGEMENT_PORT="${port}" LOG_LEVEL=info \
-      java -XX:+UseSerialGC -Xmx256m -jar "${OPERATOR_JAR}" > "${dir}/${identity}.log" 2>&1 < /dev/null &
-    echo $! > "${dir}/pids/${identity}.pid"
-  )
-}
-
-# stop_operators <state dir>: SIGTERM to every recorded operator process, SIGKILL after 20 s.
-stop_operators() {
-  local dir=$1 f pid i
-  [[ -d "${dir}/pids" ]] || return 0
-  for f in "${dir}"/pids/*.pid; do
-    [[ -e "${f}" ]] || continue
-    pid="$(cat "${f}")"
-    kill "${pid}" 2> /dev/null || true
-    for ((i = 0; i < 40; i++)); do
-      kill -0 "${pid}" 2> /dev/null || break
-      sleep 0.5
-    done
-    kill -KILL "${pid}" 2> /dev/null || true
-    rm -f "${f}"
-  done
-}
-
-operator_ready() { curl -fsS -m 2 -o /dev/null "http://127.0.0.1:$1/readyz"; }
-
-lease_holder() { k get lease "${LEASE_NAME}" -n "${OPERATOR_NS}" -o jsonpath='{.spec.holderIdentity}' 2> /dev/null; }
-
-# ---------------------------------------------------------------------------------------------------------------
-# The end-to-end run
-
-PASSED=0
-FAILED=0
-FAILED_STEPS=()
-
-# step <name> <function> [args...]: runs the function in a subshell with errexit on and records PASS/FAIL in
-# STEP_RC; always returns 0 (a caller's `step ... || x` would switch errexit off inside the step).
-STEP_RC=0
-step() {
-  local name=$1 rc
-  shift
-  printf '\n=== %s\n' "${name}"
-  set +e
-  (
-    set -e
-    "$@"
-  )
-  rc=$?
-  set -e
-  if ((rc == 0)); then
-    echo "PASS: ${name}"
-    PASSED=$((PASSED + 1))
-  else
-    echo "FAIL: ${name}"
-    FAILED=$((FAILED + 1))
-    FAILED_STEPS+=("${name}")
-  fi
-  STEP_RC=${rc}
-}
-
-# required <name> <function>: a step the rest depends on; on failure the run stops (after clean-up).
-required() {
-  step "$@"
-  if ((STEP_RC != 0)); then
-    echo "cannot continue without: $1"
-    exit 1
-  fi
-}
-
-summary() {
-  echo
-  if ((FAILED > 0)); then
-    printf 'failed: %s\n' "${FAILED_STEPS[@]}"
-  fi
-  echo "${PASSED} passed, ${FAILED} failed"
-}
-
+# shellcheck source=deploy/local/e2e-lib.sh
+source "${E2E_DIR}/e2e-lib.sh"
 e2e_cleanup() {
   local rc=$?
   set +e
@@ -377,9 +163,9 @@ s_columns() {
 
 s_scale() {
   k scale echoservice echo -n echo-staging --replicas=3
-  wait_until 60 "Deployment replicas 3" bash -c "[[ \$(\"${KUBECTL}\" --kubeconfig \"${KUBECONFIG_FILE}\" get deployment echo -n echo-staging -o jsonpath='{.spec.replicas}') == 3 ]]"
+  wait_until 60 "Deployment replicas 3" jsonpath_is 3 deployment echo -n echo-staging '{.spec.replicas}'
   wait_until 120 "3 Ready pods" pods_ready echo-staging echo 3
-  wait_until 60 "status 3/3" bash -c "[[ \$(\"${KUBECTL}\" --kubeconfig \"${KUBECONFIG_FILE}\" get echoservice echo -n echo-staging -o jsonpath='{.status.replicaSummary}') == 3/3 ]]"
+  wait_until 60 "status 3/3" jsonpath_is 3/3 echoservice echo -n echo-staging '{.status.replicaSummary}'
   k get echoservice echo -n echo-staging
 }
 
@@ -389,7 +175,7 @@ s_roll() {
   hash="$(k get deployment echo -n echo-staging -o jsonpath='{.spec.template.metadata.annotations.echo\.platform\.dev/config-hash}')"
   rs_before="$(k get rs -n echo-staging -l app.kubernetes.io/instance=echo -o name | sort)"
   k patch echoservice echo -n echo-staging --type merge -p '{"spec":{"settings":{"readTimeout":"7s"}}}'
-  wait_until 60 "ConfigMap READ_TIMEOUT=7s" bash -c "[[ \$(\"${KUBECTL}\" --kubeconfig \"${KUBECONFIG_FILE}\" get configmap echo -n echo-staging -o jsonpath='{.data.READ_TIMEOUT}') == 7s ]]"
+  wait_until 60 "ConfigMap READ_TIMEOUT=7s" jsonpath_is 7s configmap echo -n echo-staging '{.data.READ_TIMEOUT}'
   wait_until 60 "a new Deployment revision" bash -c "[[ \$(\"${KUBECTL}\" --kubeconfig \"${KUBECONFIG_FILE}\" get deployment echo -n echo-staging -o jsonpath='{.metadata.annotations.deployment\.kubernetes\.io/revision}') -gt ${rev} ]]"
   local hash_after rs_after
   hash_after="$(k get deployment echo -n echo-staging -o jsonpath='{.spec.template.metadata.annotations.echo\.platform\.dev/config-hash}')"
@@ -407,8 +193,8 @@ s_revert() {
   image="$(k get deployment echo -n echo-dev -o jsonpath='{.spec.template.spec.containers[0].image}')"
   k patch configmap echo -n echo-dev --type merge -p '{"data":{"LOG_LEVEL":"error"}}'
   k set image deployment/echo -n echo-dev "${container}=registry.invalid/not-echo:1"
-  wait_until 60 "ConfigMap LOG_LEVEL back to debug" bash -c "[[ \$(\"${KUBECTL}\" --kubeconfig \"${KUBECONFIG_FILE}\" get configmap echo -n echo-dev -o jsonpath='{.data.LOG_LEVEL}') == debug ]]"
-  wait_until 60 "Deployment image back to ${image}" bash -c "[[ \$(\"${KUBECTL}\" --kubeconfig \"${KUBECONFIG_FILE}\" get deployment echo -n echo-dev -o jsonpath='{.spec.template.spec.containers[0].image}') == '${image}' ]]"
+  wait_until 60 "ConfigMap LOG_LEVEL back to debug" jsonpath_is debug configmap echo -n echo-dev '{.data.LOG_LEVEL}'
+  wait_until 60 "Deployment image back to ${image}" jsonpath_is "${image}" deployment echo -n echo-dev '{.spec.template.spec.containers[0].image}'
   echo "edits of LOG_LEVEL and the image were reverted"
 }
 
@@ -440,7 +226,7 @@ EOF
   k wait --for=condition=Ready echoservice/gc-probe -n echo-dev --timeout=120s
   check_children echo-dev gc-probe
   k delete echoservice gc-probe -n echo-dev --wait=false
-  wait_until 90 "children of gc-probe garbage-collected" bash -c "[[ -z \"\$(\"${KUBECTL}\" --kubeconfig \"${KUBECONFIG_FILE}\" get configmap,deployment,replicaset,pod,service,networkpolicy,poddisruptionbudget -n echo-dev -l app.kubernetes.io/instance=gc-probe -o name)\" ]]"
+  wait_until 90 "children of gc-probe garbage-collected" none_left configmap,deployment,replicaset,pod,service,networkpolicy,poddisruptionbudget -n echo-dev -l app.kubernetes.io/instance=gc-probe
   echo "all children (and ReplicaSets, pods) of gc-probe removed by the garbage collector"
 }
 
