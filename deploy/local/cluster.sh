@@ -107,7 +107,8 @@ EOF
     # For the real node: the apiserver on a fixed port (the chart's NetworkPolicy allows 443 and 6443), its
     # certificate valid for the names and addresses pods use, the `kubernetes` Service endpoint on the bridge, kubelets
     # reached at their InternalIP with a client certificate, and the front-proxy settings an aggregated API
-    # (metrics-server) needs to trust the requests the apiserver relays.
+    # (metrics-server) needs to trust the requests the apiserver relays (kwokctl's one certificate, CN kwok-admin,
+    # is also the apiserver's proxy client certificate).
     local pki="${CLUSTER_DIR}/pki"
     cat >> "${file}" << EOF
   kubeApiserverPort: ${APISERVER_PORT}
@@ -122,6 +123,7 @@ componentsPatches:
       - {key: kubelet-client-key, value: "${pki}/admin.key"}
       - {key: kubelet-certificate-authority, value: "${pki}/ca.crt"}
       - {key: requestheader-client-ca-file, value: "${pki}/ca.crt"}
+      - {key: requestheader-allowed-names, value: kwok-admin}
       - {key: requestheader-username-headers, value: X-Remote-User}
       - {key: requestheader-group-headers, value: X-Remote-Group}
       - {key: requestheader-extra-headers-prefix, value: X-Remote-Extra-}
@@ -298,7 +300,11 @@ cmd_verify() {
 
   ((REAL_NODES == 0)) || verify_real_node
 
-  kc delete namespace "${SMOKE_RESTRICTED_NS}" --wait=false > /dev/null
+  if [[ -n "${ECHO_VERIFY_KEEP:-}" ]]; then
+    log "ECHO_VERIFY_KEEP set: namespace ${SMOKE_RESTRICTED_NS} kept"
+  else
+    kc delete namespace "${SMOKE_RESTRICTED_NS}" --wait=false > /dev/null
+  fi
   if ((failures > 0)); then
     die "${failures} check(s) failed"
   fi

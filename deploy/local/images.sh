@@ -47,7 +47,11 @@ VERSION="$(project_version)"
 SERVER_IMAGE="ghcr.io/echo-platform/echo-server:${VERSION}"
 OPERATOR_IMAGE="ghcr.io/echo-platform/echo-operator:${VERSION}"
 
-bh() { buildah --root "${STORE}" --runroot "${IMAGES_CACHE}/run" --storage-driver "${DRIVER}" "$@"; }
+# Chroot isolation everywhere: RUN steps share this machine's network. buildah's default (oci) isolation would create a
+# netavark bridge with MASQUERADE rules and switch on net.ipv4.ip_forward.
+bh() {
+  BUILDAH_ISOLATION=chroot buildah --root "${STORE}" --runroot "${IMAGES_CACHE}/run" --storage-driver "${DRIVER}" "$@"
+}
 image_exists() { bh inspect --type image "$1" > /dev/null 2>&1; }
 image_id() { bh inspect --type image --format '{{.FromImageID}}' "$1" 2> /dev/null; }
 
@@ -82,19 +86,23 @@ EOF
   write_stamp debian "${stamp}"
 }
 
+TEMURIN_DEBS=(tzdata curl wget ca-certificates fontconfig locales p11-kit binutils)
 standin_temurin() {
   local release stamp
   release="$(sed -n 's/^JAVA_RUNTIME_VERSION="\(.*\)"/\1/p' "${JAVA25_HOME}/release")"
   [[ -n "${release}" ]] || die "no Temurin 25 JDK at ${JAVA25_HOME} (JAVA25_HOME)"
-  stamp="temurin ${release} on $(image_id "${BASE_DEBIAN}")"
+  stamp="temurin ${release} ${TEMURIN_DEBS[*]} on $(image_id "${BASE_DEBIAN}")"
   is_current temurin "${stamp}" "${BASE_TEMURIN}" && return 0
-  log "stand-in ${BASE_TEMURIN}: ${BASE_DEBIAN} + this machine's Temurin ${release} (${JAVA25_HOME}) in /opt/java/openjdk"
+  log "stand-in ${BASE_TEMURIN}: ${BASE_DEBIAN} + this machine's Temurin ${release} (${JAVA25_HOME}) in /opt/java/openjdk + ${TEMURIN_DEBS[*]}"
   local c
   c="$(bh from "${BASE_DEBIAN}")"
   bh copy "$c" "${JAVA25_HOME}/" /opt/java/openjdk/ > /dev/null
   # The JDK's trust store is a link to the machine's; the image gets the file itself (Maven Central over HTTPS).
-  bh run "$c" -- rm -f /opt/java/openjdk/lib/security/cacerts
+  bh run --isolation chroot --network host "$c" -- rm -f /opt/java/openjdk/lib/security/cacerts
   bh copy "$c" "$(readlink -f "${JAVA25_HOME}/lib/security/cacerts")" /opt/java/openjdk/lib/security/cacerts > /dev/null
+  # The packages Adoptium's JDK images add to their OS base; binutils is what jlink --strip-debug runs (objcopy).
+  bh run --isolation chroot --network host "$c" -- sh -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    ${TEMURIN_DEBS[*]} > /dev/null && rm -rf /var/lib/apt/lists/*"
   bh config --env JAVA_HOME=/opt/java/openjdk \
     --env PATH=/opt/java/openjdk/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     --env JAVA_VERSION="jdk-${release}" --cmd jshell "$c"
@@ -116,7 +124,7 @@ standin_maven() {
   local c
   c="$(bh from "${BASE_TEMURIN}")"
   bh add "$c" "${dist}" /usr/share/ > /dev/null
-  bh run "$c" -- sh -c "mv /usr/share/apache-maven-${MAVEN_VERSION} /usr/share/maven && ln -s /usr/share/maven/bin/mvn /usr/bin/mvn"
+  bh run --isolation chroot --network host "$c" -- sh -c "mv /usr/share/apache-maven-${MAVEN_VERSION} /usr/share/maven && ln -s /usr/share/maven/bin/mvn /usr/bin/mvn"
   bh config --env MAVEN_HOME=/usr/share/maven --env MAVEN_CONFIG=/root/.m2 --cmd mvn "$c"
   bh commit -q --rm "$c" "${BASE_MAVEN}" > /dev/null
   write_stamp maven "${stamp}"
@@ -126,7 +134,7 @@ standin_maven() {
 # no package manager. Made from the Debian packages' files (dpkg-deb -x), like distroless itself.
 DISTROLESS_DEBS=(base-files netbase tzdata libc6 ca-certificates)
 standin_distroless() {
-  local stamp="distroless ${DISTROLESS_DEBS[*]} ${DEBIAN_SUITE}"
+  local stamp="distroless ${DISTROLESS_DEBS[*]} ${DEBIAN_SUITE} nsswitch"
   is_current distroless "${stamp}" "${BASE_DISTROLESS}" && return 0
   log "stand-in ${BASE_DISTROLESS}: files of the Debian packages ${DISTROLESS_DEBS[*]}, user nonroot (65532)"
   local work="${IMAGES_CACHE}/distroless" deb
@@ -143,6 +151,7 @@ standin_distroless() {
   cat "${r}"/usr/share/ca-certificates/mozilla/*.crt > "${r}/etc/ssl/certs/ca-certificates.crt"
   printf 'root:x:0:0:root:/root:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n' > "${r}/etc/passwd"
   printf 'root:x:0:\nnobody:x:65534:\ntty:x:5:\nstaff:x:50:\nnonroot:x:65532:\n' > "${r}/etc/group"
+  printf 'passwd: files\ngroup: files\nshadow: files\nhosts: files dns\nnetworks: files\nprotocols: files\nservices: files\n' > "${r}/etc/nsswitch.conf"
   mkdir -p "${r}/tmp" "${r}/home/nonroot" "${r}/root"
   chmod 1777 "${r}/tmp"
   chown 65532:65532 "${r}/home/nonroot"
@@ -198,7 +207,7 @@ build_project_image() {
     return 0
   fi
   log "building ${image} from ${dockerfile#"${REPO_ROOT}"/} (buildah bud, chroot isolation)"
-  local args=(--isolation chroot --layers --format docker -f "${dockerfile}" --build-arg "VERSION=${VERSION}"
+  local args=(--isolation chroot --network host --layers --format docker -f "${dockerfile}" --build-arg "VERSION=${VERSION}"
     -t "${image}" --pull=false)
   [[ -n "${ignorefile}" ]] && args+=(--ignorefile "${ignorefile}")
   # The local Maven repository as a build volume: dependencies already on this machine are not fetched again (those
@@ -232,15 +241,31 @@ cmd_sizes() {
     image_exists "${image}" || { log "${image}: not built"; continue; }
     archive="$(export_archive "${image}")"
     printf '%s: unpacked %s MB, compressed %s MB (%s layers)\n' "${image}" \
-      "$(unpacked_bytes "${image}" | mb)" "$(compressed_bytes "${archive}" | mb)" \
-      "$(bh inspect --type image --format '{{len .OCIv1.RootFS.DiffIDs}}' "${image}")"
+      "$(unpacked_bytes "${archive}" | mb)" "$(compressed_bytes "${archive}" | mb)" \
+      "$(layer_digests "${archive}" | wc -l)"
   done
 }
 mb() { awk '{ printf "%.1f", $1 / 1000000 }'; }
-unpacked_bytes() { bh images --format '{{.Size}}' --noheading "$1" | head -1 | numfmt --from=auto 2> /dev/null \
-  || bh inspect --type image --format '{{.Size}}' "$1"; }
-compressed_bytes() { # layer and config blobs of the OCI archive
-  tar -tvf "$1" | awk '$6 ~ /^blobs\/sha256\// { s += $3 } END { print s }'
+layer_digests() { # the layers of the archive's (single) manifest
+  local manifest
+  manifest="$(tar -xOf "$1" index.json | grep -o '"digest":"sha256:[0-9a-f]*"' | head -1 | cut -d: -f3 | tr -d '"')"
+  tar -xOf "$1" "blobs/sha256/${manifest}" | grep -o '"layers":\[.*\]' | grep -o 'sha256:[0-9a-f]*' | cut -d: -f2
+}
+unpacked_bytes() { # the uncompressed layer tars, what the node's snapshotter unpacks
+  local d total=0 n
+  for d in $(layer_digests "$1"); do
+    n="$(tar -xOf "$1" "blobs/sha256/${d}" | gzip -dc | wc -c)"
+    total=$((total + n))
+  done
+  echo "${total}"
+}
+compressed_bytes() { # the gzip layers, what a registry stores and a pull transfers
+  local d total=0 n
+  for d in $(layer_digests "$1"); do
+    n="$(tar -tvf "$1" "blobs/sha256/${d}" | awk '{ print $3 }')"
+    total=$((total + n))
+  done
+  echo "${total}"
 }
 
 # export_archive <image>: an OCI archive (gzip layers) in the cache, named by the image ID; prints its path.
@@ -274,24 +299,29 @@ image_from_binary() {
   log "node image ${image} (from ${NODE_BIN}/${bin})"
 }
 
+# The test client: curl from Debian on the Debian stand-in, plus busybox's nslookup and nc (Debian's static busybox
+# wget crashes with SIGSEGV on this machine, even outside a container).
 client_image() {
   local stamp
-  stamp="busybox $(dpkg-query -W -f='${Version}' busybox-static)"
+  stamp="curl + busybox $(dpkg-query -W -f='${Version}' busybox-static) on $(image_id "${BASE_DEBIAN}")"
   is_current node-client "${stamp}" "${CLIENT_IMAGE}" && return 0
   local c
-  c="$(bh from scratch)"
-  bh copy --chmod 0755 "$c" /bin/busybox /bin/busybox > /dev/null
-  bh run "$c" -- /bin/busybox --install -s /bin
-  bh config --entrypoint '["/bin/sh"]' --user 65532 --env PATH=/bin "$c"
+  c="$(bh from "${BASE_DEBIAN}")"
+  bh run --isolation chroot --network host "$c" -- sh -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -qq --no-install-recommends curl > /dev/null && rm -rf /var/lib/apt/lists/*"
+  bh copy --chmod 0755 "$c" /bin/busybox /usr/local/bin/busybox > /dev/null
+  bh run --isolation chroot --network host "$c" -- sh -c "ln -s busybox /usr/local/bin/nslookup && ln -s busybox /usr/local/bin/nc"
+  bh config --entrypoint '["/bin/sh"]' --user 65532 "$c"
   bh commit -q --rm "$c" "${CLIENT_IMAGE}" > /dev/null
   write_stamp node-client "${stamp}"
-  log "node image ${CLIENT_IMAGE} (busybox from Debian's busybox-static)"
+  log "node image ${CLIENT_IMAGE} (Debian's curl and busybox on ${BASE_DEBIAN})"
 }
 
 cmd_build_node() {
   ensure_debs "${IMAGE_DEB_PACKAGES[@]}"
   "${LOCAL_DIR}/build-node.sh"
   mkdir -p "${IMAGES_CACHE}"
+  standin_debian
   image_from_binary "${PAUSE_IMAGE}" pause 65535
   image_from_binary "${COREDNS_IMAGE}" coredns 65532
   image_from_binary "${METRICS_SERVER_IMAGE}" metrics-server 65532

@@ -15,7 +15,8 @@ verify_real_node() {
   smoke_apply_server "${ns}"
   check "echo-server (${SMOKE_SERVER_IMAGE}) Ready under PSA restricted, probes on ${SMOKE_MANAGEMENT_PORT}" \
     kc -n "${ns}" rollout status deployment/echo --timeout=120s
-  check "echo-server runs as UID 10001, no capabilities, seccomp filter, read-only root" server_process_is_restricted "${ns}"
+  check "echo-server runs as UID 10001, no capabilities, seccomp filter, read-only root" \
+    retry 20 server_process_is_restricted "${ns}"
   smoke_apply_client "${ns}" client
   check "client pod Ready" kc -n "${ns}" wait pod/client --for=condition=Ready --timeout=60s
   check "DNS: the Service name resolves to its ClusterIP in a pod" dns_resolves_service "${ns}"
@@ -115,13 +116,24 @@ EOF
 
 in_client() { kc -n "$1" exec client -- "${@:2}"; }
 
+# retry <seconds> <command...>: kube-proxy, CoreDNS and kube-router apply a new object within seconds, not at once.
+retry() {
+  local deadline=$((SECONDS + $1))
+  shift
+  until "$@"; do
+    ((SECONDS < deadline)) || return 1
+    sleep 1
+  done
+}
+
 # The container's main process as the kernel sees it, found through containerd.
 server_process_is_restricted() {
-  local cid pid status root
-  cid="$(kc -n "$1" get pods -l app=echo -o jsonpath='{.items[0].status.containerStatuses[0].containerID}')"
+  local pod cid pid status root
+  pod="$(kc -n "$1" get pods -l app=echo --field-selector=status.phase=Running -o jsonpath='{.items[0].metadata.name}')"
+  cid="$(kc -n "$1" get pod "${pod}" -o jsonpath='{.status.containerStatuses[0].containerID}')"
   cid="${cid#containerd://}"
-  pid="$("${CTR[@]}" tasks ls | awk -v id="${cid}" '$1 == id { print $2 }')"
-  [[ -n "${pid}" ]] || { log "  no task for container ${cid}"; return 1; }
+  pid="$("${CTR[@]}" tasks ls 2> /dev/null | awk -v id="${cid}" '$1 == id { print $2 }')"
+  [[ -n "${pid}" ]] || { log "  no task for container '${cid}' of pod '${pod}'"; return 1; }
   status="$(cat "/proc/${pid}/status")"
   root="$(awk '$5 == "/" { print $6 }' "/proc/${pid}/mountinfo" | head -1)"
   log "  pid ${pid}: $(grep -E '^(Uid|Gid|CapEff|CapBnd|NoNewPrivs|Seccomp):' <<< "${status}" | tr -s '\t\n' ' ') root mount ${root}"
@@ -131,7 +143,8 @@ server_process_is_restricted() {
     && [[ ",${root}," == *,ro,* ]]
 }
 
-dns_resolves_service() {
+dns_resolves_service() { retry 20 dns_resolves_service_once "$@"; }
+dns_resolves_service_once() {
   local ip out
   ip="$(kc -n "$1" get service echo -o jsonpath='{.spec.clusterIP}')"
   out="$(in_client "$1" nslookup "echo.$1.svc.${CLUSTER_DOMAIN}" "${DNS_SERVICE_IP}" 2>&1)" || { log "  ${out}"; return 1; }
@@ -140,14 +153,16 @@ dns_resolves_service() {
 }
 
 SMOKE_BODY='{"smoke":[1,2.5,"three",{"four":null}],"unicode":"\u00e9\u4e2d"}'
-echo_via_cluster_ip() {
+echo_via_cluster_ip() { retry 15 echo_via_cluster_ip_once "$@"; }
+echo_via_cluster_ip_once() {
   local out
-  out="$(in_client "$1" wget -q -T 5 -O - --header 'Content-Type: application/json' --post-data "${SMOKE_BODY}" \
+  out="$(in_client "$1" curl -fsS -m 5 -H 'Content-Type: application/json' --data-binary "${SMOKE_BODY}" \
     "http://echo.$1.svc.${CLUSTER_DOMAIN}/echo")" || return 1
   [[ "${out}" == "${SMOKE_BODY}" ]] || { log "  got: ${out}"; return 1; }
 }
 
-echo_via_node_port() {
+echo_via_node_port() { retry 15 echo_via_node_port_once "$@"; }
+echo_via_node_port_once() {
   local port out
   port="$(kc -n "$1" get service echo -o jsonpath='{.spec.ports[0].nodePort}')"
   out="$(curl -fsS -m 5 -H 'Content-Type: application/json' --data-binary "${SMOKE_BODY}" "http://${NODE_IP}:${port}/echo")" \
@@ -156,8 +171,8 @@ echo_via_node_port() {
   [[ "${out}" == "${SMOKE_BODY}" ]]
 }
 
-client_reaches_echo() { in_client "$1" wget -q -T 3 -O /dev/null --header 'Content-Type: application/json' \
-  --post-data '{}' "http://echo.$1.svc.${CLUSTER_DOMAIN}/echo" > /dev/null 2>&1; }
+client_reaches_echo() { in_client "$1" curl -fsS -m 3 -o /dev/null -H 'Content-Type: application/json' \
+  --data-binary '{}' "http://echo.$1.svc.${CLUSTER_DOMAIN}/echo" > /dev/null 2>&1; }
 
 # Ingress to echo-server only from pods labelled role=allowed: the client (role=none) must time out; relabelled, it
 # gets through. kube-router applies both within a few seconds.

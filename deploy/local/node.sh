@@ -333,8 +333,9 @@ cgroupDriver: cgroupfs
 cgroupRoot: /${CGROUP_PARENT}
 failCgroupV1: false
 failSwapOn: false
-# Without it kubelet rewrites kernel.panic, kernel.panic_on_oops and vm.overcommit_memory on this machine.
-protectKernelDefaults: true
+# true would make kubelet refuse to start here ("invalid kernel flag: kernel/panic_on_oops, expected value: 1"):
+# it sets kernel.panic=10, kernel.panic_on_oops=1 and vm.overcommit_memory=1 instead, which down restores.
+protectKernelDefaults: false
 tlsCertFile: ${NODE_DIR}/pki/kubelet-serving.crt
 tlsPrivateKeyFile: ${NODE_DIR}/pki/kubelet-serving.key
 authentication:
