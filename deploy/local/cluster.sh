@@ -131,6 +131,12 @@ componentsPatches:
   - name: kube-controller-manager
     extraArgs:
       - {key: service-cluster-ip-range, value: "${SERVICE_CIDR}"}
+  # kwokctl runs kwok-controller with --manage-all-nodes=true, which would also drive the real node and its pods:
+  # only the nodes kwokctl creates (annotated kwok.x-k8s.io/node=fake) are kwok's.
+  - name: kwok-controller
+    extraArgs:
+      - {key: manage-all-nodes, value: "false", override: true}
+      - {key: manage-nodes-with-annotation-selector, value: "kwok.x-k8s.io/node=fake"}
 EOF
   fi
   echo "${file}"
@@ -205,7 +211,13 @@ cmd_up() {
   have="$(kwok_node_count)"
   if ((have != NODE_COUNT)); then
     log "scaling kwok nodes ${have} -> ${NODE_COUNT}"
-    "${KWOKCTL}" scale node --name "${CLUSTER_NAME}" --replicas "${NODE_COUNT}" -v WARN > /dev/null
+    # kwok's node template gives InternalIPs from 192.0.2.1 (on these machines eth0's own network and its gateway)
+    # and pod CIDRs from 10.0.0.0/24. Beside a real node, the apiserver, metrics-server and kube-proxy would send
+    # traffic there: kwok nodes get addresses in the cluster range instead, routed onto the bridge, where nothing
+    # answers and nothing leaves the machine.
+    local params=()
+    ((REAL_NODES == 0)) || params=(--param ".nodeIPs=[\"${KWOK_NODE_IP_BASE}\"]" --param ".podCIDRs=[\"${KWOK_POD_CIDR_BASE}\"]")
+    "${KWOKCTL}" scale node --name "${CLUSTER_NAME}" --replicas "${NODE_COUNT}" "${params[@]}" -v WARN > /dev/null
   fi
   wait_for 120 "${NODE_COUNT} Ready kwok nodes" nodes_ready
   log "cluster '${CLUSTER_NAME}' is up in $((SECONDS - start))s: export KUBECONFIG=${KUBECONFIG_FILE}"
@@ -236,7 +248,7 @@ cmd_down() {
   local mode_real=0
   [[ "$(cat "${MODE_FILE}" 2> /dev/null)" == "real-nodes=1" ]] && mode_real=1
   # The node goes first: its kubelet and containers hold the apiserver's connections, its pods the mounts.
-  node_down
+  if ((mode_real == 1)); then node_down force; else node_down; fi
   if cluster_exists; then
     "${KWOKCTL}" delete cluster --name "${CLUSTER_NAME}"
     log "cluster '${CLUSTER_NAME}' deleted"

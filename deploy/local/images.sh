@@ -169,6 +169,7 @@ standin_distroless() {
 standins() {
   ensure_debs "${IMAGE_DEB_PACKAGES[@]}"
   mkdir -p "${IMAGES_CACHE}"
+  remove_working_containers
   standin_debian
   standin_temurin
   standin_maven
@@ -207,7 +208,7 @@ build_project_image() {
     return 0
   fi
   log "building ${image} from ${dockerfile#"${REPO_ROOT}"/} (buildah bud, chroot isolation)"
-  local args=(--isolation chroot --network host --layers --format docker -f "${dockerfile}" --build-arg "VERSION=${VERSION}"
+  local args=(--isolation chroot --network host --layers --force-rm --format docker -f "${dockerfile}" --build-arg "VERSION=${VERSION}"
     -t "${image}" --pull=false)
   [[ -n "${ignorefile}" ]] && args+=(--ignorefile "${ignorefile}")
   # The local Maven repository as a build volume: dependencies already on this machine are not fetched again (those
@@ -317,8 +318,12 @@ client_image() {
   log "node image ${CLIENT_IMAGE} (Debian's curl and busybox on ${BASE_DEBIAN})"
 }
 
+# Working containers of an interrupted stand-in or node-image step (each holds an overlay mount in the store).
+remove_working_containers() { bh rm --all > /dev/null 2>&1 || true; }
+
 cmd_build_node() {
   ensure_debs "${IMAGE_DEB_PACKAGES[@]}"
+  remove_working_containers
   "${LOCAL_DIR}/build-node.sh"
   mkdir -p "${IMAGES_CACHE}"
   standin_debian

@@ -254,17 +254,22 @@ egress_is_dropped() {
 
 # After down: nothing of the node may be left on the machine.
 node_leftovers_report() {
-  local problems=() p exe
+  local problems=() p exe saved
   for p in /proc/[0-9]*; do
     exe="$(readlink "$p/exe" 2> /dev/null)" || continue
     case "${exe}" in
       "${NODE_BIN}"/* | "${K8S_BIN}/kubelet" | "${K8S_BIN}/kube-proxy") problems+=("process ${p#/proc/} (${exe})") ;;
     esac
   done
-  if findmnt -rn -o TARGET | grep -qE "^(${NODE_DIR}|${NODE_RUN})(/|$)"; then problems+=("mounts under ${NODE_DIR} or ${NODE_RUN}"); fi
+  saved="$(findmnt -rn -o TARGET)"
+  grep -qE "^(${NODE_DIR}|${NODE_RUN})(/|$)" <<< "${saved}" && problems+=("mounts under ${NODE_DIR} or ${NODE_RUN}")
   ip link show "${BRIDGE}" > /dev/null 2>&1 && problems+=("bridge ${BRIDGE}")
-  if iptables-save | grep -qE "${OUR_CHAINS}"; then problems+=("iptables chains"); fi
-  if ip6tables-save | grep -qE "${OUR_CHAINS}"; then problems+=("ip6tables chains"); fi
+  saved="$(iptables-save)"
+  grep -qE "${OUR_CHAINS}|NETAVARK" <<< "${saved}" && problems+=("iptables chains")
+  saved="$(ip6tables-save)"
+  grep -qE "${OUR_CHAINS}|NETAVARK" <<< "${saved}" && problems+=("ip6tables chains")
+  saved="$(ipset list -n 2> /dev/null || true)"
+  grep -qE '^(KUBE-|kube-router-)' <<< "${saved}" && problems+=("ipsets")
   compgen -G "/sys/fs/cgroup/*/${CGROUP_PARENT}" > /dev/null && problems+=("cgroups ${CGROUP_PARENT}")
   if ((${#problems[@]} > 0)); then
     log "warning: left on the machine: ${problems[*]}"

@@ -21,6 +21,9 @@ NODE_IP="10.244.0.1" # the bridge's address: node IP, kubelet and apiserver-forw
 SERVICE_CIDR="10.96.0.0/16"
 KUBERNETES_SERVICE_IP="10.96.0.1"
 DNS_SERVICE_IP="10.96.0.10"
+# kwok nodes beside the real node: their fake addresses, inside CLUSTER_CIDR (see cluster.sh).
+KWOK_NODE_IP_BASE="10.244.255.1"
+KWOK_POD_CIDR_BASE="10.244.128.0/24"
 CLUSTER_DOMAIN="cluster.local"
 APISERVER_PORT=6443
 # A TEST-NET-3 address (RFC 5737): the off-machine destination the egress check tries from a pod, which the DROP
@@ -109,6 +112,8 @@ network_up() {
   # Service VIPs exist only in kube-proxy's NAT rules: without this route, a packet to one that has no rule (or
   # before kube-proxy writes it) would follow the default route off the machine.
   ip route replace "${SERVICE_CIDR}" dev "${BRIDGE}" src "${NODE_IP}"
+  # The rest of the cluster range (kwok nodes' fake node and pod addresses) likewise: unanswered on the bridge.
+  ip route replace "${CLUSTER_CIDR}" dev "${BRIDGE}" src "${NODE_IP}"
   # Forwarding for packets that arrive on the bridge only (Service traffic DNATed back to a pod); the machine-wide
   # net.ipv4.ip_forward stays as it was, so nothing arriving on another interface is ever routed into the bridge.
   sysctl -qw "net.ipv4.conf.${BRIDGE}.forwarding=1"
@@ -146,12 +151,13 @@ egress_drop_packets() {
 # in one iptables-restore without them (and without the rules that jump to them); everything else stays.
 OUR_CHAINS='KUBE-|CNI-|ECHO-NODE-'
 firewall_down() {
-  local ipt table
+  local ipt table rules
   for ipt in iptables ip6tables; do
     for table in filter nat mangle raw; do
-      "${ipt}-save" -t "${table}" 2> /dev/null | grep -q -E "(${OUR_CHAINS})" || continue
-      "${ipt}-save" -t "${table}" \
-        | grep -v -E "^:(${OUR_CHAINS})|^-A (${OUR_CHAINS})|-[jg] (${OUR_CHAINS})" \
+      # Saved first: `save | grep -q` would end save with SIGPIPE, which pipefail reports as a failure.
+      rules="$("${ipt}-save" -t "${table}" 2> /dev/null)" || continue
+      grep -q -E "(${OUR_CHAINS})" <<< "${rules}" || continue
+      grep -v -E "^:(${OUR_CHAINS})|^-A (${OUR_CHAINS})|-[jg] (${OUR_CHAINS})" <<< "${rules}" \
         | "${ipt}-restore" -w -T "${table}"
     done
   done
@@ -165,6 +171,7 @@ network_down() {
   local veth
   firewall_down
   ip route del "${SERVICE_CIDR}" dev "${BRIDGE}" 2> /dev/null || true
+  ip route del "${CLUSTER_CIDR}" dev "${BRIDGE}" 2> /dev/null || true
   if ip link show "${BRIDGE}" > /dev/null 2>&1; then
     for veth in $(ip -o link show master "${BRIDGE}" | awk -F': ' '{ print $2 }' | cut -d@ -f1); do
       ip link del "${veth}" 2> /dev/null || true
@@ -511,8 +518,10 @@ node_remove_cgroups() {
   return 0
 }
 
-node_down() {
-  [[ -d "${NODE_DIR}" || -d "${NODE_RUN}" ]] || ip link show "${BRIDGE}" > /dev/null 2>&1 || return 0
+node_down() { # [force]: also when no state of the node is left (after a crash, to remove its chains)
+  if [[ -z "${1:-}" && ! -d "${NODE_DIR}" && ! -d "${NODE_RUN}" ]] && ! ip link show "${BRIDGE}" > /dev/null 2>&1; then
+    return 0
+  fi
   log "stopping the real node ${NODE_NAME}"
   stop_daemon kubelet 20
   stop_daemon kube-router 10
