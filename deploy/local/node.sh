@@ -127,13 +127,15 @@ network_up() {
 firewall_up() {
   local ipt
   for ipt in iptables ip6tables; do
-    "${ipt}" -w -t mangle -N "${FORWARD_CHAIN}" 2> /dev/null || "${ipt}" -w -t mangle -F "${FORWARD_CHAIN}"
-    "${ipt}" -w -t mangle -A "${FORWARD_CHAIN}" -i "${BRIDGE}" -o "${BRIDGE}" -j RETURN \
-      -m comment --comment "echo-node: pod to pod on the bridge"
-    "${ipt}" -w -t mangle -A "${FORWARD_CHAIN}" -i "${BRIDGE}" -j DROP \
-      -m comment --comment "echo-node: pod traffic never leaves the machine"
-    "${ipt}" -w -t mangle -A "${FORWARD_CHAIN}" -o "${BRIDGE}" -j DROP \
-      -m comment --comment "echo-node: nothing from another interface reaches the pods"
+    # One transaction (declaring the chain flushes it): no moment without the DROP on a second `up`.
+    "${ipt}-restore" -w --noflush << EOF
+*mangle
+:${FORWARD_CHAIN} - [0:0]
+-A ${FORWARD_CHAIN} -i ${BRIDGE} -o ${BRIDGE} -m comment --comment "echo-node: pod to pod on the bridge" -j RETURN
+-A ${FORWARD_CHAIN} -i ${BRIDGE} -m comment --comment "echo-node: pod traffic never leaves the machine" -j DROP
+-A ${FORWARD_CHAIN} -o ${BRIDGE} -m comment --comment "echo-node: nothing from another interface reaches the pods" -j DROP
+COMMIT
+EOF
     "${ipt}" -w -t mangle -C FORWARD -j "${FORWARD_CHAIN}" 2> /dev/null \
       || "${ipt}" -w -t mangle -I FORWARD 1 -j "${FORWARD_CHAIN}"
   done
