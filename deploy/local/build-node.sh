@@ -8,7 +8,9 @@
 #   pause                                      deploy/local/pause (the project's own sandbox program)
 # Like build-control-plane.sh: only missing or outdated binaries are built; each carries a stamp.
 #
-# Environment: ECHO_NODE_CACHE (~/.cache/echo-operator/node), BUILD_NICE (19), BUILD_PARALLELISM (1).
+# Environment: ECHO_NODE_CACHE (~/.cache/echo-operator/node), BUILD_NICE (19), BUILD_PARALLELISM (the number of CPUs:
+#   these are part of a first `cluster.sh up`, whose cold set-up should stay within ~15 minutes on 2 cores; nice 19
+#   keeps other work on the machine ahead of them).
 set -euo pipefail
 
 # shellcheck source=deploy/local/lib.sh
@@ -73,7 +75,7 @@ install_bin() {
   log "building ${name} (${pkg}) ..."
   built="${pkg%@*}"
   built="${built##*/}"
-  (cd "${NODE_CACHE}" && GOBIN="${NODE_BIN}" "${NICE[@]}" go install -p "${BUILD_PARALLELISM:-1}" -trimpath \
+  (cd "${NODE_CACHE}" && GOBIN="${NODE_BIN}" "${NICE[@]}" go install -p "${BUILD_PARALLELISM:-$(nproc)}" -trimpath \
     -tags "${tags}" -ldflags "-s -w" "${pkg}")
   [[ "${built}" == "${name}" ]] || mv -f "${NODE_BIN}/${built}" "${NODE_BIN}/${name}"
   stamp_of "${name}" > "$(stamp_file "${name}")"

@@ -333,6 +333,41 @@ cmd_build_node() {
   client_image
 }
 
+# --- a network namespace of its own for the builds ----------------------------------------------------------------
+
+# Chroot isolation shares the network of the process that runs buildah. In this machine's network a RUN that listens
+# (echo-server's AOT training run binds 127.0.0.1:18080 and 18081) collides with whatever else listens there, and with
+# buildah's own network isolation (netavark) a bridge, MASQUERADE rules and net.ipv4.ip_forward=1 would appear. So
+# the builds run in a network namespace of their own: loopback private, and outbound connections (Debian's mirror,
+# Maven Central) through slirp4netns, a user-space TCP/IP stack that opens ordinary sockets from this machine: no
+# bridge, no routing, no NAT rules on the host. The namespace cannot reach this machine's loopback
+# (--disable-host-loopback).
+in_build_netns() { # <command...>
+  mkdir -p "${IMAGES_CACHE}/logs" "${IMAGES_CACHE}/run"
+  local ready="${IMAGES_CACHE}/run/netns-ready.$$" ns_pid slirp_pid rc=0 i
+  rm -f "${ready}"
+  # shellcheck disable=SC2016 # expanded by the inner shell
+  unshare --net --fork --kill-child -- bash -c '
+    ip link set lo up
+    for i in $(seq 1 200); do [ -e "$0" ] && break; sleep 0.05; done
+    [ -e "$0" ] || { echo "error: slirp4netns did not configure the build network" >&2; exit 1; }
+    exec "$@"' "${ready}" "$@" &
+  ns_pid=$!
+  slirp4netns --configure --mtu=65520 --disable-host-loopback "${ns_pid}" tap0 \
+    > "${IMAGES_CACHE}/logs/slirp4netns.log" 2>&1 &
+  slirp_pid=$!
+  for ((i = 0; i < 100; i++)); do
+    nsenter -t "${ns_pid}" -n ip -4 addr show tap0 2> /dev/null | grep -q 'inet ' && break
+    sleep 0.1
+  done
+  touch "${ready}"
+  wait "${ns_pid}" || rc=$?
+  kill "${slirp_pid}" 2> /dev/null || true
+  wait "${slirp_pid}" 2> /dev/null || true
+  rm -f "${ready}"
+  return "${rc}"
+}
+
 # --- import into the node's containerd -----------------------------------------------------------------------------
 
 NODE_RUN="/run/echo-operator/${ECHO_CLUSTER_NAME:-echo}"
@@ -355,14 +390,22 @@ import_images() { # <image...>
 }
 
 case "${1:-}" in
-  build) cmd_build ;;
-  build-node) cmd_build_node ;;
+  build)
+    ensure_debs "${IMAGE_DEB_PACKAGES[@]}"
+    in_build_netns "$0" _build
+    ;;
+  build-node)
+    ensure_debs "${IMAGE_DEB_PACKAGES[@]}"
+    in_build_netns "$0" _build-node
+    ;;
+  _build) cmd_build ;;
+  _build-node) cmd_build_node ;;
   import)
-    cmd_build
+    "$0" build
     import_images "${SERVER_IMAGE}" "${OPERATOR_IMAGE}"
     ;;
   import-node)
-    cmd_build_node
+    "$0" build-node
     import_images "${PAUSE_IMAGE}" "${COREDNS_IMAGE}" "${METRICS_SERVER_IMAGE}" "${CLIENT_IMAGE}"
     ;;
   sizes) cmd_sizes ;;

@@ -50,7 +50,7 @@ NODE_BIN="${NODE_CACHE}/bin"
 NODE_BINARIES=(containerd ctr containerd-shim-runc-v2 coredns metrics-server kube-router pause)
 # Debian packages the node needs (installed by node.sh/images.sh when missing; the scripts run as root).
 NODE_DEB_PACKAGES=(runc containernetworking-plugins iptables ipset conntrack socat)
-IMAGE_DEB_PACKAGES=(buildah debootstrap busybox-static)
+IMAGE_DEB_PACKAGES=(buildah debootstrap busybox-static slirp4netns)
 
 # ensure_debs <package...>: apt-get installs the missing ones (Debian's own packages, nothing else).
 ensure_debs() {
