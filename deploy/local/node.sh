@@ -102,10 +102,21 @@ restore_sysctls() {
   done < "$f"
 }
 
+# The bridge's alias names the cluster that owns it: the bridge, port 6443 and the netfilter rules are the machine's,
+# so only one real-node cluster can run at a time.
+bridge_owner() { ip -d link show "$1" 2> /dev/null | sed -n 's/^ *alias echo-node:\(.*\)$/\1/p'; }
+
 network_up() {
+  if ip link show "${BRIDGE}" > /dev/null 2>&1; then
+    local owner
+    owner="$(bridge_owner "${BRIDGE}")"
+    [[ "${owner}" == "${CLUSTER_NAME}" ]] \
+      || die "bridge ${BRIDGE} belongs to the real-node cluster '${owner:-unknown}': 'ECHO_CLUSTER_NAME=${owner} $0 down' first (one real node per machine)"
+  fi
   record_sysctls
   if ! ip link show "${BRIDGE}" > /dev/null 2>&1; then
     ip link add "${BRIDGE}" type bridge
+    ip link set "${BRIDGE}" alias "echo-node:${CLUSTER_NAME}"
   fi
   ip addr replace "${NODE_IP}/${POD_CIDR#*/}" dev "${BRIDGE}"
   ip link set "${BRIDGE}" up
@@ -395,8 +406,8 @@ kubelet_up() {
   # The pods' cgroup parent must exist in every v1 hierarchy; cpuset needs its CPUs and memory nodes copied in.
   local h
   for h in /sys/fs/cgroup/*/; do
-    [[ -d "${h}" ]] || continue
-    mkdir -p "${h}${CGROUP_PARENT}"
+    [[ -d "${h}" && ! -d "${h}${CGROUP_PARENT}" ]] || continue
+    mkdir "${h}${CGROUP_PARENT}"
     if [[ -f "${h}cpuset.cpus" ]]; then
       cat "${h}cpuset.cpus" > "${h}${CGROUP_PARENT}/cpuset.cpus"
       cat "${h}cpuset.mems" > "${h}${CGROUP_PARENT}/cpuset.mems"
@@ -478,13 +489,16 @@ pod_pids() {
   done | sort -u
 }
 
-# PIDs of containerd shims of this node: processes whose executable is our shim binary.
+# PIDs of containerd shims of this node: processes whose executable is our shim binary and whose command line names
+# this node's containerd socket (another cluster's node would have its own).
 shim_pids() {
   local p exe
   for p in /proc/[0-9]*; do
     exe="$(readlink "$p/exe" 2> /dev/null)" || continue
-    [[ "${exe}" == "${NODE_BIN}/containerd-shim-runc-v2" ]] && echo "${p#/proc/}"
+    [[ "${exe}" == "${NODE_BIN}/containerd-shim-runc-v2" ]] || continue
+    grep -qaF -- "${CONTAINERD_SOCK}" "$p/cmdline" 2> /dev/null && echo "${p#/proc/}"
   done
+  return 0
 }
 
 kill_pids() { # <signal> <pid...>
@@ -521,7 +535,7 @@ node_remove_cgroups() {
 }
 
 node_down() { # [force]: also when no state of the node is left (after a crash, to remove its chains)
-  if [[ -z "${1:-}" && ! -d "${NODE_DIR}" && ! -d "${NODE_RUN}" ]] && ! ip link show "${BRIDGE}" > /dev/null 2>&1; then
+  if [[ -z "${1:-}" && ! -d "${NODE_DIR}" && ! -d "${NODE_RUN}" && "$(bridge_owner "${BRIDGE}")" != "${CLUSTER_NAME}" ]]; then
     return 0
   fi
   log "stopping the real node ${NODE_NAME}"
@@ -543,7 +557,13 @@ node_down() { # [force]: also when no state of the node is left (after a crash, 
   sleep 0.5
   node_unmount_all
   node_remove_cgroups
-  network_down
+  local owner
+  owner="$(bridge_owner "${BRIDGE}")"
+  if [[ -n "${owner}" && "${owner}" != "${CLUSTER_NAME}" ]]; then
+    log "bridge ${BRIDGE} belongs to the real-node cluster '${owner}': its network and chains are left alone"
+  else
+    network_down
+  fi
   rm -rf "${NODE_RUN}"
   rmdir /run/echo-operator 2> /dev/null || true
   rm -rf "${NODE_DIR}"
