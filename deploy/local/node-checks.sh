@@ -8,6 +8,7 @@ SMOKE_MANAGEMENT_PORT=8081
 
 verify_real_node() {
   local ns="${SMOKE_RESTRICTED_NS}"
+  check "node processes running (${NODE_DAEMONS[*]})" node_daemons_running
   # The project's images, built from its Dockerfiles (cached) and imported into the node.
   "${LOCAL_DIR}/images.sh" import >&2
   SMOKE_SERVER_IMAGE="$("${LOCAL_DIR}/images.sh" name echo-server)"
@@ -22,7 +23,7 @@ verify_real_node() {
   check "DNS: the Service name resolves to its ClusterIP in a pod" dns_resolves_service "${ns}"
   check "POST /echo through the ClusterIP Service from a pod answers byte for byte" echo_via_cluster_ip "${ns}"
   check "POST /echo through the NodePort from the host (${NODE_IP})" echo_via_node_port "${ns}"
-  check "NetworkPolicy: a pod the policy does not admit times out, one it admits gets the echo" network_policy_enforced "${ns}"
+  check "NetworkPolicy: a pod the policy does not admit is refused, one it admits gets the echo" network_policy_enforced "${ns}"
   check "metrics API: node and pod resource metrics from kubelet" metrics_available "${ns}"
   check "HPA reads the echo-server pods' CPU from the metrics API" hpa_has_metrics "${ns}"
   check "pod traffic to an off-machine address (${OFF_MACHINE_TEST_IP}) is dropped by ${FORWARD_CHAIN}" \

@@ -26,9 +26,10 @@ KWOK_NODE_IP_BASE="10.244.255.1"
 KWOK_POD_CIDR_BASE="10.244.128.0/24"
 CLUSTER_DOMAIN="cluster.local"
 APISERVER_PORT=6443
-# A TEST-NET-3 address (RFC 5737): the off-machine destination the egress check tries from a pod, which the DROP
-# rule must stop. Not 192.0.2.1: on these machines that is the real default gateway of eth0.
-OFF_MACHINE_TEST_IP="203.0.113.1"
+# A TEST-NET-2 address (RFC 5737): the off-machine destination the egress check tries from a pod, which the DROP
+# rule must stop. Not TEST-NET-1 or -3: on these machines 192.0.2.0/24 is eth0's network (192.0.2.1 its gateway) and
+# the package registries resolve to 203.0.113.80.
+OFF_MACHINE_TEST_IP="198.51.100.1"
 # One cgroup parent for every pod (kubelet's cgroupRoot), so that down removes exactly what the node created.
 CGROUP_PARENT="echo-node-${CLUSTER_NAME}"
 FORWARD_CHAIN="ECHO-NODE-FORWARD"
@@ -40,6 +41,16 @@ NODE_SYSCTLS=(net.ipv4.ip_forward net.ipv6.conf.all.forwarding net.bridge.bridge
   kernel.panic kernel.panic_on_oops vm.overcommit_memory vm.panic_on_oom kernel.keys.root_maxkeys
   kernel.keys.root_maxbytes)
 CTR=("${NODE_BIN}/ctr" --address "${CONTAINERD_SOCK}" -n k8s.io)
+
+# write_file <path>: stdin to the file, replaced only when its content changes (kube-proxy exits when its
+# configuration file is written, even with the same content).
+write_file() {
+  local new
+  new="$(cat)"
+  [[ -f "$1" && "$(cat "$1")" == "${new}" ]] && return 0
+  printf '%s\n' "${new}" > "$1.tmp"
+  mv -f "$1.tmp" "$1"
+}
 
 node_pid_alive() { # <name>
   local f="${NODE_PIDS}/$1.pid"
@@ -215,7 +226,7 @@ sign_cert() { # <name> <subject> [subjectAltName]
 }
 
 write_kubeconfig() { # <file> <user name> <cert name>
-  cat > "$1" << EOF
+  write_file "$1" << EOF
 apiVersion: v1
 kind: Config
 clusters:
@@ -251,12 +262,12 @@ node_credentials() {
 containerd_config() {
   mkdir -p "${NODE_DIR}/containerd" "${NODE_DIR}/cni/net.d" "${NODE_DIR}/registry/_default" "${NODE_RUN}/s"
   # Every registry host resolves to a closed loopback port: the node never pulls; images are imported with ctr.
-  cat > "${NODE_DIR}/registry/_default/hosts.toml" << 'EOF'
+  write_file "${NODE_DIR}/registry/_default/hosts.toml" << 'EOF'
 server = "http://127.0.0.1:9"
 [host."http://127.0.0.1:9"]
   capabilities = ["pull", "resolve"]
 EOF
-  cat > "${NODE_DIR}/containerd/config.toml" << EOF
+  write_file "${NODE_DIR}/containerd/config.toml" << EOF
 version = 3
 root = "${NODE_DIR}/containerd/root"
 state = "${NODE_RUN}/containerd"
@@ -303,7 +314,7 @@ state = "${NODE_RUN}/containerd"
 EOF
   # The bridge exists already (network_up): the plugin only attaches veths to it. isGateway false keeps the plugin
   # from touching the bridge address and the machine-wide ip_forward; IPAM's gateway gives pods their default route.
-  cat > "${NODE_DIR}/cni/net.d/10-echo-pods.conflist" << EOF
+  write_file "${NODE_DIR}/cni/net.d/10-echo-pods.conflist" << EOF
 {
   "cniVersion": "1.0.0",
   "name": "echo-pods",
@@ -339,8 +350,8 @@ containerd_up() {
 
 kubelet_config() {
   mkdir -p "${NODE_DIR}/kubelet"
-  : > "${NODE_DIR}/resolv.conf" # pods with dnsPolicy Default get no upstream resolver: no DNS leaves the machine
-  cat > "${NODE_DIR}/kubelet/config.yaml" << EOF
+  [[ -f "${NODE_DIR}/resolv.conf" ]] || : > "${NODE_DIR}/resolv.conf" # pods with dnsPolicy Default get no upstream resolver: no DNS leaves the machine
+  write_file "${NODE_DIR}/kubelet/config.yaml" << EOF
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
 address: ${NODE_IP}
@@ -383,7 +394,7 @@ EOF
 }
 
 kube_proxy_config() {
-  cat > "${NODE_DIR}/kube-proxy.yaml" << EOF
+  write_file "${NODE_DIR}/kube-proxy.yaml" << EOF
 apiVersion: kubeproxy.config.k8s.io/v1alpha1
 kind: KubeProxyConfiguration
 mode: iptables
@@ -440,6 +451,13 @@ kube_router_up() {
 apiserver_forwarder_up() {
   start_daemon apiserver-forwarder socat "TCP-LISTEN:${APISERVER_PORT},bind=${NODE_IP},reuseaddr,fork" \
     "TCP:127.0.0.1:${APISERVER_PORT}"
+}
+
+NODE_DAEMONS=(apiserver-forwarder containerd kube-proxy kubelet kube-router)
+node_daemons_running() {
+  local n dead=()
+  for n in "${NODE_DAEMONS[@]}"; do node_pid_alive "$n" || dead+=("$n"); done
+  ((${#dead[@]} == 0)) || { log "  not running: ${dead[*]} (logs: ${NODE_LOGS}); '$0 up' restarts them"; return 1; }
 }
 
 node_ready() {
@@ -572,7 +590,7 @@ node_down() { # [force]: also when no state of the node is left (after a crash, 
 
 node_status() {
   local n
-  for n in apiserver-forwarder containerd kube-proxy kubelet kube-router; do
+  for n in "${NODE_DAEMONS[@]}"; do
     if node_pid_alive "$n"; then echo "  $n: running (pid $(cat "${NODE_PIDS}/$n.pid"))"; else echo "  $n: not running"; fi
   done
   echo "  bridge ${BRIDGE}: $(ip -br addr show "${BRIDGE}" 2> /dev/null || echo absent)"
