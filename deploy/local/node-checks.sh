@@ -43,6 +43,7 @@ spec:
     metadata: {labels: {app: echo}}
     spec:
       automountServiceAccountToken: false
+      nodeSelector: {kubernetes.io/hostname: ${NODE_NAME}}
       securityContext:
         runAsNonRoot: true
         runAsUser: 10001
@@ -98,6 +99,7 @@ metadata:
   labels: {app: smoke-client, role: ${3:-none}}
 spec:
   automountServiceAccountToken: false
+  nodeSelector: {kubernetes.io/hostname: ${NODE_NAME}}
   terminationGracePeriodSeconds: 1
   securityContext:
     runAsNonRoot: true
