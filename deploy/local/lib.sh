@@ -1,5 +1,6 @@
 # Shared definitions for build-control-plane.sh and cluster.sh. Sourced, not executed.
 # shellcheck shell=bash
+# shellcheck disable=SC2034 # the variables are for the scripts that source this file
 
 LOCAL_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CONTROL_PLANE_MOD="${LOCAL_DIR}/control-plane"
