@@ -185,6 +185,22 @@ firewall_down() {
         | "${ipt}-restore" -w -T "${table}"
     done
   done
+  # iptables-nft created the tables on first use; one left with nothing but empty built-in chains that accept goes, as
+  # it was not there before.
+  local family
+  if iptables -V 2> /dev/null | grep -q nf_tables; then
+    for ipt in iptables ip6tables; do
+      family=ip
+      [[ "${ipt}" == ip6tables ]] && family=ip6
+      for table in filter nat mangle raw; do
+        rules="$("${ipt}-save" -t "${table}" 2> /dev/null)" || continue
+        [[ -n "${rules}" ]] || continue
+        grep -qE '^-A |^:[^ ]+ (DROP|REJECT)' <<< "${rules}" && continue
+        grep -E '^:' <<< "${rules}" | grep -qvE '^:(INPUT|FORWARD|OUTPUT|PREROUTING|POSTROUTING) ' && continue
+        nft delete table "${family}" "${table}" 2> /dev/null || true
+      done
+    done
+  fi
   local set
   for set in $(ipset list -n 2> /dev/null | grep -E '^(KUBE-|kube-router-|inet6:KUBE-|inet6:kube-router-)' || true); do
     ipset destroy "${set}" 2> /dev/null || log "warning: ipset ${set} is still in use"
