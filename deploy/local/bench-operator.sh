@@ -256,6 +256,8 @@ live_heap() {
 
 main() {
   export ECHO_CLUSTER_NAME="${BENCH_CLUSTER_NAME:-echo-bench}"
+  # kwok nodes only: the benchmark measures the operator, not containers (cluster.sh defaults to a real node).
+  export ECHO_CLUSTER_REAL_NODES="${ECHO_CLUSTER_REAL_NODES:-0}"
   KUBECONFIG_FILE="(cluster not up)"
   WORK="$(mktemp -d "${TMPDIR:-/tmp}/echo-bench.XXXXXX")"
   local wall_start=${SECONDS}

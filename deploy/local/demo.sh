@@ -25,6 +25,8 @@ ECHO_PORT="${DEMO_ECHO_PORT:-18080}"
 OPERATOR_PORT="${DEMO_OPERATOR_PORT:-18090}"
 DEV_EXAMPLE="${REPO_ROOT}/deploy/examples/echoservice-dev.yaml"
 export ECHO_CLUSTER_NAME="${ECHO_CLUSTER_NAME:-echo}"
+# kwok nodes until this script runs its checks on the real node (issue 11); cluster.sh defaults to a real node.
+export ECHO_CLUSTER_REAL_NODES="${ECHO_CLUSTER_REAL_NODES:-0}"
 
 say() { printf '\n==> %s\n' "$*"; }
 

@@ -422,6 +422,8 @@ s_helm_uninstall() {
 
 main() {
   export ECHO_CLUSTER_NAME="${E2E_CLUSTER_NAME:-echo-e2e}"
+  # kwok nodes until this script runs its checks on the real node (issue 11); cluster.sh defaults to a real node.
+  export ECHO_CLUSTER_REAL_NODES="${ECHO_CLUSTER_REAL_NODES:-0}"
   KUBECONFIG_FILE="(cluster not up)"
   WORK="$(mktemp -d "${TMPDIR:-/tmp}/echo-e2e.XXXXXX")"
   local start=${SECONDS}

@@ -1,5 +1,6 @@
 # Shared definitions for build-control-plane.sh and cluster.sh. Sourced, not executed.
 # shellcheck shell=bash
+# shellcheck disable=SC2034 # the variables are for the scripts that source this file
 
 LOCAL_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CONTROL_PLANE_MOD="${LOCAL_DIR}/control-plane"
@@ -36,3 +37,36 @@ ALL_BINARIES=(etcd "${CONTROL_PLANE_BINARIES[@]}" kwok kwokctl)
 
 log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# --- the real node (build-node.sh, node.sh, images.sh) ----------------------------------------------------------
+# Pinned upstream releases, built with `go install module@version` into a cache outside the repository.
+CONTAINERD_VERSION="v2.4.2"
+COREDNS_VERSION="v1.15.0"       # the newest CoreDNS the module proxy serves (go 1.26)
+METRICS_SERVER_VERSION="v0.8.0"
+# NetworkPolicy: kube-router's firewall controller (iptables + ipset). kube-network-policies v0.8.0 needs the
+# nftables `queue` expression, which this kernel lacks (CONFIG_NFT_QUEUE unset); see docs/local-cluster.md.
+KUBE_ROUTER_VERSION="v2.1.0"    # the only kube-router v2 the module proxy serves
+NODE_CACHE="${ECHO_NODE_CACHE:-${HOME}/.cache/echo-operator/node}"
+NODE_BIN="${NODE_CACHE}/bin"
+NODE_BINARIES=(containerd ctr containerd-shim-runc-v2 coredns metrics-server kube-router pause)
+# Debian packages the node needs (installed by node.sh/images.sh when missing; the scripts run as root).
+NODE_DEB_PACKAGES=(runc containernetworking-plugins iptables ipset conntrack socat)
+IMAGE_DEB_PACKAGES=(buildah debootstrap busybox-static slirp4netns)
+
+# ensure_debs <package...>: apt-get installs the missing ones (Debian's own packages, nothing else).
+ensure_debs() {
+  local missing=() p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2> /dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  ((${#missing[@]} == 0)) && return 0
+  [[ "$(id -u)" == 0 ]] || die "missing Debian packages (${missing[*]}): install them as root"
+  log "installing Debian packages: ${missing[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq > /dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" > /dev/null
+}
+# The node's own images (images.sh build-node): built here from the binaries above and Debian's busybox.
+PAUSE_IMAGE="localhost/echo-local/pause:1"
+COREDNS_IMAGE="localhost/echo-local/coredns:${COREDNS_VERSION}"
+METRICS_SERVER_IMAGE="localhost/echo-local/metrics-server:${METRICS_SERVER_VERSION}"
+CLIENT_IMAGE="localhost/echo-local/client:1"
