@@ -320,7 +320,7 @@ EOF
   # --- 1. the operator: one process, as the chart's ServiceAccount, leader election off (one replica; this keeps
   # Lease renewals out of the idle count), the chart's JVM flags.
   log "operator: $("${OPERATOR_JAVA}" -version 2>&1 | sed -n 1p), ${MALLOC_ARENA_MAX_CHART:+MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX_CHART} }java ${OPERATOR_JVM_FLAGS[*]} -jar echo-operator.jar (RECONCILE_CONCURRENCY ${RECONCILE_CONCURRENCY:-default})"
-  env KUBECONFIG="${WORK}/operator.kubeconfig" LEADER_ELECTION_ENABLED=false MANAGEMENT_PORT="${MGMT_PORT}" LOG_LEVEL=info \
+  env KUBECONFIG="${WORK}/operator.kubeconfig" LEADER_ELECTION_ENABLED=false MANAGEMENT_PORT="${MGMT_PORT}" BIND_ADDRESS=127.0.0.1 LOG_LEVEL=info \
     RESYNC_INTERVAL="${RESYNC_INTERVAL}" \
     ${RECONCILE_CONCURRENCY:+RECONCILE_CONCURRENCY="${RECONCILE_CONCURRENCY}"} \
     ${MALLOC_ARENA_MAX_CHART:+MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX_CHART}"} \

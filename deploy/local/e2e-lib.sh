@@ -154,7 +154,7 @@ start_operator() {
   (
     env KUBECONFIG="${kubeconfig}" HOSTNAME="${identity}" \
       LEADER_ELECTION_ENABLED=true LEADER_ELECTION_NAMESPACE="${OPERATOR_NS}" LEADER_ELECTION_LEASE_NAME="${LEASE_NAME}" \
-      MANAGEMENT_PORT="${port}" LOG_LEVEL=info \
+      MANAGEMENT_PORT="${port}" BIND_ADDRESS=127.0.0.1 LOG_LEVEL=info \
       java -XX:+UseSerialGC -Xmx256m -jar "${OPERATOR_JAR}" > "${dir}/${identity}.log" 2>&1 < /dev/null &
     echo $! > "${dir}/pids/${identity}.pid"
   )

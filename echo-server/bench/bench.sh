@@ -59,7 +59,7 @@ start_server() { # launches the server in the background (pid); returns once /he
   local start; start=$(date +%s%N)
   # shellcheck disable=SC2086
   # wrk's 1000 connections all come from 127.0.0.1: the per-client connection cap is raised to the pod's limit.
-  PORT=$port MANAGEMENT_PORT=$((port + 1)) LOG_LEVEL=${BENCH_LOG_LEVEL:-warn} RATE_LIMIT_RPS=1000000 \
+  BIND_ADDRESS=127.0.0.1 PORT=$port MANAGEMENT_PORT=$((port + 1)) LOG_LEVEL=${BENCH_LOG_LEVEL:-warn} RATE_LIMIT_RPS=1000000 \
     RATE_LIMIT_BURST=1000000 HEALTH_RATE_LIMIT_RPM=1000000 SHUTDOWN_DELAY=0 MAX_CONNECTIONS_PER_CLIENT=16384 \
     MALLOC_ARENA_MAX="$arenas" "$java" $jvm_flags -XX:MaxRAM="$memory" "${aot[@]}" -jar "$jar" \
     >"$tmp/server.out" 2>"$tmp/server.err" &

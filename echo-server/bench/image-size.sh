@@ -35,7 +35,7 @@ cp "$jar" "$out/app/echo-server.jar"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 mport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 # shellcheck disable=SC2086
-PORT=$port MANAGEMENT_PORT=$mport SHUTDOWN_DELAY=0 LOG_LEVEL=warn "$out/runtime/bin/java" $jvm_flags -XX:MaxRAM=128m \
+BIND_ADDRESS=127.0.0.1 PORT=$port MANAGEMENT_PORT=$mport SHUTDOWN_DELAY=0 LOG_LEVEL=warn "$out/runtime/bin/java" $jvm_flags -XX:MaxRAM=128m \
   -XX:AOTCacheOutput="$out/app/echo-server.aot" -jar "$out/app/echo-server.jar" >/dev/null 2>"$out/training.err" &
 pid=$!
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.1; done

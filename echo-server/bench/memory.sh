@@ -39,7 +39,7 @@ cleanup() {
 }
 trap cleanup EXIT
 # shellcheck disable=SC2086
-sh -c 'echo $$ > "$0/cgroup.procs"; exec "$@"' "$cg" env PORT="$port" MANAGEMENT_PORT="$mport" \
+sh -c 'echo $$ > "$0/cgroup.procs"; exec "$@"' "$cg" env BIND_ADDRESS=127.0.0.1 PORT="$port" MANAGEMENT_PORT="$mport" \
   MALLOC_ARENA_MAX="$arenas" MAX_CONNECTIONS_PER_CLIENT="${MAX_CONNECTIONS_PER_CLIENT:-$((2 * ${CONNECTIONS:-500}))}" \
   MAX_INFLIGHT_BODY_BYTES_PER_CLIENT="${MAX_INFLIGHT_BODY_BYTES_PER_CLIENT:-${MAX_INFLIGHT_BODY_BYTES:-16777216}}" SHUTDOWN_DELAY=0 LOG_LEVEL=info RATE_LIMIT_RPS=100000 RATE_LIMIT_BURST=100000 \
   "$out/runtime/bin/java" -XX:AOTCache="$out/app/echo-server.aot" $jvm_flags -XX:MaxRAM="$limit" $nmt ${EXTRA_JAVA_FLAGS:-} -jar "$out/app/echo-server.jar" \

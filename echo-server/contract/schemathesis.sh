@@ -23,7 +23,7 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 mport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 log=$(mktemp /tmp/echo-server-schemathesis.XXXXXX.log)
 # Rate limits raised: schemathesis sends hundreds of requests from one address, and 429 is not what is under test.
-PORT=$port MANAGEMENT_PORT=$mport SHUTDOWN_DELAY=0 LOG_LEVEL=warn RATE_LIMIT_RPS=100000 RATE_LIMIT_BURST=100000 \
+BIND_ADDRESS=127.0.0.1 PORT=$port MANAGEMENT_PORT=$mport SHUTDOWN_DELAY=0 LOG_LEVEL=warn RATE_LIMIT_RPS=100000 RATE_LIMIT_BURST=100000 \
   HEALTH_RATE_LIMIT_RPM=1000000 java -jar "$jar" > "$log" 2>&1 &
 pid=$!
 trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true' EXIT

@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Entry point. {@code java -jar echo-server.jar} serves; {@code --help} prints the configuration table;
- * {@code --check-health} probes {@code http://127.0.0.1:$MANAGEMENT_PORT/healthz} and exits 0 (healthy) or 1 (for the image
+ * {@code --check-health} probes {@code http://127.0.0.1:$MANAGEMENT_PORT/healthz} (or BIND_ADDRESS when it is not a wildcard) and exits 0 (healthy) or 1 (for the image
  * HEALTHCHECK, which has no shell or curl).
  */
 public final class Main {
@@ -54,7 +54,7 @@ public final class Main {
             return;
         }
         if (args.length == 1) {
-            System.exit(checkHealth(config.managementPort()) ? 0 : 1);
+            System.exit(checkHealth(probeAddress(config.host()), config.managementPort()) ? 0 : 1);
         }
         try {
             config.checkMemory(Runtime.getRuntime().maxMemory());
@@ -105,7 +105,7 @@ public final class Main {
         return "echo-server " + version() + ": JSON echo HTTP service\n\n"
                 + "Usage: java -jar echo-server.jar [--help | --check-health]\n"
                 + "  --help          print this text\n"
-                + "  --check-health  GET http://127.0.0.1:$MANAGEMENT_PORT/healthz; exit 0 when it answers 200, else 1\n\n"
+                + "  --check-health  GET http://127.0.0.1:$MANAGEMENT_PORT/healthz (BIND_ADDRESS unless 0.0.0.0 or ::); exit 0 when it answers 200, else 1\n\n"
                 + "Endpoints on PORT: GET|HEAD /healthz, GET|HEAD /readyz, POST /echo, GET|HEAD /openapi.json\n"
                 + "Endpoints on MANAGEMENT_PORT: GET|HEAD /healthz, GET|HEAD /readyz, GET|HEAD /metrics\n\n"
                 + "Configuration (environment variables; unset or empty = default; durations use Go syntax):\n"
@@ -119,13 +119,19 @@ public final class Main {
         return v == null ? "dev" : v;
     }
 
+    /** Where --check-health connects: loopback when the server listens on every interface, else its address. */
+    static String probeAddress(String bindAddress) {
+        return bindAddress.equals("0.0.0.0") || bindAddress.equals("0:0:0:0:0:0:0:0") ? "127.0.0.1" : bindAddress;
+    }
+
     /** A minimal HTTP/1.1 probe over a plain socket (no HTTP client module needed in the runtime image). */
-    static boolean checkHealth(int port) {
+    static boolean checkHealth(String address, int port) {
         try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), HEALTH_CHECK_TIMEOUT_MILLIS);
+            socket.connect(new InetSocketAddress(address, port), HEALTH_CHECK_TIMEOUT_MILLIS);
             socket.setSoTimeout(HEALTH_CHECK_TIMEOUT_MILLIS);
             OutputStream out = socket.getOutputStream();
-            out.write(("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nConnection: close\r\n"
+            String host = address.indexOf(':') >= 0 ? "[" + address + "]" : address;
+            out.write(("GET /healthz HTTP/1.1\r\nHost: " + host + ":" + port + "\r\nConnection: close\r\n"
                     + "User-Agent: echo-server-healthcheck\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
             InputStream in = socket.getInputStream();

@@ -80,7 +80,8 @@ public final class Main {
     RuntimeInfo runtime = operator.getRuntimeInfo();
     ManagementServer management;
     try {
-      management = new ManagementServer(config.managementPort(),
+      management = new ManagementServer(
+          new java.net.InetSocketAddress(config.bindAddress(), config.managementPort()),
           // Alive unless the leader's informers failed.
           () -> !runtime.isStarted() || !leadership.isLeading() || runtime.allEventSourcesAreHealthy(),
           // Ready once started; a standby waiting for the Lease is ready (it can take over), so

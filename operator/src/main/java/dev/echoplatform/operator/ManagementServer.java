@@ -18,9 +18,9 @@ public final class ManagementServer implements AutoCloseable {
 
   private final HttpServer server;
 
-  public ManagementServer(int port, BooleanSupplier live, BooleanSupplier ready,
+  public ManagementServer(InetSocketAddress address, BooleanSupplier live, BooleanSupplier ready,
       PrometheusMeterRegistry registry) throws IOException {
-    server = HttpServer.create(new InetSocketAddress(port), 16);
+    server = HttpServer.create(address, 16);
     server.createContext("/healthz", ex -> probe(ex, live.getAsBoolean()));
     server.createContext("/readyz", ex -> probe(ex, ready.getAsBoolean()));
     server.createContext("/metrics", ex -> {

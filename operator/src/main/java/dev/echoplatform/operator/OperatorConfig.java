@@ -41,7 +41,8 @@ public record OperatorConfig(
     int managementPort,
     String logLevel,
     boolean serverSideApply,
-    Duration resyncInterval) {
+    Duration resyncInterval,
+    String bindAddress) {
 
   /** The default resync interval (java-operator-sdk's, as controller-runtime's sync period). */
   public static final Duration DEFAULT_RESYNC = Duration.ofHours(10);
@@ -53,8 +54,14 @@ public record OperatorConfig(
       String leaseName, Optional<String> leaseNamespace, int reconcileConcurrency, int managementPort,
       String logLevel, boolean serverSideApply) {
     this(watchNamespaces, echoServerImage, leaderElectionEnabled, leaseName, leaseNamespace,
-        reconcileConcurrency, managementPort, logLevel, serverSideApply, DEFAULT_RESYNC);
+        reconcileConcurrency, managementPort, logLevel, serverSideApply, DEFAULT_RESYNC, DEFAULT_BIND_ADDRESS);
   }
+
+  /** Every interface: in a pod, the kubelet's probes and Prometheus reach the management port. */
+  public static final String DEFAULT_BIND_ADDRESS = "0.0.0.0";
+  private static final Pattern IPV4 =
+      Pattern.compile("((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])");
+  private static final Pattern IPV6 = Pattern.compile("[0-9a-fA-F:.]*:[0-9a-fA-F:.]*");
 
   public static final String IMAGE_REPOSITORY = "ghcr.io/echo-platform/echo-server";
   public static final String SERVICE_ACCOUNT_NAMESPACE_FILE =
@@ -78,6 +85,8 @@ public record OperatorConfig(
                                     in-cluster service-account namespace)
         RECONCILE_CONCURRENCY       EchoServices reconciled in parallel, 1-1000 (default: 10)
         MANAGEMENT_PORT             port of /healthz, /readyz and /metrics, 1-65535 (default: 8081)
+        BIND_ADDRESS                IP address the management port listens on (default: 0.0.0.0,
+                                    every interface; 127.0.0.1 for a local process)
         LOG_LEVEL                   trace|debug|info|warn|error (default: info); logs are JSON lines
         RESYNC_INTERVAL             how often every EchoService is reconciled even when nothing changed,
                                     a Go duration from 10s to 168h (default: 10h); an unchanged
@@ -171,6 +180,12 @@ public record OperatorConfig(
     } else if (!LOG_LEVELS.contains(logLevel)) {
       throw invalid("LOG_LEVEL", logLevel, "expected one of " + new TreeSet<>(LOG_LEVELS));
     }
+    String bindAddress = env.getOrDefault("BIND_ADDRESS", "").trim();
+    if (bindAddress.isEmpty()) {
+      bindAddress = DEFAULT_BIND_ADDRESS;
+    } else if (!IPV4.matcher(bindAddress).matches() && !isIpv6Literal(bindAddress)) {
+      throw invalid("BIND_ADDRESS", bindAddress, "expected an IPv4 or IPv6 address literal, e.g. 127.0.0.1");
+    }
     Duration resync = DEFAULT_RESYNC;
     String resyncText = env.getOrDefault("RESYNC_INTERVAL", "").trim();
     if (!resyncText.isEmpty()) {
@@ -185,7 +200,19 @@ public record OperatorConfig(
       }
     }
     return new OperatorConfig(Set.copyOf(namespaces), image, leaderElection, leaseName,
-        leaseNamespace, concurrency, port, logLevel, true, resync);
+        leaseNamespace, concurrency, port, logLevel, true, resync, bindAddress);
+  }
+
+  /** A literal only: never a name, so that no value is ever looked up in DNS. */
+  private static boolean isIpv6Literal(String text) {
+    if (!IPV6.matcher(text).matches()) {
+      return false;
+    }
+    try {
+      return java.net.InetAddress.getByName(text) instanceof java.net.Inet6Address;
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
   }
 
   static Optional<String> readServiceAccountNamespace(Path file) {
@@ -232,7 +259,8 @@ public record OperatorConfig(
   /** The same configuration with server-side apply switched off (for the mock API server). */
   public OperatorConfig withServerSideApply(boolean ssa) {
     return new OperatorConfig(watchNamespaces, echoServerImage, leaderElectionEnabled, leaseName,
-        leaseNamespace, reconcileConcurrency, managementPort, logLevel, ssa, resyncInterval);
+        leaseNamespace, reconcileConcurrency, managementPort, logLevel, ssa, resyncInterval,
+        bindAddress);
   }
 
   @Override
@@ -240,7 +268,8 @@ public record OperatorConfig(
     return "OperatorConfig[watchNamespaces=" + (watchNamespaces.isEmpty() ? "(all)" : watchNamespaces)
         + ", echoServerImage=" + echoServerImage + ", leaderElection=" + leaderElectionEnabled
         + ", lease=" + leaseNamespace.orElse("?") + "/" + leaseName
-        + ", reconcileConcurrency=" + reconcileConcurrency + ", managementPort=" + managementPort
+        + ", reconcileConcurrency=" + reconcileConcurrency + ", management=" + bindAddress + ":"
+        + managementPort
         + ", logLevel=" + logLevel + ", resyncInterval=" + resyncInterval + "]";
   }
 

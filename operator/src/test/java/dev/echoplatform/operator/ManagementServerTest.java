@@ -1,5 +1,6 @@
 package dev.echoplatform.operator;
 
+import java.net.InetSocketAddress;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -27,7 +28,7 @@ class ManagementServerTest {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);
     AtomicBoolean ready = new AtomicBoolean(false);
-    try (ManagementServer server = new ManagementServer(0, () -> true, ready::get, registry)) {
+    try (ManagementServer server = new ManagementServer(new InetSocketAddress("127.0.0.1", 0), () -> true, ready::get, registry)) {
       server.start();
       int port = server.port();
       assertThat(get(port, "/healthz", "GET").statusCode()).isEqualTo(200);

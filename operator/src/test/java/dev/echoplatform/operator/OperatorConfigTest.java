@@ -36,6 +36,7 @@ class OperatorConfigTest {
     assertThat(c.leaseNamespace()).contains("echo-system");
     assertThat(c.reconcileConcurrency()).isEqualTo(10);
     assertThat(c.managementPort()).isEqualTo(8081);
+    assertThat(c.bindAddress()).isEqualTo("0.0.0.0");
     assertThat(c.logLevel()).isEqualTo("info");
     assertThat(c.serverSideApply()).isTrue();
     assertThat(c.resyncInterval()).isEqualTo(java.time.Duration.ofHours(10));
@@ -52,7 +53,8 @@ class OperatorConfigTest {
         "ECHO_SERVER_IMAGE", "registry.local/echo:1", "LEADER_ELECTION_ENABLED", "false",
         "LEADER_ELECTION_LEASE_NAME", "my-lease", "LEADER_ELECTION_NAMESPACE", "ops",
         "RECONCILE_CONCURRENCY", "50", "MANAGEMENT_PORT", "9090", "LOG_LEVEL", "DEBUG",
-        "RESYNC_INTERVAL", "1h30m"));
+        "RESYNC_INTERVAL", "1h30m", "BIND_ADDRESS", "127.0.0.1"));
+    assertThat(c.bindAddress()).isEqualTo("127.0.0.1");
     assertThat(c.resyncInterval()).isEqualTo(java.time.Duration.ofMinutes(90));
     assertThat(c.watchNamespaces()).isEqualTo(Set.of("dev", "staging", "production"));
     assertThat(c.echoServerImage()).isEqualTo("registry.local/echo:1");
@@ -62,6 +64,11 @@ class OperatorConfigTest {
     assertThat(c.reconcileConcurrency()).isEqualTo(50);
     assertThat(c.managementPort()).isEqualTo(9090);
     assertThat(c.logLevel()).isEqualTo("debug");
+  }
+
+  @Test
+  void anIpv6BindAddressIsAccepted() {
+    assertThat(parse(env("BIND_ADDRESS", "::1")).bindAddress()).isEqualTo("::1");
   }
 
   @Test
@@ -93,6 +100,9 @@ class OperatorConfigTest {
     "RESYNC_INTERVAL             | 5s",
     "RESYNC_INTERVAL             | 169h",
     "RESYNC_INTERVAL             | soon",
+    "BIND_ADDRESS                | localhost",
+    "BIND_ADDRESS                | 256.0.0.1",
+    "BIND_ADDRESS                | cafe",
   })
   void badValuesNameTheVariable(String name, String value) {
     assertThatThrownBy(() -> parse(env(name, value)))
@@ -104,7 +114,7 @@ class OperatorConfigTest {
   void helpListsEveryVariable() {
     assertThat(OperatorConfig.help()).contains("WATCH_NAMESPACES", "ECHO_SERVER_IMAGE",
         "LEADER_ELECTION_ENABLED", "LEADER_ELECTION_LEASE_NAME", "LEADER_ELECTION_NAMESPACE",
-        "RECONCILE_CONCURRENCY", "MANAGEMENT_PORT", "LOG_LEVEL", "RESYNC_INTERVAL",
+        "RECONCILE_CONCURRENCY", "MANAGEMENT_PORT", "BIND_ADDRESS", "LOG_LEVEL", "RESYNC_INTERVAL",
         "ghcr.io/echo-platform/echo-server:0.1.0");
   }
 }

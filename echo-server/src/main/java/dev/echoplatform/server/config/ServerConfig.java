@@ -74,7 +74,8 @@ public record ServerConfig(
     }
 
     public static final List<Setting> SETTINGS = List.of(
-            new Setting("PORT", "8080", "an integer 1-65535", "TCP port of /echo, /healthz, /readyz and /openapi.json (all interfaces)"),
+            new Setting("BIND_ADDRESS", "0.0.0.0", "an IPv4 or IPv6 address literal, e.g. 0.0.0.0, 127.0.0.1, ::", "address both ports listen on; 0.0.0.0 = every interface (a pod), 127.0.0.1 = this machine only (local runs and tests)"),
+            new Setting("PORT", "8080", "an integer 1-65535", "TCP port of /echo, /healthz, /readyz and /openapi.json"),
             new Setting("MANAGEMENT_PORT", "8081", "an integer 1-65535, not PORT", "TCP port of /healthz, /readyz and /metrics for probes and scraping, with its own connection and rate limits"),
             new Setting("LOG_LEVEL", "info", "one of debug, info, warn, error", "log level; echo requests log at info, health/metrics at debug, bodies only at debug"),
             new Setting("MAX_BODY_SIZE", "1048576", "a positive integer number of bytes, at most " + MAX_BODY_SIZE_LIMIT + " and at most MAX_INFLIGHT_BODY_BYTES", "largest accepted /echo body; larger bodies get 413"),
@@ -111,6 +112,13 @@ public record ServerConfig(
     /** @throws ConfigException for the first invalid variable, in the order of {@link #SETTINGS} */
     public static ServerConfig fromEnv(Map<String, String> env) {
         Reader r = new Reader(env);
+        String host = r.get("BIND_ADDRESS", v -> {
+            java.net.InetAddress address = IpLiterals.parse(v);
+            if (address == null) {
+                throw new IllegalArgumentException();
+            }
+            return address.getHostAddress();
+        });
         int port = (int) r.integer("PORT", 1, 65535);
         int managementPort = (int) r.integer("MANAGEMENT_PORT", 1, 65535);
         String logLevel = r.get("LOG_LEVEL", v -> {
@@ -157,7 +165,7 @@ public record ServerConfig(
             throw new ConfigException("invalid MAX_BODY_SIZE=\"" + maxBodySize + "\": must not exceed MAX_INFLIGHT_BODY_BYTES ("
                     + budget + "), otherwise a maximal body could never be admitted");
         }
-        return new ServerConfig("0.0.0.0", port, managementPort, logLevel, maxBodySize, readTimeout, writeTimeout,
+        return new ServerConfig(host, port, managementPort, logLevel, maxBodySize, readTimeout, writeTimeout,
                 idleTimeout, maxJsonDepth, rps, burst, healthRpm, budget, proxies, shutdownDelay, shutdownTimeout,
                 perClient, share);
     }

@@ -17,6 +17,7 @@ class ServerConfigTest {
     @Test
     void defaultsMatchTheContract() {
         ServerConfig c = ServerConfig.defaults();
+        assertThat(c.host()).isEqualTo("0.0.0.0");
         assertThat(c.port()).isEqualTo(8080);
         assertThat(c.logLevel()).isEqualTo("info");
         assertThat(c.maxBodySize()).isEqualTo(1048576);
@@ -34,6 +35,21 @@ class ServerConfigTest {
         assertThat(c.managementPort()).isEqualTo(8081);
         assertThat(c.maxConnectionsPerClient()).isZero();
         assertThat(c.bodyBytesPerClient()).isEqualTo(4L << 20);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"127.0.0.1, 127.0.0.1", "::, 0:0:0:0:0:0:0:0", "[::1], 0:0:0:0:0:0:0:1"})
+    void theBindAddressIsAnAddressLiteral(String value, String host) {
+        assertThat(ServerConfig.fromEnv(Map.of("BIND_ADDRESS", value)).host()).isEqualTo(host);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"localhost", "256.1.1.1", "10.0.0", "fe80::1%eth0", "cafe"})
+    void aBindAddressThatIsNoLiteralIsRefusedWithoutALookup(String value) {
+        assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("BIND_ADDRESS", value)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("invalid BIND_ADDRESS=\"" + value + "\"")
+                .hasMessageContaining("an IPv4 or IPv6 address literal");
     }
 
     @Test

@@ -59,6 +59,8 @@ public final class ServerProcess implements AutoCloseable {
                 builder.environment().remove(name);
             }
         }
+        // Tests listen on this machine only, unless a test chooses the address itself.
+        builder.environment().put("BIND_ADDRESS", "127.0.0.1");
         builder.environment().putAll(env);
         Path out = Files.createTempFile("echo-server-", ".out");
         Path err = Files.createTempFile("echo-server-", ".err");
