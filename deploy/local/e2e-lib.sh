@@ -186,10 +186,12 @@ lease_holder() { k get lease "${LEASE_NAME}" -n "${OPERATOR_NS}" -o jsonpath='{.
 
 PASSED=0
 FAILED=0
+SKIPPED=0
+SKIPPED_STEPS=()
 FAILED_STEPS=()
 
-# step <name> <function> [args...]: runs the function in a subshell with errexit on and records PASS/FAIL in
-# STEP_RC; always returns 0 (a caller's `step ... || x` would switch errexit off inside the step).
+# step <name> <function> [args...]: runs the function in a subshell with errexit on and records PASS/FAIL (SKIP when
+# it returns 77) in STEP_RC; always returns 0 (a caller's `step ... || x` would switch errexit off inside the step).
 STEP_RC=0
 step() {
   local name=$1 rc
@@ -205,6 +207,10 @@ step() {
   if ((rc == 0)); then
     echo "PASS: ${name}"
     PASSED=$((PASSED + 1))
+  elif ((rc == 77)); then
+    echo "SKIP: ${name}"
+    SKIPPED=$((SKIPPED + 1))
+    SKIPPED_STEPS+=("${name}")
   else
     echo "FAIL: ${name}"
     FAILED=$((FAILED + 1))
@@ -227,6 +233,13 @@ summary() {
   if ((FAILED > 0)); then
     printf 'failed: %s\n' "${FAILED_STEPS[@]}"
   fi
-  echo "${PASSED} passed, ${FAILED} failed"
+  if ((SKIPPED > 0)); then
+    printf 'skipped: %s\n' "${SKIPPED_STEPS[@]}"
+  fi
+  if ((SKIPPED > 0)); then
+    echo "${PASSED} passed, ${FAILED} failed, ${SKIPPED} skipped"
+  else
+    echo "${PASSED} passed, ${FAILED} failed"
+  fi
 }
 

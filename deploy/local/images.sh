@@ -4,7 +4,7 @@
 #   images.sh build          the project's images from the project's own Dockerfiles with buildah (cached: rebuilt
 #                            only when an input changes): ghcr.io/echo-platform/echo-server:<version> and
 #                            ghcr.io/echo-platform/echo-operator:<version> (<version> = the Maven project version)
-#   images.sh build-node     the node's own images: pause, coredns, metrics-server, client (busybox)
+#   images.sh build-node     the node's own images: pause, coredns, metrics-server, client (curl, busybox, loadgen)
 #   images.sh import         imports the project's images into the running node's containerd (builds first if needed)
 #   images.sh import-node    the same for the node's images (cluster.sh up does this)
 #   images.sh sizes          prints the project images' sizes (unpacked and compressed)
@@ -301,13 +301,17 @@ image_from_binary() {
 }
 
 # The test client: curl from Debian on the Debian stand-in, plus busybox's nslookup and nc (Debian's static busybox
-# wget crashes with SIGSEGV on this machine, even outside a container).
+# wget crashes with SIGSEGV on this machine, even outside a container), and the e2e suite's load generator
+# (deploy/local/loadgen, Go standard library only, built here).
 client_image() {
-  local stamp
-  stamp="curl + busybox $(dpkg-query -W -f='${Version}' busybox-static) on $(image_id "${BASE_DEBIAN}")"
+  local stamp loadgen_src="${LOCAL_DIR}/loadgen"
+  stamp="curl + busybox $(dpkg-query -W -f='${Version}' busybox-static) + loadgen $(cat "${loadgen_src}"/go.mod "${loadgen_src}"/*.go | sha256sum | cut -c1-16) $(go env GOVERSION) on $(image_id "${BASE_DEBIAN}")"
   is_current node-client "${stamp}" "${CLIENT_IMAGE}" && return 0
+  mkdir -p "${IMAGES_CACHE}/loadgen"
+  (cd "${loadgen_src}" && CGO_ENABLED=0 GOFLAGS=-mod=mod go build -trimpath -ldflags "-s -w" -o "${IMAGES_CACHE}/loadgen/loadgen" .)
   local c
   c="$(bh from "${BASE_DEBIAN}")"
+  bh copy --chmod 0755 "$c" "${IMAGES_CACHE}/loadgen/loadgen" /usr/local/bin/loadgen > /dev/null
   bh run --isolation chroot --network host "$c" -- sh -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
     apt-get install -y -qq --no-install-recommends curl > /dev/null && rm -rf /var/lib/apt/lists/*"
   bh copy --chmod 0755 "$c" /bin/busybox /usr/local/bin/busybox > /dev/null
@@ -315,7 +319,7 @@ client_image() {
   bh config --entrypoint '["/bin/sh"]' --user 65532 "$c"
   bh commit -q --rm "$c" "${CLIENT_IMAGE}" > /dev/null
   write_stamp node-client "${stamp}"
-  log "node image ${CLIENT_IMAGE} (Debian's curl and busybox on ${BASE_DEBIAN})"
+  log "node image ${CLIENT_IMAGE} (Debian's curl and busybox, loadgen, on ${BASE_DEBIAN})"
 }
 
 # Working containers of an interrupted stand-in or node-image step (each holds an overlay mount in the store).
