@@ -3,17 +3,18 @@
 # example, waits for Ready, shows `kubectl get echoservices -A` and an /echo request answered byte for byte.
 #
 # usage: deploy/local/demo.sh [up]   start (idempotent)
-#        deploy/local/demo.sh down   stop the local processes and remove what "up" created
+#        deploy/local/demo.sh down   stop the port-forward and remove what "up" created (the local cluster)
 #
 # Where it runs:
-#  - $KUBECONFIG points at a reachable cluster that is not this script's kwok cluster (e.g. kind): the chart is
-#    installed normally (the operator runs in the cluster) and /echo is reached through `kubectl port-forward`.
-#  - otherwise: the local kwok cluster of deploy/local/cluster.sh (control plane built from Go modules on first use,
-#    about 30 minutes; later starts take seconds). kwok nodes run no containers, so the operator runs as a local
-#    process authenticated as the chart's ServiceAccount, and echo-server runs as a local process with the
-#    environment from the ConfigMap the operator created.
-# Environment: DEMO_ECHO_PORT (18080) local port of echo-server / the port-forward; DEMO_OPERATOR_PORT (18090)
-#   management port of the local operator.
+#  - $KUBECONFIG points at a reachable cluster that is not this script's local cluster (e.g. kind, with the images
+#    loaded): the chart is installed there.
+#  - otherwise: the local cluster of deploy/local/cluster.sh, a control plane and a real node of this machine
+#    (containerd, kubelet, kube-proxy; docs/local-cluster.md), with both images built from the project's Dockerfiles
+#    (deploy/local/images.sh). Everything runs as pods: the operator from the chart, echo-server from the dev
+#    EchoService. The first run builds the binaries and images (see the README for the time); later starts take
+#    about a minute.
+# In both, /echo is called through the Service with `kubectl port-forward` on 127.0.0.1.
+# Environment: DEMO_ECHO_PORT (18080) local port of the port-forward.
 set -euo pipefail
 
 DEMO_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -22,11 +23,8 @@ source "${DEMO_DIR}/e2e-lib.sh" # tools, chart install, operator helpers
 
 STATE="${ECHO_DEMO_STATE:-${HOME}/.local/state/echo-operator/demo}"
 ECHO_PORT="${DEMO_ECHO_PORT:-18080}"
-OPERATOR_PORT="${DEMO_OPERATOR_PORT:-18090}"
 DEV_EXAMPLE="${REPO_ROOT}/deploy/examples/echoservice-dev.yaml"
 export ECHO_CLUSTER_NAME="${ECHO_CLUSTER_NAME:-echo}"
-# kwok nodes until this script runs its checks on the real node (issue 11); cluster.sh defaults to a real node.
-export ECHO_CLUSTER_REAL_NODES="${ECHO_CLUSTER_REAL_NODES:-0}"
 
 say() { printf '\n==> %s\n' "$*"; }
 
@@ -79,57 +77,41 @@ start_process() { # <name> <log> <command...>: background process recorded in $S
   echo $! > "${STATE}/pids/${name}.pid"
 }
 
+# The chart, the dev example, and /echo through the Service (kubectl port-forward): the same on any cluster.
+install_and_call() {
+  ensure_helm
+  say "helm install ${RELEASE} into ${OPERATOR_NS} (the operator runs in the cluster, from its image)"
+  install_chart
+  k get pods -n "${OPERATOR_NS}" -o wide
+  say "dev example"
+  k apply --server-side -f "${DEV_EXAMPLE}"
+  k wait --for=condition=Ready echoservice/echo -n echo-dev --timeout=300s
+  k get echoservices -A
+  k get pods -n echo-dev -o wide
+  say "/echo through the Service: kubectl port-forward svc/echo ${ECHO_PORT}:80 (listens on 127.0.0.1)"
+  stop_pidfile "${STATE}/pids/port-forward.pid"
+  start_process port-forward "${STATE}/port-forward.log" \
+    "${KUBECTL}" --kubeconfig "${KUBECONFIG_FILE}" port-forward --address 127.0.0.1 -n echo-dev svc/echo "${ECHO_PORT}:80"
+  request_echo "http://127.0.0.1:${ECHO_PORT}"
+}
+
 up_real() {
   export KUBECONFIG
   KUBECONFIG_FILE="${KUBECONFIG}"
   KUBECTL="${KUBECTL_CMD}"
   say "cluster: ${KUBECONFIG} ($("${KUBECTL}" --kubeconfig "${KUBECONFIG}" config current-context))"
-  ensure_helm
-  say "helm install ${RELEASE} into ${OPERATOR_NS} (the operator runs in the cluster)"
-  install_chart
-  say "dev example"
-  k apply --server-side -f "${DEV_EXAMPLE}"
-  k wait --for=condition=Ready echoservice/echo -n echo-dev --timeout=300s
-  k get echoservices -A
-  say "/echo through kubectl port-forward svc/echo ${ECHO_PORT}:80"
-  start_process port-forward "${STATE}/port-forward.log" \
-    "${KUBECTL}" --kubeconfig "${KUBECONFIG}" port-forward -n echo-dev svc/echo "${ECHO_PORT}:80"
-  request_echo "http://127.0.0.1:${ECHO_PORT}"
+  install_and_call
   echo "real" > "${STATE}/mode"
 }
 
 up_local() {
   KUBECTL="${K8S_BIN}/kubectl"
-  say "local cluster (deploy/local/cluster.sh up; the first run builds the control plane, about 30 minutes)"
+  say "local cluster: control plane and a real node (deploy/local/cluster.sh up; the first run builds everything)"
   "${DEMO_DIR}/cluster.sh" up
   KUBECONFIG_FILE="$("${DEMO_DIR}/cluster.sh" kubeconfig)"
-  ensure_helm
-  say "helm install ${RELEASE} into ${OPERATOR_NS}"
-  install_chart
-  scale_chart_operator_to_zero # kwok would only simulate its pods; the operator runs locally below
-
-  say "operator as a local process, authenticated as the chart's ServiceAccount (TokenRequest)"
-  write_operator_kubeconfig "${STATE}/operator.kubeconfig"
-  if [[ ! -f "${STATE}/pids/local-demo.pid" ]] || ! kill -0 "$(cat "${STATE}/pids/local-demo.pid")" 2> /dev/null; then
-    start_operator local-demo "${OPERATOR_PORT}" "${STATE}/operator.kubeconfig" "${STATE}"
-  fi
-  wait_until 90 "operator ready on :${OPERATOR_PORT}" operator_ready "${OPERATOR_PORT}"
-  wait_until 60 "operator leads" bash -c "[[ \$(\"${KUBECTL}\" --kubeconfig \"${KUBECONFIG_FILE}\" get lease ${LEASE_NAME} -n ${OPERATOR_NS} -o jsonpath='{.spec.holderIdentity}') == local-demo ]]"
-
-  say "dev example"
-  k apply --server-side -f "${DEV_EXAMPLE}"
-  k wait --for=condition=Ready echoservice/echo -n echo-dev --timeout=180s
-  k get echoservices -A
-
-  say "echo-server as a local process with the environment of ConfigMap echo-dev/echo (PORT=${ECHO_PORT})"
-  local env_args=()
-  mapfile -t env_args < <(k get configmap echo -n echo-dev -o json | jq -r '.data | to_entries[] | "\(.key)=\(.value)"')
-  printf '  %s\n' "${env_args[@]}"
-  # A server from an earlier run may have another environment: replace it (it drains for SHUTDOWN_DELAY first).
-  stop_pidfile "${STATE}/pids/echo-server.pid"
-  start_process echo-server "${STATE}/echo-server.log" env "${env_args[@]}" PORT="${ECHO_PORT}" \
-    java -XX:+UseSerialGC -jar "${SERVER_JAR}"
-  request_echo "http://127.0.0.1:${ECHO_PORT}"
+  say "images from the project's Dockerfiles, imported into the node (deploy/local/images.sh import; cached)"
+  "${DEMO_DIR}/images.sh" import
+  install_and_call
   echo "local" > "${STATE}/mode"
 }
 
@@ -159,7 +141,6 @@ demo_main() {
       local start=${SECONDS}
       command -v jq > /dev/null || die "jq is required"
       mkdir -p "${STATE}"
-      ensure_jars
       if real_cluster; then up_real; else up_local; fi
       local running=("${STATE}"/pids/*.pid)
       running=("${running[@]##*/}")

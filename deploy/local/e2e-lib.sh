@@ -81,7 +81,7 @@ jsonpath_is() {
 none_left() { [[ -z "$(k get "$@" -o name 2> /dev/null)" ]]; }
 
 # ---------------------------------------------------------------------------------------------------------------
-# The operator chart and local operator processes
+# The operator chart, and the operator as a local process (the scale benchmark on kwok nodes)
 
 # install_chart [extra helm args...]: the chart into echo-system (namespace enforcing PSA restricted).
 # shellcheck disable=SC2120 # demo.sh passes arguments
@@ -98,8 +98,8 @@ EOF
   h upgrade --install "${RELEASE}" "${CHART_DIR}" -n "${OPERATOR_NS}" --wait --timeout 3m "$@"
 }
 
-# The chart's operator pods would only be simulated by kwok (no containers); the operator runs as local
-# processes instead. The chart's schema requires replicaCount >= 1, so the Deployment is scaled to 0 afterwards.
+# On kwok nodes the chart's operator pods would only be simulated (no containers): the benchmark runs the operator as
+# a local process instead. The chart's schema requires replicaCount >= 1, so the Deployment is scaled to 0 afterwards.
 scale_chart_operator_to_zero() {
   k scale deployment -n "${OPERATOR_NS}" -l "app.kubernetes.io/instance=${RELEASE}" --replicas=0
   wait_until 60 "chart operator pods gone" none_left pods -n "${OPERATOR_NS}" -l "app.kubernetes.io/instance=${RELEASE}"
@@ -144,38 +144,7 @@ EOF
   echo "operator kubeconfig: ServiceAccount ${OPERATOR_NS}/${sa} at ${server}"
 }
 
-# start_operator <identity> <management port> <kubeconfig> <state dir>: runs the operator jar in the background
-# (leader election on; HOSTNAME is its Lease identity), logging to <state dir>/<identity>.log and recording its PID
-# in <state dir>/pids/<identity>.pid.
-start_operator() {
-  local identity=$1 port=$2 kubeconfig=$3 dir=$4
-  mkdir -p "${dir}/pids"
-  # Started from a subshell so that it is no job of this shell (no job-control noise when it is killed).
-  (
-    env KUBECONFIG="${kubeconfig}" HOSTNAME="${identity}" \
-      LEADER_ELECTION_ENABLED=true LEADER_ELECTION_NAMESPACE="${OPERATOR_NS}" LEADER_ELECTION_LEASE_NAME="${LEASE_NAME}" \
-      MANAGEMENT_PORT="${port}" BIND_ADDRESS=127.0.0.1 LOG_LEVEL=info \
-      java -XX:+UseSerialGC -Xmx256m -jar "${OPERATOR_JAR}" > "${dir}/${identity}.log" 2>&1 < /dev/null &
-    echo $! > "${dir}/pids/${identity}.pid"
-  )
-}
 
-# stop_operators <state dir>: SIGTERM to every recorded operator process, SIGKILL after 20 s.
-stop_operators() {
-  local dir=$1 f pid i
-  [[ -d "${dir}/pids" ]] || return 0
-  for f in "${dir}"/pids/*.pid; do
-    [[ -e "${f}" ]] || continue
-    pid="$(cat "${f}")"
-    kill "${pid}" 2> /dev/null || true
-    for ((i = 0; i < 40; i++)); do
-      kill -0 "${pid}" 2> /dev/null || break
-      sleep 0.5
-    done
-    kill -KILL "${pid}" 2> /dev/null || true
-    rm -f "${f}"
-  done
-}
 
 operator_ready() { curl -fsS -m 2 -o /dev/null "http://127.0.0.1:$1/readyz"; }
 

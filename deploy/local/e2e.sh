@@ -233,7 +233,7 @@ s_cluster_down() {
 
 s_cluster_up() {
   "${E2E_DIR}/cluster.sh" up
-  k get nodes -o wide
+  "${KUBECTL}" --kubeconfig "$("${E2E_DIR}/cluster.sh" kubeconfig)" get nodes -o wide
 }
 
 s_images() {
@@ -531,8 +531,8 @@ stranger_refused() { ! reaches "${E2E_NS}" stranger "$(url_of echo)"; }
 s_network_policy_ingress() {
   reaches "${E2E_NS}" client "$(url_of echo)" || { echo "the admitted client gets no answer"; return 1; }
   wait_until 30 "the stranger refused" stranger_refused
-  local i
-  for i in 1 2 3; do
+  local _
+  for _ in 1 2 3; do
     if reaches "${E2E_NS}" stranger "$(url_of echo)"; then echo "a pod outside ingressFrom got an answer"; return 1; fi
   done
   echo "client (e2e.echo.platform.dev/client=allowed) answered; stranger refused 3/3 (kube-router rejects; a policy that drops would time out)"

@@ -353,14 +353,16 @@ in_build_netns() { # <command...>
   # shellcheck disable=SC2016 # expanded by the inner shell
   unshare --net --fork --kill-child -- bash -c '
     ip link set lo up
-    for i in $(seq 1 200); do [ -e "$0" ] && break; sleep 0.05; done
+    for i in $(seq 1 1200); do [ -e "$0" ] && break; sleep 0.05; done
     [ -e "$0" ] || { echo "error: slirp4netns did not configure the build network" >&2; exit 1; }
     exec "$@"' "${ready}" "$@" &
   ns_pid=$!
   slirp4netns --configure --mtu=65520 --disable-host-loopback "${ns_pid}" tap0 \
     > "${IMAGES_CACHE}/logs/slirp4netns.log" 2>&1 &
   slirp_pid=$!
-  for ((i = 0; i < 100; i++)); do
+  # The namespace's shell waits twice as long as this loop: the ready file always comes first (a busy machine once
+  # took longer than the 10 s both waited before).
+  for ((i = 0; i < 300; i++)); do
     nsenter -t "${ns_pid}" -n ip -4 addr show tap0 2> /dev/null | grep -q 'inet ' && break
     sleep 0.1
   done
@@ -391,6 +393,19 @@ import_images() { # <image...>
     "${CTR[@]}" images import --no-unpack=false --digests=false "${archive}" > /dev/null
     log "imported ${image} into the node's containerd"
   done
+  push_images "$@"
+}
+
+# push_images <image...>: into the node's registry (node.sh, registry_up) under the image's path, so that a pull
+# (imagePullPolicy Always) finds the same image. Unchanged layers are not sent again.
+push_images() {
+  curl -fsS -o /dev/null "http://${REGISTRY_ADDR}/v2/" 2> /dev/null \
+    || die "the node's registry is not running (http://${REGISTRY_ADDR}/v2/): run cluster.sh up"
+  local image
+  for image in "$@"; do
+    bh push --quiet --tls-verify=false "${image}" "docker://${REGISTRY_ADDR}/${image#*/}" > /dev/null
+  done
+  log "pushed to the node's registry ${REGISTRY_ADDR}: ${*#*/}"
 }
 
 case "${1:-}" in

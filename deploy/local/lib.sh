@@ -50,7 +50,11 @@ NODE_CACHE="${ECHO_NODE_CACHE:-${HOME}/.cache/echo-operator/node}"
 NODE_BIN="${NODE_CACHE}/bin"
 NODE_BINARIES=(containerd ctr containerd-shim-runc-v2 coredns metrics-server kube-router pause)
 # Debian packages the node needs (installed by node.sh/images.sh when missing; the scripts run as root).
-NODE_DEB_PACKAGES=(runc containernetworking-plugins iptables ipset conntrack socat)
+NODE_DEB_PACKAGES=(runc containernetworking-plugins iptables ipset conntrack socat docker-registry)
+# The node's image registry (Debian's docker-registry, the CNCF distribution registry): on loopback only, so that
+# pods with imagePullPolicy Always (the production example) pull as they would from a real registry. Every registry
+# name resolves to it (containerd's hosts.toml).
+REGISTRY_ADDR="127.0.0.1:5000"
 IMAGE_DEB_PACKAGES=(buildah debootstrap busybox-static slirp4netns)
 
 # ensure_debs <package...>: apt-get installs the missing ones (Debian's own packages, nothing else).
@@ -62,8 +66,15 @@ ensure_debs() {
   ((${#missing[@]} == 0)) && return 0
   [[ "$(id -u)" == 0 ]] || die "missing Debian packages (${missing[*]}): install them as root"
   log "installing Debian packages: ${missing[*]}"
+  # No package may start a service (docker-registry's would listen on every interface): invoke-rc.d asks
+  # policy-rc.d, which says no (101) while this install runs.
+  local policy=/usr/sbin/policy-rc.d own_policy=0
+  if [[ ! -e "${policy}" ]]; then
+    printf '#!/bin/sh\nexit 101\n' > "${policy}" && chmod 0755 "${policy}" && own_policy=1
+  fi
   DEBIAN_FRONTEND=noninteractive apt-get update -qq > /dev/null
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" > /dev/null
+  ((own_policy == 0)) || rm -f "${policy}"
 }
 # The node's own images (images.sh build-node): built here from the binaries above and Debian's busybox.
 PAUSE_IMAGE="localhost/echo-local/pause:1"

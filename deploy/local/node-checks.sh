@@ -262,6 +262,7 @@ node_leftovers_report() {
     exe="$(readlink "$p/exe" 2> /dev/null)" || continue
     case "${exe}" in
       "${NODE_BIN}"/* | "${K8S_BIN}/kubelet" | "${K8S_BIN}/kube-proxy") problems+=("process ${p#/proc/} (${exe})") ;;
+      /usr/bin/docker-registry) grep -qF "${NODE_DIR}/" "$p/cmdline" 2> /dev/null && problems+=("process ${p#/proc/} (the node's registry)") ;;
     esac
   done
   saved="$(findmnt -rn -o TARGET)"

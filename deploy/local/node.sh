@@ -277,10 +277,10 @@ node_credentials() {
 
 containerd_config() {
   mkdir -p "${NODE_DIR}/containerd" "${NODE_DIR}/cni/net.d" "${NODE_DIR}/registry/_default" "${NODE_RUN}/s"
-  # Every registry host resolves to a closed loopback port: the node never pulls; images are imported with ctr.
-  write_file "${NODE_DIR}/registry/_default/hosts.toml" << 'EOF'
-server = "http://127.0.0.1:9"
-[host."http://127.0.0.1:9"]
+  # Every registry host resolves to the node's own registry on loopback: nothing is pulled from elsewhere.
+  write_file "${NODE_DIR}/registry/_default/hosts.toml" << EOF
+server = "http://${REGISTRY_ADDR}"
+[host."http://${REGISTRY_ADDR}"]
   capabilities = ["pull", "resolve"]
 EOF
   write_file "${NODE_DIR}/containerd/config.toml" << EOF
@@ -353,6 +353,25 @@ EOF
   ]
 }
 EOF
+}
+
+# The node's registry: images.sh pushes every image it imports (the path without the registry name, e.g.
+# echo-platform/echo-server:0.1.0), so a pull resolves what an import already holds.
+registry_up() {
+  mkdir -p "${NODE_DIR}/registry-data"
+  write_file "${NODE_DIR}/registry.yml" << EOF
+version: 0.1
+log: {level: warn, accesslog: {disabled: true}}
+storage:
+  filesystem: {rootdirectory: ${NODE_DIR}/registry-data}
+  delete: {enabled: true}
+http:
+  addr: ${REGISTRY_ADDR}
+health:
+  storagedriver: {enabled: false}
+EOF
+  start_daemon registry /usr/bin/docker-registry serve "${NODE_DIR}/registry.yml"
+  wait_for 30 "the node's registry (http://${REGISTRY_ADDR}/v2/)" curl -fsS -o /dev/null "http://${REGISTRY_ADDR}/v2/"
 }
 
 containerd_up() {
@@ -469,7 +488,7 @@ apiserver_forwarder_up() {
     "TCP:127.0.0.1:${APISERVER_PORT}"
 }
 
-NODE_DAEMONS=(apiserver-forwarder containerd kube-proxy kubelet kube-router)
+NODE_DAEMONS=(apiserver-forwarder registry containerd kube-proxy kubelet kube-router)
 node_daemons_running() {
   local n dead=()
   for n in "${NODE_DAEMONS[@]}"; do node_pid_alive "$n" || dead+=("$n"); done
@@ -483,6 +502,7 @@ node_ready() {
 node_up() {
   ensure_debs "${NODE_DEB_PACKAGES[@]}"
   apiserver_forwarder_up
+  registry_up
   containerd_up
   "${LOCAL_DIR}/images.sh" import-node
   node_credentials
@@ -588,6 +608,7 @@ node_down() { # [force]: also when no state of the node is left (after a crash, 
     kill_pids KILL "${pids[@]}"
   fi
   stop_daemon apiserver-forwarder 5
+  stop_daemon registry 5
   sleep 0.5
   node_unmount_all
   node_remove_cgroups

@@ -6,7 +6,9 @@
 #   echo-server/bench/memory.sh [runtime-dir]
 #
 # runtime-dir: the output of image-size.sh (jlink runtime + jar + AOT cache; built into a temp dir when absent).
-# Environment: MEMORY_LIMIT (default 128M), CONNECTIONS (500), SIZE (1048576), DURATION (20), and any echo-server
+# Environment: MEMORY_LIMIT (default 128M), CPU_LIMIT (millicores, e.g. 200 as the pod's default limit: a cpu cgroup
+#   with that CFS quota, and the JVM sees 1 CPU as in such a pod; default none), CONNECTIONS (500), SIZE (1048576),
+#   DURATION (20), and any echo-server
 # variable (e.g. MAX_INFLIGHT_BODY_BYTES); EXTRA_JAVA_FLAGS are added after the image's own. All clients come from 127.0.0.1, so the per-client connection cap is
 # raised to twice the number of connections (a refused connection still counts while its answer is written), and
 # the per-client share of the body budget to the whole budget: in production the clients are distinct addresses. Runs as root (creates and removes a cgroup v1 memory group).
@@ -28,6 +30,15 @@ nmt=""
 [ "${BENCH_NMT:-0}" = 1 ] && nmt="-XX:NativeMemoryTracking=summary"
 cg=/sys/fs/cgroup/memory/echo-server-bench-$$
 mkdir "$cg"
+cpucg=""
+cpu_flags=""
+if [ -n "${CPU_LIMIT:-}" ]; then
+  cpucg=$(ls -d /sys/fs/cgroup/cpu,cpuacct 2>/dev/null || echo /sys/fs/cgroup/cpu)/echo-server-bench-$$
+  mkdir "$cpucg"
+  echo 100000 > "$cpucg/cpu.cfs_period_us"
+  echo $((CPU_LIMIT * 100)) > "$cpucg/cpu.cfs_quota_us"
+  cpu_flags="-XX:ActiveProcessorCount=1"
+fi
 echo "$limit" > "$cg/memory.limit_in_bytes"
 echo "$limit" > "$cg/memory.memsw.limit_in_bytes" 2>/dev/null || true
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -36,20 +47,21 @@ log=$(mktemp /tmp/echo-server-memory.XXXXXX.log)
 cleanup() {
   [ -n "${pid:-}" ] && kill -9 "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
   rmdir "$cg" 2>/dev/null || true
+  [ -z "$cpucg" ] || rmdir "$cpucg" 2>/dev/null || true
 }
 trap cleanup EXIT
 # shellcheck disable=SC2086
-sh -c 'echo $$ > "$0/cgroup.procs"; exec "$@"' "$cg" env BIND_ADDRESS=127.0.0.1 PORT="$port" MANAGEMENT_PORT="$mport" \
+sh -c 'echo $$ > "$0/cgroup.procs"; [ -z "$1" ] || echo $$ > "$1/cgroup.procs"; shift; exec "$@"' "$cg" "$cpucg" env BIND_ADDRESS=127.0.0.1 PORT="$port" MANAGEMENT_PORT="$mport" \
   MALLOC_ARENA_MAX="$arenas" MAX_CONNECTIONS_PER_CLIENT="${MAX_CONNECTIONS_PER_CLIENT:-$((2 * ${CONNECTIONS:-500}))}" \
   MAX_INFLIGHT_BODY_BYTES_PER_CLIENT="${MAX_INFLIGHT_BODY_BYTES_PER_CLIENT:-${MAX_INFLIGHT_BODY_BYTES:-16777216}}" SHUTDOWN_DELAY=0 LOG_LEVEL=info RATE_LIMIT_RPS=100000 RATE_LIMIT_BURST=100000 \
-  "$out/runtime/bin/java" -XX:AOTCache="$out/app/echo-server.aot" $jvm_flags -XX:MaxRAM="$limit" $nmt ${EXTRA_JAVA_FLAGS:-} -jar "$out/app/echo-server.jar" \
+  "$out/runtime/bin/java" -XX:AOTCache="$out/app/echo-server.aot" $jvm_flags -XX:MaxRAM="$limit" $cpu_flags $nmt ${EXTRA_JAVA_FLAGS:-} -jar "$out/app/echo-server.jar" \
   > "$log" 2>&1 &
 pid=$!
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$mport/healthz" > /dev/null 2>&1 && break; sleep 0.1; done
 # Eden + one survivor + tenured, as Runtime.maxMemory() counts it (the JVM logs it at start: max_heap_bytes).
 heap=$(grep -o '"max_heap_bytes":[0-9]*' "$log" | awk -F: '{ printf "%.1f", $2 / 1048576 }')
 idle=$(awk '/VmRSS/ { printf "%.1f", $2/1024 }' "/proc/$pid/status")
-echo "limit ${limit}, max heap ${heap} MiB, idle RSS ${idle} MiB; ${CONNECTIONS:-500} connections x ${SIZE:-1048576} bytes for ${DURATION:-20} s"
+echo "limit ${limit}${CPU_LIMIT:+, CPU ${CPU_LIMIT}m}, max heap ${heap} MiB, idle RSS ${idle} MiB; ${CONNECTIONS:-500} connections x ${SIZE:-1048576} bytes for ${DURATION:-20} s"
 ulimit -n "$(ulimit -Hn)"
 if command -v wrk > /dev/null; then
   # wrk: a C client that keeps up with the server; answers by status and socket errors (resets are read errors).
@@ -70,5 +82,6 @@ else
   echo "server alive: NO"; tail -5 "$log"
 fi
 echo "server counted: $(curl -fs "http://127.0.0.1:$mport/metrics" | awk -F'[{}"]' '/^echo_http_errors_total/ && $NF+0 > 0 { printf "%s=%d ", $3, $NF }')"
+[ -z "$cpucg" ] || echo "cpu cgroup: throttled $(awk '$1 == "nr_throttled" { t = $2 } $1 == "nr_periods" { p = $2 } END { printf "%d of %d periods", t, p }' "$cpucg/cpu.stat")"
 echo "cgroup: peak usage $(awk '{ printf "%.1f", $1/1048576 }' "$cg/memory.max_usage_in_bytes") MiB," \
   "OOM kills $(awk '$1 == "oom_kill" { print $2 }' "$cg/memory.oom_control")"

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.echoplatform.operator.EchoOperator;
 import dev.echoplatform.operator.OperatorConfig;
 import dev.echoplatform.operator.api.v1alpha1.EchoService;
+import dev.echoplatform.operator.reconciler.DeploymentDependentResource;
 import dev.echoplatform.operator.reconciler.EchoServiceReconciler;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -163,6 +164,13 @@ class OperatorOnApiServerIT extends RealApiServer {
       Deployment deployment = client.apps().deployments().inNamespace(NS).withName("full").get();
       Map<String, Object> applied = applyEntry(deployment).orElseThrow().getFieldsV1().getAdditionalProperties();
       assertThat(map(applied.get("f:spec"))).doesNotContainKey("f:replicas").containsKey("f:template");
+      // It started at spec.replicas (3, within 2-5), not the API server's default of 1, and that count now
+      // belongs to the hand-over manager until the HPA scales.
+      assertThat(deployment.getSpec().getReplicas()).isEqualTo(3);
+      assertThat(deployment.getMetadata().getManagedFields()).anySatisfy(entry -> {
+        assertThat(entry.getManager()).isEqualTo(DeploymentDependentResource.REPLICAS_HANDOFF_MANAGER);
+        assertThat(map(entry.getFieldsV1().getAdditionalProperties().get("f:spec"))).containsKey("f:replicas");
+      });
     });
     HorizontalPodAutoscaler hpa = client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(NS)
         .withName("full").get();

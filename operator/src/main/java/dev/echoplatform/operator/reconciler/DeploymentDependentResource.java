@@ -14,7 +14,10 @@ import org.slf4j.LoggerFactory;
  * the HorizontalPodAutoscaler owns it. Dropping a field from a server-side apply removes it when
  * no other manager owns it, which would reset the Deployment to 1 replica. So before the first
  * apply without replicas, the current count is handed over to a separate field manager (the
- * documented SSA ownership transfer); the HPA then takes the field over when it next scales.
+ * documented SSA ownership transfer); the HPA then takes the field over when it next scales. A
+ * Deployment created while autoscaling is on starts at {@link DeploymentBuilder#startingReplicas}
+ * (applied by the operator, so the next reconcile hands it over as above) instead of the API
+ * server's default of 1.
  * Without server-side apply (an update replaces the whole spec) the current count is kept.
  */
 public class DeploymentDependentResource extends ChildDependentResource<Deployment> {
@@ -26,6 +29,14 @@ public class DeploymentDependentResource extends ChildDependentResource<Deployme
 
   public DeploymentDependentResource(String defaultImage, boolean trimCache) {
     super(Deployment.class, "deployment", DeploymentBuilder::build, defaultImage, trimCache);
+  }
+
+  @Override
+  public Deployment create(Deployment desired, EchoService primary, Context<EchoService> context) {
+    if (desired.getSpec().getReplicas() == null) {
+      desired.getSpec().setReplicas(DeploymentBuilder.startingReplicas(model(primary)));
+    }
+    return super.create(desired, primary, context);
   }
 
   @Override

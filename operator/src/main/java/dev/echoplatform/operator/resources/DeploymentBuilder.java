@@ -1,5 +1,6 @@
 package dev.echoplatform.operator.resources;
 
+import dev.echoplatform.operator.api.v1alpha1.AutoscalingSettings;
 import dev.echoplatform.operator.api.v1alpha1.EchoServiceSpec;
 import dev.echoplatform.operator.api.v1alpha1.ServerSettings;
 import io.fabric8.kubernetes.api.model.Container;
@@ -27,6 +28,16 @@ public final class DeploymentBuilder {
   public static final long RUN_AS_ID = 10001L;
 
   private DeploymentBuilder() {}
+
+  /**
+   * The replica count a new Deployment starts with while autoscaling is on: {@code spec.replicas}
+   * within the autoscaler's bounds. Without it the API server's default of 1 would serve until the
+   * autoscaler's first sync, and an EchoService asking for at least 3 pods would report Ready on 1.
+   */
+  public static int startingReplicas(EchoServiceModel m) {
+    AutoscalingSettings a = m.spec().autoscaling();
+    return Math.max(a.minReplicas(), Math.min(a.maxReplicas(), m.spec().replicas()));
+  }
 
   public static Deployment build(EchoServiceModel m) {
     EchoServiceSpec spec = m.spec();

@@ -295,7 +295,8 @@ class OperatorMockServerIT {
     create("echo", "replicas: 3\nautoscaling: {enabled: true, minReplicas: 2, maxReplicas: 8}");
     HorizontalPodAutoscaler hpa = awaitChild(HorizontalPodAutoscaler.class, "echo");
     assertThat(hpa.getSpec().getMaxReplicas()).isEqualTo(8);
-    assertThat(awaitChild(Deployment.class, "echo").getSpec().getReplicas()).isNull();
+    // A new autoscaled Deployment starts at spec.replicas within [minReplicas, maxReplicas], not at 1.
+    assertThat(awaitChild(Deployment.class, "echo").getSpec().getReplicas()).isEqualTo(3);
 
     // The HPA scales the Deployment; a later spec change must not touch that count.
     Deployment d = child(Deployment.class, "echo");

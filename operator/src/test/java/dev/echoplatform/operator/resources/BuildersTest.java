@@ -438,6 +438,17 @@ class BuildersTest {
   }
 
   @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+    "autoscaling: {enabled: true}                                                | 2",
+    "{replicas: 1, autoscaling: {enabled: true, minReplicas: 3, maxReplicas: 6}}  | 3",
+    "{replicas: 4, autoscaling: {enabled: true, minReplicas: 3, maxReplicas: 6}}  | 4",
+    "{replicas: 20, autoscaling: {enabled: true, minReplicas: 3, maxReplicas: 6}} | 6",
+  })
+  void anAutoscaledDeploymentStartsAtSpecReplicasWithinTheAutoscalersBounds(String spec, int expected) {
+    assertThat(DeploymentBuilder.startingReplicas(model(spec))).isEqualTo(expected);
+  }
+
+  @ParameterizedTest
   @MethodSource("replicaOwnership")
   void deploymentOwnsReplicasOnlyWithoutAutoscaling(String spec, Integer expected) {
     assertThat(DeploymentBuilder.build(model(spec)).getSpec().getReplicas()).isEqualTo(expected);
