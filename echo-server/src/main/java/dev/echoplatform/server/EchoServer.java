@@ -233,6 +233,11 @@ public final class EchoServer implements AutoCloseable {
         managementDrain.beginDraining();
     }
 
+    /** The worker whose IO threads serve both listeners (tests keep them busy to see what timers do then). */
+    public XnioWorker worker() {
+        return worker;
+    }
+
     public ServerMetrics metrics() {
         return metrics;
     }

@@ -1,5 +1,6 @@
 package dev.echoplatform.server.http;
 
+import dev.echoplatform.server.wire.DiscardBuffer;
 import dev.echoplatform.server.wire.FramingConduit;
 import dev.echoplatform.server.wire.Violation;
 import io.undertow.io.IoCallback;
@@ -141,7 +142,6 @@ public final class EchoHandler implements HttpHandler {
         private long discarded;
         private boolean discardFinished;
         private boolean responseWritten;
-        private ByteBuffer scratch;
         private ByteBuffer overrun;
 
         BodyReader(HttpServerExchange exchange, long declared) {
@@ -187,6 +187,7 @@ public final class EchoHandler implements HttpHandler {
                 LOG.atDebug().addKeyValue("request_id", RequestInfo.of(exchange).requestId).setCause(e)
                         .log("reading the request body failed; closing the connection");
                 finishReading();
+                phase = Phase.DONE;
                 release();
                 IoUtils.safeClose(exchange.getConnection());
             }
@@ -317,7 +318,6 @@ public final class EchoHandler implements HttpHandler {
                     next.proceed();
                 });
             }
-            scratch = ByteBuffer.allocate(8192);
             lastProgress = System.nanoTime();
             deadline = exchange.getIoThread().executeAfter(this::onIdle, readTimeoutMillis, TimeUnit.MILLISECONDS);
             JsonResponses.error(exchange, status, message, new IoCallback() {
@@ -356,8 +356,7 @@ public final class EchoHandler implements HttpHandler {
 
         private void discard(StreamSourceChannel ch) throws IOException {
             while (!discardFinished) {
-                scratch.clear();
-                int n = ch.read(scratch);
+                int n = ch.read(DiscardBuffer.get());
                 if (n == 0) {
                     ch.resumeReads();
                     return;
@@ -404,11 +403,23 @@ public final class EchoHandler implements HttpHandler {
          * that period (one timer per body, re-armed only when it fires). A body that paused for READ_TIMEOUT gets
          * 408; a discarding that paused that long ends. A client that keeps sending slowly holds no more than its
          * connection and body-budget shares.
+         *
+         * <p>The IO thread runs expired timers before it looks at the sockets that became readable meanwhile: after
+         * a long stretch of work (a CPU-throttled pod discarding many refused bodies) a timer can fire for a body
+         * whose next bytes are already waiting. So the timer first reads what is there, and only a body that really
+         * has nothing new is timed out.
          */
         private void onIdle() {
             deadline = null;
-            if (phase != Phase.RECEIVING && phase != Phase.DISCARDING) {
+            Phase before = phase;
+            if (before != Phase.RECEIVING && before != Phase.DISCARDING) {
                 return;
+            }
+            if (channel != null) {
+                handleEvent(channel);
+                if (phase != before || deadline != null || discardFinished) {
+                    return;
+                }
             }
             long idleNanos = System.nanoTime() - lastProgress;
             long limitNanos = TimeUnit.MILLISECONDS.toNanos(readTimeoutMillis);

@@ -4,10 +4,12 @@ import io.undertow.util.DateUtils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xnio.ChannelListener;
+import org.xnio.ChannelListeners;
 import org.xnio.IoUtils;
 import org.xnio.StreamConnection;
 import org.xnio.XnioExecutor;
 import org.xnio.channels.AcceptingChannel;
+import org.xnio.conduits.ConduitStreamSourceChannel;
 import org.xnio.conduits.ReadReadyHandler;
 import org.xnio.conduits.StreamSinkConduit;
 import org.xnio.conduits.StreamSourceConduit;
@@ -154,8 +156,21 @@ public final class ConnectionGuard {
             }
         }
 
+        /**
+         * The first-byte timer. Expired timers run before the IO thread serves the sockets that became readable
+         * meanwhile, so a first byte may be waiting: the connection's read listener (Undertow's) is run once to
+         * read it before the connection is judged silent.
+         */
         private void closeIfSilent() {
             firstByteTimer = null;
+            if (sawBytes || !connection.isOpen()) {
+                return;
+            }
+            ConduitStreamSourceChannel source = connection.getSourceChannel();
+            ChannelListener<? super ConduitStreamSourceChannel> reader = source.getReadListener();
+            if (reader != null && source.isReadResumed()) {
+                ChannelListeners.invokeChannelListener(source, reader);
+            }
             if (!sawBytes && connection.isOpen()) {
                 refusals.silentConnectionClosed(client);
                 IoUtils.safeClose(connection);
@@ -198,10 +213,11 @@ public final class ConnectionGuard {
         private final class Refusal implements ReadReadyHandler, WriteReadyHandler {
             private final StreamSourceConduit source;
             private final ByteBuffer response;
-            private final ByteBuffer scratch = ByteBuffer.allocate(4096);
             private long discarded;
             private boolean written;
-            private XnioExecutor.Key idle;
+            private boolean closed;
+            /** When bytes last arrived (nanoTime); the connection closes once none came for LINGER_MILLIS. */
+            private long lastProgress = System.nanoTime();
 
             Refusal(StreamSourceConduit source, ByteBuffer response) {
                 this.source = source;
@@ -211,7 +227,7 @@ public final class ConnectionGuard {
             void start() {
                 source.setReadReadyHandler(this);
                 rawSink.setWriteReadyHandler(this);
-                idle = connection.getIoThread().executeAfter(this::close, LINGER_MILLIS, TimeUnit.MILLISECONDS);
+                connection.getIoThread().executeAfter(this::onLinger, LINGER_MILLIS, TimeUnit.MILLISECONDS);
                 source.resumeReads();
                 writeReady();
             }
@@ -242,9 +258,8 @@ public final class ConnectionGuard {
             @Override
             public void readReady() {
                 try {
-                    while (true) {
-                        scratch.clear();
-                        int n = source.read(scratch);
+                    while (!closed) {
+                        int n = source.read(DiscardBuffer.get());
                         if (n == 0) {
                             return;
                         }
@@ -252,15 +267,35 @@ public final class ConnectionGuard {
                             close();
                             return;
                         }
-                        idle.remove();
-                        idle = connection.getIoThread().executeAfter(this::close, LINGER_MILLIS, TimeUnit.MILLISECONDS);
+                        lastProgress = System.nanoTime();
                     }
                 } catch (IOException e) {
                     close();
                 }
             }
 
+            /**
+             * The linger timer: one per refusal, re-armed for the rest of the period while bytes keep coming. It
+             * first reads what is already waiting (the IO thread runs expired timers before it serves the sockets
+             * that became readable meanwhile), so that a busy thread does not close a connection with unread input,
+             * which the kernel would answer with a reset that destroys the response.
+             */
+            private void onLinger() {
+                readReady();
+                if (closed) {
+                    return;
+                }
+                long idleNanos = System.nanoTime() - lastProgress;
+                long limitNanos = TimeUnit.MILLISECONDS.toNanos(LINGER_MILLIS);
+                if (idleNanos < limitNanos) {
+                    connection.getIoThread().executeAfter(this::onLinger, limitNanos - idleNanos, TimeUnit.NANOSECONDS);
+                } else {
+                    close();
+                }
+            }
+
             private void close() {
+                closed = true;
                 IoUtils.safeClose(connection);
             }
 
