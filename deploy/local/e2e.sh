@@ -329,7 +329,13 @@ s_no_forbidden() {
 s_apply_examples() {
   local f ns
   for f in dev staging production; do
-    k apply --server-side -f "${REPO_ROOT}/deploy/examples/echoservice-${f}.yaml"
+    if [[ "${PLATFORM}" == local ]]; then
+      k apply --server-side -f "${REPO_ROOT}/deploy/examples/echoservice-${f}.yaml"
+    else
+      # kind has no registry with the images (they are loaded into its nodes): production's Always would not pull.
+      sed 's/imagePullPolicy: Always/imagePullPolicy: IfNotPresent/' "${REPO_ROOT}/deploy/examples/echoservice-${f}.yaml" \
+        | k apply --server-side -f -
+    fi
   done
   for ns in "${EXAMPLE_NAMESPACES[@]}"; do
     [[ "$(k get ns "${ns}" -o jsonpath='{.metadata.labels.pod-security\.kubernetes\.io/enforce}')" == restricted ]] \
@@ -642,6 +648,11 @@ s_operator_upgrade_under_load() {
   if [[ "${PLATFORM}" == local ]]; then
     "${NODE_BIN}/ctr" --address "/run/echo-operator/${ECHO_CLUSTER_NAME}/containerd.sock" -n k8s.io \
       images tag --force "${OPERATOR_IMAGE}" "${OPERATOR_IMAGE%:*}:${next_tag}" > /dev/null
+  else
+    local node
+    for node in $(k get nodes -o jsonpath='{.items[*].metadata.name}'); do
+      docker exec "${node}" ctr -n k8s.io images tag --force "${OPERATOR_IMAGE}" "${OPERATOR_IMAGE%:*}:${next_tag}" > /dev/null
+    done
   fi
   before="$(server_pods_signature)"
   load_start upgrade "${E2E_NS}" client -url "$(url_of echo)" -rate "${LOAD_RATE}" -duration 300s
@@ -687,6 +698,8 @@ s_kill_server_under_load() {
 
 s_kill_operator() {
   local leader restarts lease_seconds t0
+  # Right after the upgrade the Lease can still name a replaced pod until a new one takes it.
+  wait_until 60 "an operator pod holds the Lease" lease_holder_pod
   leader="$(lease_holder_pod)"
   restarts="$(k get pod "${leader}" -n "${OPERATOR_NS}" -o jsonpath='{.status.containerStatuses[0].restartCount}')"
   lease_seconds="$(k get lease "${LEASE_NAME}" -n "${OPERATOR_NS}" -o jsonpath='{.spec.leaseDurationSeconds}')"
@@ -748,9 +761,51 @@ children_signature() {
   done
 }
 
+ready_pods_are() { # <namespace> <instance> <n>: n Ready pods of the instance, none terminating
+  k get pods -n "$1" -l "app.kubernetes.io/instance=$2" -o json | jq -e --argjson n "$3" '
+    [.items[] | select(.metadata.deletionTimestamp == null)] | length == $n and all(
+      .status.conditions // [] | any(.type == "Ready" and .status == "True"))' > /dev/null
+}
+
+# kubectl drain of the echo-server pods' node under load (EchoService echo: 2 replicas, PDB maxUnavailable 1). With
+# another schedulable node the drain must complete, the pods moving there. With this machine's single real node the
+# evicted pod's replacement cannot be scheduled while the node is cordoned: the PDB must let exactly one eviction
+# through and refuse the next, so the drain waits (given 30 s) instead of taking the service down, and the remaining
+# pod serves alone. Either way 0 failed requests; uncordoned, the Deployment is back to 2 Ready pods.
+s_drain_under_load() {
+  local node others rc=0 evicted
+  node="$(k get pods -n "${E2E_NS}" -l app.kubernetes.io/instance=echo -o jsonpath='{.items[0].spec.nodeName}')"
+  others="$(k get nodes -o json | jq --arg n "${node}" '[.items[] | select(.metadata.name != $n and (.spec.unschedulable | not))] | length')"
+  load_start drain "${E2E_NS}" client -url "$(url_of echo)" -rate "${LOAD_RATE}" -duration 300s
+  k drain "${node}" --pod-selector app.kubernetes.io/instance=echo --ignore-daemonsets --delete-emptydir-data \
+    --timeout 30s > "${WORK}/drain.log" 2>&1 || rc=$?
+  grep -v '^error when evicting' "${WORK}/drain.log" | sed -n '1,8p'
+  echo "... $(grep -c 'violate the pod.s disruption budget' "${WORK}/drain.log" || true) evictions refused by the PDB"
+  k get pods -n "${E2E_NS}" -l app.kubernetes.io/instance=echo -o wide
+  evicted="$(grep -c '^pod/.* evicted$' "${WORK}/drain.log" || true)"
+  local ok=1
+  if ((others == 0)); then
+    ((rc != 0)) || { echo "the drain completed on the only node: the PDB let both pods go"; ok=0; }
+    ((evicted == 1)) || { echo "${evicted} pods evicted, expected exactly 1 (maxUnavailable 1)"; ok=0; }
+    k get pods -n "${E2E_NS}" -l app.kubernetes.io/instance=echo -o json \
+      | jq -e '[.items[] | select(.status.conditions // [] | any(.type == "Ready" and .status == "True"))] | length == 1' > /dev/null \
+      || { echo "expected the one pod the PDB kept Ready during the drain"; ok=0; }
+  else
+    ((rc == 0)) || { echo "the drain did not complete with ${others} other schedulable nodes"; ok=0; }
+  fi
+  k uncordon "${node}"
+  wait_until 120 "2 Ready echo-server pods again" ready_pods_are "${E2E_NS}" echo 2
+  sleep 3
+  load_stop drain "${E2E_NS}" client
+  no_failures drain "${LOAD_RATE}" || ok=0
+  ((ok)) && echo "drain of ${node}: ${evicted} evicted, then $( ((others == 0)) && echo "held by the PDB (no other node for the replacement)" || echo "completed") ; 2 Ready after uncordon"
+  ((ok))
+}
+
 # --- 6. autoscaling and memory ------------------------------------------------------------------------------------
 
 hpa_desired() { k get hpa "$1" -n "${E2E_NS}" -o jsonpath='{.status.desiredReplicas}'; }
+hpa_cpu() { k get hpa "$1" -n "${E2E_NS}" -o jsonpath='{.status.currentMetrics[?(@.resource.name=="cpu")].resource.current.averageUtilization}'; }
 deployment_at_least() { (($(k get deployment "$1" -n "${E2E_NS}" -o jsonpath='{.status.readyReplicas}') >= $2)); }
 deployment_at() { jsonpath_is "$2" deployment "$1" -n "${E2E_NS}" '{.spec.replicas}'; }
 
@@ -766,11 +821,14 @@ s_hpa() {
   [[ "$(hpa_desired scaler)" == 1 ]] || { echo "at idle the HPA wants $(hpa_desired scaler), not minReplicas 1"; return 1; }
   echo "idle: 1 replica (min 1, max 3); $(k top pods -n "${E2E_NS}" -l app.kubernetes.io/instance=scaler --no-headers 2> /dev/null | awk '{print $2 " CPU, " $3 " memory"}')"
   local t0=${SECONDS}
-  load_start hpa "${E2E_NS}" client -url "$(url_of scaler)" -rate 400 -duration 300s -body-size 4096
+  # One pod (CPU limit 200m) cannot serve 400 requests/s: until the new pods are Ready it sheds the excess with 503
+  # (body budget, per-client connection cap) or 429; those are the answers a client is promised under overload.
+  load_start hpa "${E2E_NS}" client -url "$(url_of scaler)" -rate 400 -duration 300s -body-size 4096 -allow 200,503,429
   wait_until 180 "scaled up to 2 or more Ready pods" deployment_at_least scaler 2
-  echo "under 400 requests/s of 4 KiB: $(k get deployment scaler -n "${E2E_NS}" -o jsonpath='{.status.readyReplicas}') Ready replicas after $((SECONDS - t0)) s; $(k get hpa scaler -n "${E2E_NS}" --no-headers | awk '{print "HPA targets " $3}')"
+  echo "under 400 requests/s of 4 KiB: $(k get deployment scaler -n "${E2E_NS}" -o jsonpath='{.status.readyReplicas}') Ready replicas after $((SECONDS - t0)) s; HPA CPU $(hpa_cpu scaler) % of request (target 70 %)"
   load_stop hpa "${E2E_NS}" client
   no_failures hpa 400
+  echo "answers: $(jq -r '.statuses | to_entries | map("\(.key)=\(.value)") | join(" ")' "${WORK}/hpa.json")"
   t0=${SECONDS}
   wait_until 240 "scaled back to 1" deployment_at scaler 1
   echo "idle again: back to 1 replica $((SECONDS - t0)) s after the load stopped (window 30 s)"
@@ -849,6 +907,8 @@ EOF
 # is kept (crds.keep, helm.sh/resource-policy: keep) and with it every EchoService.
 s_helm_uninstall() {
   h uninstall "${RELEASE}" -n "${OPERATOR_NS}" --wait --timeout 2m
+  # --wait covers the Deployment; its pods finish their graceful shutdown after it is gone.
+  wait_until 60 "the operator pods are gone" none_left pod -n "${OPERATOR_NS}" -l "app.kubernetes.io/instance=${RELEASE}"
   local left
   left="$(k get deployment,replicaset,pod,serviceaccount,service,configmap,secret,role,rolebinding,poddisruptionbudget,networkpolicy \
     -n "${OPERATOR_NS}" -o name | grep -v -E '^(serviceaccount/default|configmap/kube-root-ca.crt)$' || true)"
@@ -901,6 +961,7 @@ main() {
   step "5. a settings change rolls one pod at a time under ${LOAD_RATE} requests/s: 0 failed" s_rollout_under_load
   step "5. SIGKILL of an echo-server container under load: it restarts, 0 failed" s_kill_server_under_load
   step "5. helm upgrade of the operator under load: 0 failed, no echo-server pod restarted" s_operator_upgrade_under_load
+  step "5. kubectl drain under load: evictions within the PDB, 0 failed" s_drain_under_load
   step "5. SIGKILL of the leading operator: a leader again within the lease, changes applied" s_kill_operator
   step "5. a restarted operator writes nothing to unchanged children" s_operator_restart_writes_nothing
   step "6. HPA: idle at minReplicas, scales up on CPU under load and back after the window" s_hpa
