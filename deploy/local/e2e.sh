@@ -169,6 +169,7 @@ metadata:
   name: $1
   namespace: ${E2E_NS}
 spec:
+  labels: {e2e.echo.platform.dev/suite: traffic}
   service: {type: NodePort}
   settings: {rateLimitRps: 5000, rateLimitBurst: 10000}
   networkPolicy:
@@ -777,7 +778,9 @@ s_drain_under_load() {
   node="$(k get pods -n "${E2E_NS}" -l app.kubernetes.io/instance=echo -o jsonpath='{.items[0].spec.nodeName}')"
   others="$(k get nodes -o json | jq --arg n "${node}" '[.items[] | select(.metadata.name != $n and (.spec.unschedulable | not))] | length')"
   load_start drain "${E2E_NS}" client -url "$(url_of echo)" -rate "${LOAD_RATE}" -duration 300s
-  k drain "${node}" --pod-selector app.kubernetes.io/instance=echo --ignore-daemonsets --delete-emptydir-data \
+  # Only this EchoService's pods (an instance label alone would match echo-dev's too).
+  k drain "${node}" --pod-selector app.kubernetes.io/instance=echo,e2e.echo.platform.dev/suite=traffic \
+    --ignore-daemonsets --delete-emptydir-data \
     --timeout 30s > "${WORK}/drain.log" 2>&1 || rc=$?
   grep -v '^error when evicting' "${WORK}/drain.log" | sed -n '1,8p'
   echo "... $(grep -c 'violate the pod.s disruption budget' "${WORK}/drain.log" || true) evictions refused by the PDB"
