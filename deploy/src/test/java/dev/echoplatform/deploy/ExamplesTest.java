@@ -50,6 +50,14 @@ class ExamplesTest {
     assertThat(validator.validate(echoService(example))).as("schema problems of %s", example).isEmpty();
   }
 
+  /** The examples are read by users: no requirement ids or planning words in their comments. */
+  @ParameterizedTest
+  @MethodSource("examples")
+  void commentsSpeakToUsers(String example) throws IOException {
+    String text = Files.readString(Project.examplesDir().resolve(example));
+    assertThat(text).doesNotContainPattern("\\b(FR|NFR|SR)-\\d+").doesNotContainIgnoringCase("blueprint");
+  }
+
   @ParameterizedTest
   @MethodSource("examples")
   void namespaceEnforcesTheRestrictedPodSecurityStandard(String example) {

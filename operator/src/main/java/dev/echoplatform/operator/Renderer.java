@@ -28,10 +28,16 @@ public final class Renderer {
 
   private Renderer() {}
 
-  /** The children of every EchoService in {@code yaml} (one or more documents). */
+  /**
+   * The children of every EchoService in {@code yaml} (one or more documents). Documents of other
+   * kinds (the Namespace each example starts with) are skipped, as the operator would never see
+   * them; an EchoService of another API version, a document that is not a Kubernetes object, or an
+   * input without any EchoService is an error.
+   */
   public static List<HasMetadata> children(String yaml, String defaultImage) {
     List<HasMetadata> out = new ArrayList<>();
     int index = 0;
+    int echoServices = 0;
     for (String doc : DOCUMENT_SEPARATOR.split(yaml)) {
       index++;
       if (doc.lines().allMatch(l -> l.isBlank() || l.stripLeading().startsWith("#"))) {
@@ -40,10 +46,16 @@ public final class Renderer {
       EchoService es;
       try {
         GenericKubernetesResource generic = SERIALIZATION.unmarshal(doc, GenericKubernetesResource.class);
-        if (!"EchoService".equals(generic.getKind())
-            || !EXPECTED_API_VERSION.equals(generic.getApiVersion())) {
-          throw new IllegalArgumentException("document " + index + " is not an EchoService ("
-              + generic.getApiVersion() + " " + generic.getKind() + ")");
+        if (generic.getKind() == null || generic.getApiVersion() == null) {
+          throw new IllegalArgumentException("document " + index
+              + " is not a Kubernetes object (no apiVersion or kind)");
+        }
+        if (!"EchoService".equals(generic.getKind())) {
+          continue;
+        }
+        if (!EXPECTED_API_VERSION.equals(generic.getApiVersion())) {
+          throw new IllegalArgumentException("document " + index + " is an EchoService of "
+              + generic.getApiVersion() + "; this operator serves " + EXPECTED_API_VERSION);
         }
         es = SERIALIZATION.unmarshal(doc, EchoService.class);
       } catch (IllegalArgumentException e) {
@@ -59,6 +71,11 @@ public final class Renderer {
         es.getMetadata().setNamespace("default");
       }
       out.addAll(children(EchoServiceModel.of(es, defaultImage)));
+      echoServices++;
+    }
+    if (echoServices == 0) {
+      throw new IllegalArgumentException("no EchoService (" + EXPECTED_API_VERSION
+          + ") in the input");
     }
     return out;
   }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -37,8 +39,30 @@ class RendererTest {
   }
 
   @Test
-  void rejectsOtherKinds() {
+  void skipsOtherKindsAsTheExamplesStartWithTheirNamespace() throws Exception {
+    for (String env : List.of("dev", "staging", "production")) {
+      String example = Files.readString(
+          Path.of("..", "deploy", "examples", "echoservice-" + env + ".yaml"));
+      assertThat(example).contains("kind: Namespace");
+      List<HasMetadata> children = Renderer.children(example, "echo:1");
+      assertThat(children).extracting(HasMetadata::getKind).contains("ConfigMap", "Deployment", "Service");
+      assertThat(children).allSatisfy(c -> assertThat(c.getMetadata().getNamespace()).isEqualTo("echo-" + env));
+    }
+  }
+
+  @Test
+  void anInputWithoutAnEchoServiceIsAnError() {
     assertThatThrownBy(() -> Renderer.children("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n", "i"))
-        .hasMessageContaining("document 1 is not an EchoService");
+        .hasMessage("no EchoService (echo.platform.dev/v1alpha1) in the input");
+  }
+
+  @Test
+  void anEchoServiceOfAnotherVersionOrANonObjectIsAnError() {
+    assertThatThrownBy(() -> Renderer.children(
+            "apiVersion: echo.platform.dev/v2\nkind: EchoService\nmetadata: {name: x}\n", "i"))
+        .hasMessage("document 1 is an EchoService of echo.platform.dev/v2; this operator serves"
+            + " echo.platform.dev/v1alpha1");
+    assertThatThrownBy(() -> Renderer.children("just: a map\n", "i"))
+        .hasMessage("document 1 is not a Kubernetes object (no apiVersion or kind)");
   }
 }
