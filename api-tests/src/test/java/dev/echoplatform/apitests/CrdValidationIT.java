@@ -138,6 +138,25 @@ class CrdValidationIT extends RealApiServer {
             "greater than or equal to 1"),
         invalid("trustedProxies not a CIDR", "settings: {trustedProxies: [proxy.local]}",
             "spec.settings.trustedProxies[0]", "should match"),
+        invalid("trustedProxies IPv4 prefix above 32", "settings: {trustedProxies: [10.0.0.0/99]}",
+            "spec.settings.trustedProxies[0]", "should match"),
+        invalid("trustedProxies IPv4 octet above 255", "settings: {trustedProxies: [256.0.0.0/8]}",
+            "spec.settings.trustedProxies[0]", "should match"),
+        invalid("trustedProxies IPv6 prefix above 128", "settings: {trustedProxies: ['fd00::/129']}",
+            "spec.settings.trustedProxies[0]", "should match"),
+        // echo-server exits at start on a zero or over-24h timeout: refused here instead.
+        invalid("readTimeout 0", "settings: {readTimeout: '0'}", "spec.settings.readTimeout",
+            "must be a Go duration more than 0 and at most 24h, such as 250ms"),
+        invalid("writeTimeout 0s", "settings: {writeTimeout: 0s}", "spec.settings.writeTimeout",
+            "must be a Go duration more than 0 and at most 24h, such as 250ms"),
+        invalid("idleTimeout 0.0ms", "settings: {idleTimeout: 0.0ms}", "spec.settings.idleTimeout",
+            "must be a Go duration more than 0 and at most 24h, such as 250ms"),
+        invalid("readTimeout just over 24h", "settings: {readTimeout: 24h0m0.001s}", "spec.settings.readTimeout",
+            "must be a Go duration more than 0 and at most 24h, such as 250ms"),
+        invalid("shutdownTimeout 25h", "settings: {shutdownTimeout: 25h}", "spec.settings.shutdownTimeout",
+            "must be a Go duration of at most 24h"),
+        invalid("shutdownDelay 1441m", "settings: {shutdownDelay: 1441m}", "spec.settings.shutdownDelay",
+            "must be a Go duration of at most 24h"),
         invalid("rateLimitBurst below rateLimitRps", "settings: {rateLimitRps: 300, rateLimitBurst: 200}",
             "spec.settings", "spec.settings.rateLimitBurst must be at least spec.settings.rateLimitRps"),
         invalid("maxBodySize above the default body budget", "settings: {maxBodySize: 20971520}",
@@ -193,8 +212,10 @@ class CrdValidationIT extends RealApiServer {
         autoscaling: {enabled: true, minReplicas: 3, maxReplicas: 3}
         resources: {requests: {cpu: '0.2', memory: 128Mi}, limits: {cpu: 200m, memory: 128Mi}}
         service: {type: NodePort, nodePort: 30000, port: 65535}
-        settings: {readTimeout: '0', idleTimeout: 1m30s, rateLimitRps: 200, rateLimitBurst: 200,
-                   trustedProxies: [10.0.0.0/8, 'fd00::/8'], maxInflightBodyBytes: 16777216,
+        settings: {readTimeout: 1ms, writeTimeout: 24h, idleTimeout: 1m30s, shutdownDelay: '0', shutdownTimeout: 1440m,
+                   rateLimitRps: 200, rateLimitBurst: 200,
+                   trustedProxies: [10.0.0.0/8, 'fd00::/8', 0.0.0.0/0, 255.255.255.255/32, '::/128'],
+                   maxInflightBodyBytes: 16777216,
                    maxInflightBodyBytesPerClient: 1048576, maxConnectionsPerClient: 16384}
         labels: {environment: test, example.com/owner: me}
         """);

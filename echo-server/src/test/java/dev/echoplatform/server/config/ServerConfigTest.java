@@ -163,6 +163,30 @@ class ServerConfigTest {
                 .hasMessageNotContaining("\n");
     }
 
+    /**
+     * The boundary values of the EchoService CRD's rules for these settings (api-tests CrdValidationIT, on a real
+     * API server): what the CRD admits, the server runs; what the server refuses, the CRD refuses.
+     */
+    @ParameterizedTest(name = "admitted by the CRD: {0}={1}")
+    @CsvSource(delimiter = '|', value = {
+        "READ_TIMEOUT | 1ms", "WRITE_TIMEOUT | 24h", "IDLE_TIMEOUT | 1m30s", "SHUTDOWN_DELAY | 0",
+        "SHUTDOWN_TIMEOUT | 1440m", "TRUSTED_PROXIES | '10.0.0.0/8,fd00::/8,0.0.0.0/0,255.255.255.255/32,::/128'",
+    })
+    void runsWhatTheCrdAdmits(String name, String value) {
+        ServerConfig.fromEnv(Map.of(name, value));
+    }
+
+    @ParameterizedTest(name = "refused by the CRD: {0}={1}")
+    @CsvSource(delimiter = '|', value = {
+        "READ_TIMEOUT | 0", "WRITE_TIMEOUT | 0s", "IDLE_TIMEOUT | 0.0ms", "READ_TIMEOUT | 24h0m0.001s",
+        "SHUTDOWN_TIMEOUT | 25h", "SHUTDOWN_DELAY | 1441m", "TRUSTED_PROXIES | 10.0.0.0/99",
+        "TRUSTED_PROXIES | 256.0.0.0/8", "TRUSTED_PROXIES | fd00::/129",
+    })
+    void refusesWhatTheCrdRefuses(String name, String value) {
+        assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of(name, value))).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("invalid " + name + "=");
+    }
+
     @Test
     void maxBodySizeMustFitTheBodyBudget() {
         Map<String, String> env = new HashMap<>();

@@ -10,9 +10,21 @@ public final class Patterns {
   public static final String QUANTITY =
       "^(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[mkMGTPE]|([eE][+-]?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$";
 
-  /** An IPv4 or IPv6 CIDR. */
-  public static final String CIDR =
-      "^(([0-9]{1,3}\\.){3}[0-9]{1,3}/[0-9]{1,2}|[0-9a-fA-F:.]+/[0-9]{1,3})$";
+  /** Message of the CEL rule of READ_TIMEOUT, WRITE_TIMEOUT, IDLE_TIMEOUT (the server needs them positive). */
+  public static final String POSITIVE_DURATION_MESSAGE =
+      "must be a Go duration more than 0 and at most 24h, such as 250ms, 5s or 1m30s";
+
+  /** Message of the CEL rule of SHUTDOWN_DELAY and SHUTDOWN_TIMEOUT (zero allowed). */
+  public static final String DURATION_MESSAGE = "must be a Go duration of at most 24h, such as 0, 500ms or 30s";
+
+  private static final String IPV4_OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])";
+
+  /**
+   * An IPv4 CIDR (octets 0-255 without leading zeros, prefix 0-32) or an IPv6 CIDR (with a colon,
+   * prefix 0-128; the rest of the IPv6 address's syntax is left to the consumer).
+   */
+  public static final String CIDR = "^((" + IPV4_OCTET + "\\.){3}" + IPV4_OCTET + "/(3[0-2]|[12]?[0-9])"
+      + "|[0-9a-fA-F.]*:[0-9a-fA-F:.]*/(12[0-8]|1[01][0-9]|[1-9]?[0-9]))$";
 
   private Patterns() {}
 }

@@ -229,8 +229,10 @@ class CrdSchemaTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"10.0.0.0/8, true", "192.168.1.0/24, true", "fd00::/8, true", "10.0.0.1, false",
-      "example.com/8, false"})
+  @CsvSource({"10.0.0.0/8, true", "192.168.1.0/24, true", "fd00::/8, true", "0.0.0.0/0, true",
+      "255.255.255.255/32, true", "::/128, true", "10.0.0.1, false", "example.com/8, false",
+      "10.0.0.0/33, false", "10.0.0.0/99, false", "256.0.0.0/8, false", "010.0.0.0/8, false",
+      "fd00::/129, false"})
   void cidrPattern(String value, boolean valid) {
     assertThat(Pattern.compile(Patterns.CIDR).matcher(value).matches()).as(value).isEqualTo(valid);
   }
@@ -257,7 +259,21 @@ class CrdSchemaTest {
             + " && self.maxInflightBodyBytesPerClient <= (has(self.maxInflightBodyBytes) ?"
             + " self.maxInflightBodyBytes : 16777216)) => spec.settings.maxInflightBodyBytesPerClient"
             + " must be 0 or between spec.settings.maxBodySize and spec.settings.maxInflightBodyBytes"
-            + " (default 16777216)");
+            + " (default 16777216)",
+        "!has(self.readTimeout) || (duration(self.readTimeout) > duration('0s') &&"
+            + " duration(self.readTimeout) <= duration('24h')) => spec.settings.readTimeout must be a Go"
+            + " duration more than 0 and at most 24h, such as 250ms, 5s or 1m30s",
+        "!has(self.writeTimeout) || (duration(self.writeTimeout) > duration('0s') &&"
+            + " duration(self.writeTimeout) <= duration('24h')) => spec.settings.writeTimeout must be a Go"
+            + " duration more than 0 and at most 24h, such as 250ms, 5s or 1m30s",
+        "!has(self.idleTimeout) || (duration(self.idleTimeout) > duration('0s') &&"
+            + " duration(self.idleTimeout) <= duration('24h')) => spec.settings.idleTimeout must be a Go"
+            + " duration more than 0 and at most 24h, such as 250ms, 5s or 1m30s",
+        "!has(self.shutdownDelay) || duration(self.shutdownDelay) <= duration('24h') =>"
+            + " spec.settings.shutdownDelay must be a Go duration of at most 24h, such as 0, 500ms or 30s",
+        "!has(self.shutdownTimeout) || duration(self.shutdownTimeout) <= duration('24h') =>"
+            + " spec.settings.shutdownTimeout must be a Go duration of at most 24h, such as 0, 500ms or"
+            + " 30s");
     assertThat(rules("spec.resources")).containsExactlyInAnyOrder(
         "quantity(self.requests.cpu).compareTo(quantity(self.limits.cpu)) <= 0 =>"
             + " spec.resources.requests.cpu must not exceed spec.resources.limits.cpu",
