@@ -263,7 +263,7 @@ class BuildersTest {
     "settings: {maxBodySize: 2048}         | MAX_BODY_SIZE           | 2048",
     "settings: {readTimeout: 250ms}        | READ_TIMEOUT            | 250ms",
     "settings: {writeTimeout: 1m30s}       | WRITE_TIMEOUT           | 1m30s",
-    "settings: {idleTimeout: '0'}          | IDLE_TIMEOUT            | 0",
+    "settings: {idleTimeout: 2h}           | IDLE_TIMEOUT            | 2h",
     "settings: {maxJsonDepth: 8}           | MAX_JSON_DEPTH          | 8",
     "settings: {rateLimitRps: 5}           | RATE_LIMIT_RPS          | 5",
     "settings: {rateLimitBurst: 7}         | RATE_LIMIT_BURST        | 7",
