@@ -108,6 +108,10 @@ class CrdValidationIT extends RealApiServer {
         invalid("loadBalancerSourceRanges with NodePort",
             "service: {type: NodePort, loadBalancerSourceRanges: [10.0.0.0/8]}", "spec.service",
             "spec.service.loadBalancerSourceRanges is only allowed with spec.service.type LoadBalancer"),
+        invalid("externalTrafficPolicy with ClusterIP", "service: {externalTrafficPolicy: Local}", "spec.service",
+            "spec.service.externalTrafficPolicy is only allowed with spec.service.type NodePort or LoadBalancer"),
+        invalid("externalTrafficPolicy not in enum", "service: {type: NodePort, externalTrafficPolicy: Nearest}",
+            "spec.service.externalTrafficPolicy", "Unsupported value"),
         invalid("loadBalancerSourceRanges not a CIDR",
             "service: {type: LoadBalancer, loadBalancerSourceRanges: [10.0.0.1]}",
             "spec.service.loadBalancerSourceRanges[0]", "should match"),
@@ -211,7 +215,8 @@ class CrdValidationIT extends RealApiServer {
         replicas: 0
         autoscaling: {enabled: true, minReplicas: 3, maxReplicas: 3}
         resources: {requests: {cpu: '0.2', memory: 128Mi}, limits: {cpu: 200m, memory: 128Mi}}
-        service: {type: NodePort, nodePort: 30000, port: 65535}
+        service: {type: NodePort, nodePort: 30000, port: 65535, externalTrafficPolicy: Local,
+                  internalTrafficPolicy: Local}
         settings: {readTimeout: 1ms, writeTimeout: 24h, idleTimeout: 1m30s, shutdownDelay: '0', shutdownTimeout: 1440m,
                    rateLimitRps: 200, rateLimitBurst: 200,
                    trustedProxies: [10.0.0.0/8, 'fd00::/8', 0.0.0.0/0, 255.255.255.255/32, '::/128'],

@@ -34,6 +34,10 @@ public final class ServiceBuilder {
             s.type() == ServiceType.LoadBalancer && !s.loadBalancerSourceRanges().isEmpty()
                 ? s.loadBalancerSourceRanges()
                 : java.util.List.of())
+        .withExternalTrafficPolicy(
+            s.externalTrafficPolicy() == null ? null : s.externalTrafficPolicy().name())
+        .withInternalTrafficPolicy(
+            s.internalTrafficPolicy() == null ? null : s.internalTrafficPolicy().name())
         .endSpec()
         .build();
   }

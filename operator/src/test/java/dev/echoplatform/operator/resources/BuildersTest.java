@@ -179,6 +179,20 @@ class BuildersTest {
       assertThat(p.getNodePort()).isNull();
     });
     assertThat(s.getSpec().getLoadBalancerSourceRanges()).isNullOrEmpty();
+    // Left to Kubernetes' defaults (Cluster), and so not owned by the operator's apply.
+    assertThat(s.getSpec().getExternalTrafficPolicy()).isNull();
+    assertThat(s.getSpec().getInternalTrafficPolicy()).isNull();
+  }
+
+  @Test
+  void trafficPolicies() {
+    Service s = ServiceBuilder.build(model(
+        "service: {type: LoadBalancer, externalTrafficPolicy: Local, internalTrafficPolicy: Local}"));
+    assertThat(s.getSpec().getExternalTrafficPolicy()).isEqualTo("Local");
+    assertThat(s.getSpec().getInternalTrafficPolicy()).isEqualTo("Local");
+    Service internal = ServiceBuilder.build(model("service: {internalTrafficPolicy: Cluster}"));
+    assertThat(internal.getSpec().getInternalTrafficPolicy()).isEqualTo("Cluster");
+    assertThat(internal.getSpec().getExternalTrafficPolicy()).isNull();
   }
 
   @Test

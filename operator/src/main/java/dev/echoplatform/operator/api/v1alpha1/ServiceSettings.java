@@ -20,6 +20,10 @@ import java.util.Map;
         + " || self.type == 'LoadBalancer'",
     message =
         "spec.service.loadBalancerSourceRanges is only allowed with spec.service.type LoadBalancer")
+@ValidationRule(
+    value = "!has(self.externalTrafficPolicy) || self.type != 'ClusterIP'",
+    message = "spec.service.externalTrafficPolicy is only allowed with spec.service.type NodePort or"
+        + " LoadBalancer")
 public record ServiceSettings(
     @JsonPropertyDescription("Service type.") @Default("ClusterIP") ServiceType type,
     @JsonPropertyDescription("Port the Service listens on; traffic goes to the pods' port 8080.")
@@ -35,7 +39,18 @@ public record ServiceSettings(
     @JsonPropertyDescription("Annotations on the Service only (e.g. cloud load-balancer settings).")
         Map<String, String> annotations,
     @JsonPropertyDescription("Client CIDRs allowed to reach a LoadBalancer Service.")
-        List<@Pattern(Patterns.CIDR) String> loadBalancerSourceRanges) {
+        List<@Pattern(Patterns.CIDR) String> loadBalancerSourceRanges,
+    @JsonPropertyDescription(
+            "Service.spec.externalTrafficPolicy, NodePort and LoadBalancer only. Local keeps the "
+                + "client's address (no second hop through another node), so echo-server's per-client "
+                + "rate limits and connection caps apply to real clients instead of node addresses; "
+                + "nodes without a ready echo-server pod then receive no external traffic. Unset "
+                + "means Kubernetes' default, Cluster.")
+        TrafficPolicy externalTrafficPolicy,
+    @JsonPropertyDescription(
+            "Service.spec.internalTrafficPolicy: Local sends in-cluster traffic only to an "
+                + "echo-server pod on the client's own node. Unset means Kubernetes' default, Cluster.")
+        TrafficPolicy internalTrafficPolicy) {
 
   public static final int DEFAULT_PORT = 80;
 
@@ -48,7 +63,13 @@ public record ServiceSettings(
   }
 
   public static ServiceSettings defaults() {
-    return new ServiceSettings(null, null, null, null, null);
+    return new ServiceSettings(null, null, null, null, null, null, null);
+  }
+
+  /** Service traffic policies (Kubernetes' own values). */
+  public enum TrafficPolicy {
+    Cluster,
+    Local
   }
 
   /** Service types. */

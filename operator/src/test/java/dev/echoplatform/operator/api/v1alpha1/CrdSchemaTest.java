@@ -247,7 +247,10 @@ class CrdSchemaTest {
             + " with spec.service.type NodePort",
         "!has(self.loadBalancerSourceRanges) || size(self.loadBalancerSourceRanges) == 0 ||"
             + " self.type == 'LoadBalancer' => spec.service.loadBalancerSourceRanges is only"
-            + " allowed with spec.service.type LoadBalancer");
+            + " allowed with spec.service.type LoadBalancer",
+        "!has(self.externalTrafficPolicy) || self.type != 'ClusterIP' =>"
+            + " spec.service.externalTrafficPolicy is only allowed with spec.service.type NodePort or"
+            + " LoadBalancer");
     assertThat(rules("spec.settings")).containsExactly(
         "self.rateLimitBurst >= self.rateLimitRps => spec.settings.rateLimitBurst must be at least"
             + " spec.settings.rateLimitRps",
