@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The example EchoServices in deploy/examples: each is valid against the committed CRD's schema, lives in its own
@@ -122,6 +123,16 @@ class ExamplesTest {
         .contains("topology.kubernetes.io/zone");
     assertThat(spec.path("podDisruptionBudget").path("enabled").asBoolean()).isTrue();
     assertThat(spec.path("labels").path("environment").asText()).isEqualTo("production");
+  }
+
+  /** Shared environments narrow who reaches port 8080 and the metrics port (empty lists would admit any source). */
+  @ParameterizedTest
+  @ValueSource(strings = {"echoservice-staging.yaml", "echoservice-production.yaml"})
+  void sharedEnvironmentsNarrowTheirNetworkPolicy(String example) {
+    JsonNode networkPolicy = echoService(example).path("spec").path("networkPolicy");
+    assertThat(networkPolicy.path("enabled").asBoolean()).isTrue();
+    assertThat(networkPolicy.path("ingressFrom")).as("%s ingressFrom", example).isNotEmpty();
+    assertThat(networkPolicy.path("metricsFrom")).as("%s metricsFrom", example).isNotEmpty();
   }
 
   @Test
