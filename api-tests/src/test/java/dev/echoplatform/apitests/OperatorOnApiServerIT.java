@@ -11,9 +11,11 @@ import dev.echoplatform.operator.reconciler.EchoServiceReconciler;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v1.Scale;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
@@ -208,6 +210,35 @@ class OperatorOnApiServerIT extends RealApiServer {
       assertThat(client.apps().deployments().inNamespace(NS).withName("edited").get()
           .getSpec().getTemplate().getSpec().getContainers()).singleElement()
           .satisfies(c -> assertThat(c.getImage()).isEqualTo(IMAGE));
+    });
+  }
+
+  /**
+   * A changed Service port is a second entry for server-side apply (ports merge by port and protocol),
+   * with the operator's port under the same name: without repair every apply is refused ("Duplicate
+   * value") and the EchoService stays not Ready until a person undoes the edit.
+   */
+  @Test
+  @SuppressWarnings("unchecked")
+  void aHumanEditOfTheServicePortIsReverted() {
+    create("port-edit", "service: {type: NodePort}");
+    Service service = awaitChild(Service.class, "port-edit");
+    Integer nodePort = service.getSpec().getPorts().get(0).getNodePort();
+    assertThat(nodePort).isNotNull();
+    // kubectl -n ... patch svc port-edit --type merge -p '{"spec":{"ports":[{"name":"http","port":81,"targetPort":8080}]}}'
+    client.services().inNamespace(NS).withName("port-edit").patch(PatchContext.of(PatchType.JSON_MERGE),
+        "{\"spec\":{\"ports\":[{\"name\":\"http\",\"port\":81,\"targetPort\":8080}]}}");
+    await().atMost(TIMEOUT).untilAsserted(() -> {
+      List<ServicePort> ports = client.services().inNamespace(NS).withName("port-edit").get().getSpec().getPorts();
+      assertThat(ports).singleElement().satisfies(p -> {
+        assertThat(p.getPort()).isEqualTo(80);
+        assertThat(p.getName()).isEqualTo("http");
+        assertThat(p.getTargetPort()).isEqualTo(new IntOrString("http"));
+      });
+    });
+    await().atMost(TIMEOUT).untilAsserted(() -> {
+      List<Map<String, Object>> conditions = (List<Map<String, Object>>) status("port-edit").get("conditions");
+      assertThat(conditions).noneSatisfy(c -> assertThat(c.get("reason")).isEqualTo("ApplyFailed"));
     });
   }
 

@@ -11,7 +11,6 @@ import dev.echoplatform.operator.resources.HorizontalPodAutoscalerBuilder;
 import dev.echoplatform.operator.resources.Labels;
 import dev.echoplatform.operator.resources.NetworkPolicyBuilder;
 import dev.echoplatform.operator.resources.PodDisruptionBudgetBuilder;
-import dev.echoplatform.operator.resources.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
@@ -101,7 +100,7 @@ public class EchoServiceReconciler implements Reconciler<EchoService> {
     configMap = new ChildDependentResource<>(
         ConfigMap.class, "configmap", ConfigMapBuilder::build, image, trimCaches);
     deployment = new DeploymentDependentResource(image, trimCaches);
-    service = new ChildDependentResource<>(Service.class, "service", ServiceBuilder::build, image, trimCaches);
+    service = new ServiceDependentResource(image, trimCaches);
     networkPolicy = new ChildDependentResource<>(
         NetworkPolicy.class, "networkpolicy", NetworkPolicyBuilder::build, image, trimCaches);
     pdb = new ChildDependentResource<>(PodDisruptionBudget.class, "poddisruptionbudget",
