@@ -42,7 +42,8 @@ public class ServiceDependentResource extends ChildDependentResource<Service> {
           foreign.stream().map(ServiceDependentResource::key).collect(Collectors.joining(", ")));
       String patch = Serialization.asJson(
           Map.of("spec", Map.of("ports", desired.getSpec().getPorts())));
-      context.getClient().services().inNamespace(actual.getMetadata().getNamespace())
+      // The apply below goes on from the patched object (its resourceVersion), not a stale one.
+      actual = context.getClient().services().inNamespace(actual.getMetadata().getNamespace())
           .withName(actual.getMetadata().getName())
           .patch(PatchContext.of(PatchType.JSON_MERGE), patch);
     }
