@@ -1,5 +1,7 @@
 package dev.echoplatform.operator.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
@@ -50,5 +52,24 @@ public class EchoService extends CustomResource<EchoServiceSpec, EchoServiceStat
   @Override
   protected EchoServiceSpec initSpec() {
     return EchoServiceSpec.defaults();
+  }
+
+  // Overridden only to describe spec and status for kubectl explain.
+  @Override
+  @JsonPropertyDescription(
+      "Desired state: the echo-server image, replicas, server settings, resources, Service, "
+          + "NetworkPolicy, PodDisruptionBudget, autoscaling and scheduling. Unset fields take the "
+          + "defaults shown in each field's description.")
+  public EchoServiceSpec getSpec() {
+    return super.getSpec();
+  }
+
+  @Override
+  @JsonPropertyDescription(
+      "Observed state, written by the operator: the conditions Ready, Progressing and Degraded "
+          + "(kubectl wait --for=condition=Ready), replica counts, the Service URL, and the image "
+          + "and version running.")
+  public EchoServiceStatus getStatus() {
+    return super.getStatus();
   }
 }

@@ -309,6 +309,12 @@ class CrdSchemaTest {
       Set.of("ingressFrom", "metricsFrom", "tolerations", "affinity", "topologySpreadConstraints");
 
   @Test
+  void specAndStatusAreDescribedForKubectlExplain() {
+    assertThat(at("spec").getDescription()).startsWith("Desired state:");
+    assertThat(at("status").getDescription()).startsWith("Observed state, written by the operator:");
+  }
+
+  @Test
   void everyOwnFieldIsDocumented() {
     List<String> undocumented = new ArrayList<>();
     collectUndocumented("spec", spec, undocumented);
