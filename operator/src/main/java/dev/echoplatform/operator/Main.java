@@ -69,6 +69,14 @@ public final class Main {
     KubernetesClient client = new KubernetesClientBuilder()
         .withHttpClientBuilderConsumer(new WriteMetrics(registry)::install)
         .build();
+    try {
+      log.info("{}", ApiServerCheck.check(client.getConfiguration()));
+    } catch (ApiServerCheck.Unreachable e) {
+      log.error("echo-operator could not start: {}", e.getMessage());
+      client.close();
+      System.exit(1);
+      return;
+    }
     // Without leader election this replica always leads; with it, it leads once it holds the Lease.
     Leadership leadership = new Leadership(!config.leaderElectionEnabled(), Leadership.systemExit());
     Operator operator = EchoOperator.create(client, config,
