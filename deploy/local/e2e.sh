@@ -281,6 +281,13 @@ s_operator_leads() {
   operator_pods -o json | jq -e '.items | all(.spec.serviceAccountName != "default"
       and (.spec.containers[0].env // [] | all(.name != "KUBECONFIG")))' > /dev/null \
     || { echo "the operator pods do not run as the chart's ServiceAccount with in-cluster configuration"; return 1; }
+  # Its first lines name the API server and who the operator is there (a SelfSubjectReview).
+  local sa line
+  sa="$(operator_pods -o jsonpath='{.items[0].spec.serviceAccountName}')"
+  line="$(k logs -n "${OPERATOR_NS}" "$(lease_holder_pod)" | jq -r 'select(.message | startswith("Kubernetes API server")) | .message' | head -1)"
+  echo "${line}"
+  [[ "${line}" == *", as system:serviceaccount:${OPERATOR_NS}:${sa}" ]] \
+    || { echo "the operator's start-up line does not name its ServiceAccount ${sa}"; return 1; }
 }
 
 # can <verb> <resource> [namespace]: whether the chart's ServiceAccount may.
