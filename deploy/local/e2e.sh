@@ -284,7 +284,7 @@ s_operator_leads() {
   # Its first lines name the API server and who the operator is there (a SelfSubjectReview).
   local sa line
   sa="$(operator_pods -o jsonpath='{.items[0].spec.serviceAccountName}')"
-  line="$(k logs -n "${OPERATOR_NS}" "$(lease_holder_pod)" | jq -R -r 'fromjson? | select(.message // "" | startswith("Kubernetes API server")) | .message' | head -1)"
+  line="$(k logs -n "${OPERATOR_NS}" "$(lease_holder_pod)" | jq -R -r -n '[inputs | fromjson? | .message // "" | select(startswith("Kubernetes API server"))] | first // ""')"
   echo "${line}"
   [[ "${line}" == *", as system:serviceaccount:${OPERATOR_NS}:${sa}" ]] \
     || { echo "the operator's start-up line does not name its ServiceAccount ${sa}"; return 1; }
