@@ -808,7 +808,7 @@ s_drain_under_load() {
   sleep 3
   load_stop drain "${E2E_NS}" client
   no_failures drain "${LOAD_RATE}" || ok=0
-  ((ok)) && echo "drain of ${node}: ${evicted} evicted, then $( ((others == 0)) && echo "held by the PDB (no other node for the replacement)" || echo "completed") ; 2 Ready after uncordon"
+  ((ok)) && echo "drain of ${node}: ${evicted} evicted, then $( ((others == 0)) && echo "held by the PDB (no other node for the replacement)" || echo "completed"); 2 Ready after uncordon"
   ((ok))
 }
 
