@@ -891,15 +891,19 @@ s_helm_upgrade_crd() {
 import sys
 path = sys.argv[1]
 lines = open(path).read().split("\n")
+# openAPIV3Schema.properties.spec.properties: the first "properties:" under "spec:" (after its description).
 for i, line in enumerate(lines):
-    if line == "          spec:" and lines[i + 1] == "            properties:":
-        lines[i + 2:i + 2] = [
+    if line == "          spec:":
+        j = next((k for k in range(i + 1, len(lines)) if lines[k] == "            properties:"), None)
+        if j is None or any(l.startswith("          ") and not l.startswith("           ") for l in lines[i + 1:j]):
+            sys.exit("spec.properties not found in " + path)
+        lines[j + 1:j + 1] = [
             "              e2eUpgradeMarker:",
             "                description: \"Added by the end-to-end test's chart upgrade.\"",
             "                type: \"string\""]
         break
 else:
-    sys.exit("spec.properties not found in " + path)
+    sys.exit("spec not found in " + path)
 open(path, "w").write("\n".join(lines))
 EOF
   h upgrade "${RELEASE}" "${chart}" -n "${OPERATOR_NS}" --reuse-values --wait --timeout 3m | sed -n '1,6p'
