@@ -40,6 +40,7 @@ class CrdValidationIT extends RealApiServer {
         client.apiextensions().v1().customResourceDefinitions().withName(CRD_NAME).get();
     assertThat(established(crd)).isTrue();
     assertThat(crd.getStatus().getAcceptedNames().getShortNames()).containsExactly("echosvc");
+    assertThat(crd.getStatus().getAcceptedNames().getCategories()).as("kubectl get all").containsExactly("all");
     var version = crd.getSpec().getVersions().get(0);
     assertThat(version.getSubresources().getStatus()).isNotNull();
     assertThat(version.getSubresources().getScale().getSpecReplicasPath()).isEqualTo(".spec.replicas");

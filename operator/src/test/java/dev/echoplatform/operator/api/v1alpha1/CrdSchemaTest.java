@@ -70,6 +70,7 @@ class CrdSchemaTest {
     assertThat(crd.getSpec().getNames().getKind()).isEqualTo("EchoService");
     assertThat(crd.getSpec().getNames().getPlural()).isEqualTo("echoservices");
     assertThat(crd.getSpec().getNames().getShortNames()).containsExactly("echosvc");
+    assertThat(crd.getSpec().getNames().getCategories()).as("kubectl get all").containsExactly("all");
     assertThat(version.getName()).isEqualTo("v1alpha1");
     assertThat(version.getServed()).isTrue();
     assertThat(version.getStorage()).isTrue();
