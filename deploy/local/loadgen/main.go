@@ -9,8 +9,10 @@
 // request's byte for byte. A request that gets no answer at all (connection refused or reset, closed before the
 // answer, timeout) is retried up to -retries times on a new connection after a backoff that doubles from -backoff
 // (100 ms, 200 ms, 400 ms, 800 ms by default), as a client of a replicated service does; /echo has no side effect,
-// so a retry is always safe. Retried requests are counted on their own. Any HTTP answer is final. The summary says how many requests failed and why; the exit status is 0
-// when none failed.
+// so a retry is always safe. An answer cut short (its status line arrived, then the connection ended before the
+// whole body) is no answer either: the server died while it answered. Retried requests are counted on their own.
+// Any complete HTTP answer is final. The summary says how many requests failed and why; the exit status is 0 when
+// none failed.
 //
 // It sends only to the URL it is given (a Service inside the local cluster), for a bounded time or count.
 package main
@@ -151,7 +153,8 @@ func attempt(c *http.Client, cfg config) (int, string, bool) {
 	defer resp.Body.Close()
 	got, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return resp.StatusCode, "body: " + classify(err), false
+		// The status line came, the whole body did not (the server died while answering): no complete answer.
+		return 0, "answer cut short: " + classify(err), false
 	}
 	return resp.StatusCode, "", resp.StatusCode != 200 || bytes.Equal(got, cfg.body)
 }
