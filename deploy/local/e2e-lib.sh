@@ -83,18 +83,23 @@ none_left() { [[ -z "$(k get "$@" -o name 2> /dev/null)" ]]; }
 # ---------------------------------------------------------------------------------------------------------------
 # The operator chart, and the operator as a local process (the scale benchmark on kwok nodes)
 
-# install_chart [extra helm args...]: the chart into echo-system (namespace enforcing PSA restricted).
-# shellcheck disable=SC2120 # demo.sh passes arguments
-install_chart() {
+# restricted_namespace <name>: a namespace enforcing the restricted Pod Security Standard.
+restricted_namespace() {
   k apply --server-side -f - << EOF
 apiVersion: v1
 kind: Namespace
 metadata:
-  name: ${OPERATOR_NS}
+  name: $1
   labels:
     pod-security.kubernetes.io/enforce: restricted
     pod-security.kubernetes.io/enforce-version: latest
 EOF
+}
+
+# install_chart [extra helm args...]: the chart into echo-system (namespace enforcing PSA restricted).
+# shellcheck disable=SC2120 # demo.sh passes arguments
+install_chart() {
+  restricted_namespace "${OPERATOR_NS}"
   h upgrade --install "${RELEASE}" "${CHART_DIR}" -n "${OPERATOR_NS}" --wait --timeout 3m "$@"
 }
 

@@ -272,7 +272,9 @@ lease_holder_pod() {
 
 s_operator_leads() {
   wait_until 90 "an operator pod holds the Lease" lease_holder_pod
-  echo "leader: $(lease_holder_pod) (Lease ${OPERATOR_NS}/${LEASE_NAME})"
+  local leader
+  leader="$(lease_holder_pod)"
+  echo "leader: ${leader} (Lease ${OPERATOR_NS}/${LEASE_NAME})"
   k get networkpolicy -n "${OPERATOR_NS}" -l "app.kubernetes.io/instance=${RELEASE}" -o name | grep -q . \
     || { echo "the chart's NetworkPolicy is missing"; return 1; }
   k get networkpolicy -n "${OPERATOR_NS}" -l "app.kubernetes.io/instance=${RELEASE}" \
@@ -284,7 +286,7 @@ s_operator_leads() {
   # Its first lines name the API server and who the operator is there (a SelfSubjectReview).
   local sa line
   sa="$(operator_pods -o jsonpath='{.items[0].spec.serviceAccountName}')"
-  line="$(k logs -n "${OPERATOR_NS}" "$(lease_holder_pod)" | jq -R -r -n '[inputs | fromjson? | .message // "" | select(startswith("Kubernetes API server"))] | first // ""')"
+  line="$(k logs -n "${OPERATOR_NS}" "${leader}" | jq -R -r -n '[inputs | fromjson? | .message // "" | select(startswith("Kubernetes API server"))] | first // ""')"
   echo "${line}"
   [[ "${line}" == *", as system:serviceaccount:${OPERATOR_NS}:${sa}" ]] \
     || { echo "the operator's start-up line does not name its ServiceAccount ${sa}"; return 1; }
@@ -506,15 +508,7 @@ s_gc() {
 # --- 4. traffic: Services, NetworkPolicy, DNS ---------------------------------------------------------------------
 
 s_traffic_setup() {
-  k apply --server-side -f - << EOF
-apiVersion: v1
-kind: Namespace
-metadata:
-  name: ${E2E_NS}
-  labels:
-    pod-security.kubernetes.io/enforce: restricted
-    pod-security.kubernetes.io/enforce-version: latest
-EOF
+  restricted_namespace "${E2E_NS}"
   e2e_echoservice echo ""
   client_pod "${E2E_NS}" client '{e2e.echo.platform.dev/client: allowed}'
   client_pod "${E2E_NS}" client-2 '{e2e.echo.platform.dev/client: allowed}'
@@ -646,7 +640,7 @@ server_pods_signature() {
 }
 
 s_operator_upgrade_under_load() {
-  local chart="${WORK}/chart-next" before after version next_tag
+  local chart="${WORK}/chart-next" before version next_tag
   version="$(sed -n 's/^version: //p' "${CHART_DIR}/Chart.yaml")"
   next_tag="${OPERATOR_IMAGE##*:}-e2e.1"
   rm -rf "${chart}"
@@ -670,13 +664,16 @@ s_operator_upgrade_under_load() {
   sleep 20 # the new leader reconciles every EchoService
   load_stop upgrade "${E2E_NS}" client
   no_failures upgrade "${LOAD_RATE}"
-  after="$(server_pods_signature)"
-  if [[ "${before}" != "${after}" ]]; then
-    echo "echo-server pods changed during the operator upgrade:"
-    diff <(echo "${before}") <(echo "${after}") || true
-    return 1
-  fi
+  same_signature "echo-server pods changed during the operator upgrade" "${before}" "$(server_pods_signature)"
   echo "chart ${version} -> ${version}-e2e.1, operator image tag ${next_tag}: $(wc -l <<< "${before}") echo-server pods unchanged (same UIDs, no restart)"
+}
+
+# same_signature <what changed> <before> <after>: equal, or the difference and failure.
+same_signature() {
+  [[ "$2" == "$3" ]] && return 0
+  echo "$1:"
+  diff <(echo "$2") <(echo "$3") || true
+  return 1
 }
 
 upgraded_leader() {
@@ -732,19 +729,14 @@ new_lease_holder() {
 }
 
 s_operator_restart_writes_nothing() {
-  local before after
+  local before
   sleep 5
   before="$(children_signature | sort)"
   k rollout restart deployment -n "${OPERATOR_NS}" -l "app.kubernetes.io/instance=${RELEASE}"
   k rollout status deployment -n "${OPERATOR_NS}" -l "app.kubernetes.io/instance=${RELEASE}" --timeout=180s
   wait_until 90 "a restarted operator pod holds the Lease" lease_holder_pod
   sleep 25 # the new leader reconciles every EchoService once its informers have synced
-  after="$(children_signature | sort)"
-  if [[ "${before}" != "${after}" ]]; then
-    echo "children written after the restart:"
-    diff <(echo "${before}") <(echo "${after}") || true
-    return 1
-  fi
+  same_signature "children written after the restart" "${before}" "$(children_signature | sort)"
   echo "$(wc -l <<< "${before}") resource versions, generations and managed-field timestamps unchanged"
 }
 
