@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The committed CRD on a real API server: it is accepted and Established, every OpenAPI and CEL rule refuses the
@@ -56,11 +57,11 @@ class CrdValidationIT extends RealApiServer {
         invalid("replicas below 0", "replicas: -1", "spec.replicas", "greater than or equal to 0"),
         invalid("replicas above 1000", "replicas: 1001", "spec.replicas", "less than or equal to 1000"),
         // image and pull settings
-        invalid("image with whitespace", "image: 'ghcr.io/x/y :1'", "spec.image", "should match"),
+        invalid("image with whitespace", "image: 'ghcr.io/x/y :1'", "spec.image", "must not contain whitespace"),
         invalid("imagePullPolicy not in enum", "imagePullPolicy: Sometimes", "spec.imagePullPolicy",
             "Unsupported value"),
-        invalid("imagePullSecrets not a DNS name", "imagePullSecrets: [Bad_Secret]", "spec.imagePullSecrets[0]",
-            "should match"),
+        invalid("imagePullSecrets not a DNS name", "imagePullSecrets: [Bad_Secret]", "spec.imagePullSecrets",
+            "entries must each be a Secret name"),
         // labels: reserved prefix (CEL with fieldPath)
         invalid("label under app.kubernetes.io/", "labels: {app.kubernetes.io/name: mine}", "spec.labels",
             "must not set app.kubernetes.io/ keys"),
@@ -77,17 +78,24 @@ class CrdValidationIT extends RealApiServer {
             "spec.autoscaling.targetMemoryUtilizationPercentage", "less than or equal to 100"),
         invalid("scale-down window above 3600", "autoscaling: {scaleDownStabilizationWindowSeconds: 3601}",
             "spec.autoscaling.scaleDownStabilizationWindowSeconds", "less than or equal to 3600"),
-        // resources: quantity patterns, required fields, CEL requests <= limits
+        // resources: quantities as a Pod takes them, CEL requests <= limits
         invalid("limits.cpu not a quantity", "resources: {limits: {cpu: lots, memory: 128Mi}}",
-            "spec.resources.limits.cpu", "should match"),
+            "spec.resources.limits.cpu", "must be a Kubernetes quantity of at least 0, such as 2, 500m"),
         invalid("limits.memory not a quantity", "resources: {limits: {cpu: 200m, memory: 1GB}}",
-            "spec.resources.limits.memory", "should match"),
+            "spec.resources.limits.memory", "must be a Kubernetes quantity"),
         invalid("requests.cpu not a quantity", "resources: {requests: {cpu: '1 core', memory: 64Mi}}",
-            "spec.resources.requests.cpu", "should match"),
+            "spec.resources.requests.cpu", "must be a Kubernetes quantity"),
         invalid("requests.memory not a quantity", "resources: {requests: {cpu: 100m, memory: 64MB}}",
-            "spec.resources.requests.memory", "should match"),
-        invalid("limits without memory", "resources: {limits: {cpu: 200m}}", "spec.resources.limits.memory",
-            "Required value"),
+            "spec.resources.requests.memory", "must be a Kubernetes quantity"),
+        invalid("limits.cpu negative", "resources: {limits: {cpu: -1}}", "spec.resources.limits.cpu",
+            "must be a Kubernetes quantity of at least 0"),
+        invalid("requests.cpu a negative string", "resources: {requests: {cpu: '-100m'}}",
+            "spec.resources.requests.cpu", "must be a Kubernetes quantity of at least 0"),
+        invalid("limits.cpu a fraction written as a number", "resources: {limits: {cpu: 0.5}}",
+            "spec.resources.limits.cpu", "must be of type"),
+        invalid("requests.memory above the default limit", "resources: {requests: {memory: 512Mi}}",
+            "spec.resources", "spec.resources.requests.memory must not exceed spec.resources.limits.memory"
+                + " (default 128Mi)"),
         invalid("requests.cpu above limits.cpu",
             "resources: {requests: {cpu: 500m, memory: 64Mi}, limits: {cpu: 200m, memory: 128Mi}}",
             "spec.resources", "spec.resources.requests.cpu must not exceed spec.resources.limits.cpu"),
@@ -115,18 +123,21 @@ class CrdValidationIT extends RealApiServer {
             "spec.service.externalTrafficPolicy", "Unsupported value"),
         invalid("loadBalancerSourceRanges not a CIDR",
             "service: {type: LoadBalancer, loadBalancerSourceRanges: [10.0.0.1]}",
-            "spec.service.loadBalancerSourceRanges[0]", "should match"),
+            "spec.service.loadBalancerSourceRanges", "entries must each be a CIDR such as 10.0.0.0/8"),
         // settings: enum, Go durations, bounds, CIDRs, CEL burst >= rps
         invalid("logLevel not in enum", "settings: {logLevel: trace}", "spec.settings.logLevel", "Unsupported value"),
         invalid("readTimeout without unit", "settings: {readTimeout: '5'}", "spec.settings.readTimeout",
-            "should match"),
+            "must be a Go duration more than 0 and at most 24h, such as 250ms, 5s or 1m30s"),
+        invalid("readTimeout in words", "settings: {readTimeout: 5 seconds}", "spec.settings.readTimeout",
+            "must be a Go duration"),
         invalid("writeTimeout with a space", "settings: {writeTimeout: 10 s}", "spec.settings.writeTimeout",
-            "should match"),
-        invalid("idleTimeout in days", "settings: {idleTimeout: 1d}", "spec.settings.idleTimeout", "should match"),
+            "must be a Go duration"),
+        invalid("idleTimeout in days", "settings: {idleTimeout: 1d}", "spec.settings.idleTimeout",
+            "must be a Go duration"),
         invalid("shutdownDelay negative", "settings: {shutdownDelay: -5s}", "spec.settings.shutdownDelay",
-            "should match"),
+            "must be a Go duration of at most 24h, such as 0, 500ms or 30s"),
         invalid("shutdownTimeout not a duration", "settings: {shutdownTimeout: soon}",
-            "spec.settings.shutdownTimeout", "should match"),
+            "spec.settings.shutdownTimeout", "must be a Go duration"),
         invalid("maxBodySize 0", "settings: {maxBodySize: 0}", "spec.settings.maxBodySize",
             "greater than or equal to 1"),
         invalid("maxBodySize above 64 MiB", "settings: {maxBodySize: 67108865, maxInflightBodyBytes: 134217728}", "spec.settings.maxBodySize",
@@ -142,13 +153,13 @@ class CrdValidationIT extends RealApiServer {
         invalid("healthRateLimitRpm 0", "settings: {healthRateLimitRpm: 0}", "spec.settings.healthRateLimitRpm",
             "greater than or equal to 1"),
         invalid("trustedProxies not a CIDR", "settings: {trustedProxies: [proxy.local]}",
-            "spec.settings.trustedProxies[0]", "should match"),
+            "spec.settings.trustedProxies", "entries must each be a CIDR"),
         invalid("trustedProxies IPv4 prefix above 32", "settings: {trustedProxies: [10.0.0.0/99]}",
-            "spec.settings.trustedProxies[0]", "should match"),
+            "spec.settings.trustedProxies", "entries must each be a CIDR"),
         invalid("trustedProxies IPv4 octet above 255", "settings: {trustedProxies: [256.0.0.0/8]}",
-            "spec.settings.trustedProxies[0]", "should match"),
+            "spec.settings.trustedProxies", "entries must each be a CIDR"),
         invalid("trustedProxies IPv6 prefix above 128", "settings: {trustedProxies: ['fd00::/129']}",
-            "spec.settings.trustedProxies[0]", "should match"),
+            "spec.settings.trustedProxies", "entries must each be a CIDR"),
         // echo-server exits at start on a zero or over-24h timeout: refused here instead.
         invalid("readTimeout 0", "settings: {readTimeout: '0'}", "spec.settings.readTimeout",
             "must be a Go duration more than 0 and at most 24h, such as 250ms"),
@@ -205,8 +216,8 @@ class CrdValidationIT extends RealApiServer {
                 assertThat(cause.getField()).isEqualTo(field);
                 assertThat(cause.getMessage()).contains(reason);
               });
-          // The message kubectl prints names the field too.
-          assertThat(e.getMessage()).contains(field + ": ").contains(reason);
+          // The message kubectl prints names the field too, and says what is expected in words.
+          assertThat(e.getMessage()).contains(field + ": ").contains(reason).doesNotContain("should match");
         });
   }
 
@@ -228,6 +239,24 @@ class CrdValidationIT extends RealApiServer {
     client.resource(es).create();
     assertThat(client.resource(es).get()).isNotNull();
     client.resource(es).delete();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {
+    "{limits: {cpu: 2}}",
+    "{limits: {memory: 256Mi}}",
+    "{requests: {cpu: 50m}}",
+    "{requests: {memory: 64Mi}, limits: {cpu: 1}}",
+    "{requests: {cpu: '1.5', memory: 1Gi}, limits: {cpu: 2, memory: 1Gi}}",
+    "{limits: {cpu: 500m, memory: 1Gi}}",
+    "{limits: {memory: '1e9'}}",
+  })
+  void resourcesTakeAnySubsetAndIntegerQuantitiesAsAPodDoes(String resources) {
+    GenericKubernetesResource es = echoService(NS, "resources-" + Integer.toHexString(resources.hashCode()),
+        "resources: " + resources);
+    client.resource(es).create();
+    assertThat(client.resource(es).get()).isNotNull();
+    client.resource(es).withTimeoutInMillis(30_000).delete();
   }
 
   @Test
@@ -289,9 +318,8 @@ class CrdValidationIT extends RealApiServer {
         .containsEntry("logLevel", "info").containsEntry("readTimeout", "5s").containsEntry("writeTimeout", "10s")
         .containsEntry("idleTimeout", "60s").containsEntry("rateLimitRps", 100).containsEntry("rateLimitBurst", 200)
         .containsEntry("maxBodySize", 1048576).containsEntry("maxJsonDepth", 64);
-    assertThat((Map<String, Object>) spec.get("resources")).isEqualTo(Map.of(
-        "requests", Map.of("cpu", "100m", "memory", "128Mi"),
-        "limits", Map.of("cpu", "200m", "memory", "128Mi")));
+    // No schema defaults for resources: the operator fills them in as Kubernetes does for a container.
+    assertThat((Map<String, Object>) spec.get("resources")).isEqualTo(Map.of());
     assertThat((Map<String, Object>) spec.get("autoscaling"))
         .containsEntry("enabled", false).containsEntry("minReplicas", 2).containsEntry("maxReplicas", 10)
         .containsEntry("targetCPUUtilizationPercentage", 70).doesNotContainKey("targetMemoryUtilizationPercentage");

@@ -266,6 +266,13 @@ public class EchoServiceReconciler implements Reconciler<EchoService> {
         events.normal(es, "Recovered", "no longer degraded (was " + oldDegraded.get().reason() + ")");
       }
     });
+    // A kubectl scale the autoscaler overrides: told once per new count (the message names it).
+    after.condition(Condition.SCALE_IGNORED).ifPresent(c -> {
+      Optional<Condition> old = before == null ? Optional.empty() : before.condition(Condition.SCALE_IGNORED);
+      if (old.isEmpty() || !Objects.equals(old.get().message(), c.message())) {
+        events.warning(es, Condition.SCALE_IGNORED, c.message());
+      }
+    });
     newReady.ifPresent(r -> {
       boolean wasReady = oldReady.map(o -> Condition.TRUE.equals(o.status())).orElse(false);
       if (Condition.TRUE.equals(r.status()) && !wasReady) {

@@ -44,6 +44,7 @@ public final class StatusCalculator {
   public static final String REASON_ROLLOUT_COMPLETE = "RolloutComplete";
   public static final String REASON_AVAILABLE = "MinimumReplicasAvailable";
   public static final String REASON_SCALED_TO_ZERO = "ScaledToZero";
+  public static final String REASON_AUTOSCALING_ENABLED = "AutoscalingEnabled";
 
   private StatusCalculator() {}
 
@@ -120,6 +121,8 @@ public final class StatusCalculator {
       conditions.add(new Condition(Condition.DEGRADED, Condition.FALSE, REASON_AS_EXPECTED,
           "no failures observed", null, generation));
     }
+    scaleIgnored(es, model).ifPresent(message -> conditions.add(new Condition(Condition.SCALE_IGNORED,
+        Condition.TRUE, REASON_AUTOSCALING_ENABLED, message, null, generation)));
 
     int port = model.spec().service().port();
     return new EchoServiceStatus(
@@ -133,6 +136,7 @@ public final class StatusCalculator {
         externalUrl(model, observed.service()),
         model.image(),
         EchoServiceModel.imageVersion(model.image()),
+        autoscalingRange(model),
         keepTransitionTimes(conditions, es.getStatus(), lastPublished, now));
   }
 
@@ -141,7 +145,7 @@ public final class StatusCalculator {
       Instant now, EchoServiceStatus lastPublished) {
     long generation = Optional.ofNullable(es.getMetadata().getGeneration()).orElse(0L);
     EchoServiceStatus previous = es.getStatus() == null
-        ? new EchoServiceStatus(null, null, null, null, null, null, null, null, null, null, null)
+        ? new EchoServiceStatus(null, null, null, null, null, null, null, null, null, null, null, null)
         : es.getStatus();
     List<Condition> conditions = new ArrayList<>();
     conditions.add(new Condition(Condition.READY, Condition.FALSE, reason, message, null, generation));
@@ -152,7 +156,41 @@ public final class StatusCalculator {
     return new EchoServiceStatus(previous.observedGeneration(), previous.replicas(),
         previous.readyReplicas(), previous.updatedReplicas(), previous.replicaSummary(),
         previous.selector(), previous.url(), previous.externalUrl(), previous.image(),
-        previous.version(), keepTransitionTimes(conditions, es.getStatus(), lastPublished, now));
+        previous.version(), previous.autoscaling(),
+        keepTransitionTimes(conditions, es.getStatus(), lastPublished, now));
+  }
+
+  /**
+   * Why a {@code kubectl scale} of the EchoService does nothing, when it does nothing: autoscaling is
+   * on and spec.replicas was last written through the scale subresource (its managedFields entry
+   * says so). The HorizontalPodAutoscaler owns the Deployment's replica count; following
+   * spec.replicas instead would fight it, so the count is left alone and the user is told.
+   */
+  static Optional<String> scaleIgnored(EchoService es, EchoServiceModel model) {
+    if (!model.autoscaling() || es.getMetadata().getManagedFields() == null) {
+      return Optional.empty();
+    }
+    boolean scaled = es.getMetadata().getManagedFields().stream()
+        .filter(f -> "scale".equals(f.getSubresource()) && f.getFieldsV1() != null)
+        .map(f -> f.getFieldsV1().getAdditionalProperties().get("f:spec"))
+        .anyMatch(spec -> spec instanceof java.util.Map<?, ?> m && m.containsKey("f:replicas"));
+    if (!scaled) {
+      return Optional.empty();
+    }
+    var a = model.spec().autoscaling();
+    return Optional.of("spec.replicas=" + model.spec().replicas() + " (set through the scale subresource, "
+        + "e.g. kubectl scale) is not applied: while spec.autoscaling.enabled is true the "
+        + "HorizontalPodAutoscaler owns the replica count, between spec.autoscaling.minReplicas ("
+        + a.minReplicas() + ") and maxReplicas (" + a.maxReplicas() + "); change those instead");
+  }
+
+  /** The autoscaler's replica range, {@code min-max}, or {@code off}. */
+  static String autoscalingRange(EchoServiceModel model) {
+    if (!model.autoscaling()) {
+      return "off";
+    }
+    var a = model.spec().autoscaling();
+    return a.minReplicas() + "-" + a.maxReplicas();
   }
 
   static int desiredReplicas(EchoServiceModel model, Deployment d) {

@@ -24,8 +24,9 @@ import java.util.function.Consumer;
  *   <li>{@link #children}: everything but the managedFields entries of other field managers. JOSDK's
  *       server-side-apply matcher compares only the fields this operator's own entry lists, and
  *       {@link DeploymentDependentResource} reads only that entry too.</li>
- *   <li>{@link #primaries}: everything but managedFields (the status is patched with a fresh apply
- *       that carries none).</li>
+ *   <li>{@link #primaries}: everything but managedFields, except the entries written through the
+ *       scale subresource, which tell {@link StatusCalculator} of a {@code kubectl scale} (the
+ *       status is patched with a fresh apply that carries none).</li>
  *   <li>{@link #pods}: the metadata without managedFields, no spec, and of the status only the phase
  *       and each container's name, readiness, restarts and waiting reason and message, which is
  *       what {@link StatusCalculator} reads.</li>
@@ -56,9 +57,18 @@ public final class TrimmedItemStore<R extends HasMetadata> extends BasicItemStor
     return new TrimmedItemStore<>(r -> keepManagedFieldsOf(r, fieldManager));
   }
 
-  /** A store for the primary resource (EchoService), without managedFields. */
+  /** A store for the primary resource (EchoService), without managedFields but the scale subresource's. */
   public static <R extends HasMetadata> TrimmedItemStore<R> primaries() {
-    return new TrimmedItemStore<>(r -> r.getMetadata().setManagedFields(null));
+    return new TrimmedItemStore<>(TrimmedItemStore::keepScaleEntries);
+  }
+
+  static void keepScaleEntries(HasMetadata resource) {
+    List<ManagedFieldsEntry> entries = resource.getMetadata().getManagedFields();
+    if (entries == null || entries.isEmpty()) {
+      return;
+    }
+    List<ManagedFieldsEntry> kept = entries.stream().filter(e -> "scale".equals(e.getSubresource())).toList();
+    resource.getMetadata().setManagedFields(kept.isEmpty() ? null : new ArrayList<>(kept));
   }
 
   /** A store for pods, keeping only what status reporting reads. */

@@ -10,7 +10,6 @@ import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
-import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.TopologySpreadConstraint;
 import io.fabric8.kubernetes.api.model.TopologySpreadConstraintBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -117,10 +116,10 @@ public final class DeploymentBuilder {
         .endConfigMapRef()
         .endEnvFrom()
         .withNewResources()
-        .addToRequests("cpu", new Quantity(resources.requests().cpu()))
-        .addToRequests("memory", new Quantity(resources.requests().memory()))
-        .addToLimits("cpu", new Quantity(resources.limits().cpu()))
-        .addToLimits("memory", new Quantity(resources.limits().memory()))
+        .addToRequests("cpu", resources.requests().cpu())
+        .addToRequests("memory", resources.requests().memory())
+        .addToLimits("cpu", resources.limits().cpu())
+        .addToLimits("memory", resources.limits().memory())
         .endResources()
         .withLivenessProbe(probe("/healthz", 10, 10, 3, 3))
         .withReadinessProbe(probe("/readyz", 5, 5, 2, 3))

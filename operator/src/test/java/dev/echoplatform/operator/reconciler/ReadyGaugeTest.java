@@ -26,7 +26,7 @@ class ReadyGaugeTest {
   }
 
   static EchoServiceStatus ready(String status) {
-    return new EchoServiceStatus(1L, 0, 0, 0, "0/0", null, null, null, null, null,
+    return new EchoServiceStatus(1L, 0, 0, 0, "0/0", null, null, null, null, null, null,
         List.of(new Condition(Condition.READY, status, "Reason", "message", "2026-01-01T00:00:00Z", 1L)));
   }
 
@@ -87,6 +87,6 @@ class ReadyGaugeTest {
     assertThat(ReadyGauge.isReady(ready("False"))).isFalse();
     assertThat(ReadyGauge.isReady(null)).isFalse();
     assertThat(ReadyGauge.isReady(
-        new EchoServiceStatus(1L, 0, 0, 0, "0/0", null, null, null, null, null, List.of()))).isFalse();
+        new EchoServiceStatus(1L, 0, 0, 0, "0/0", null, null, null, null, null, null, List.of()))).isFalse();
   }
 }

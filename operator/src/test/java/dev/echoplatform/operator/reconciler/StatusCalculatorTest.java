@@ -67,6 +67,33 @@ class StatusCalculatorTest {
   }
 
   @Test
+  void aKubectlScaleUnderAutoscalingIsReportedNotSilentlyDropped() {
+    EchoService scaled = Fixtures.echoService("team-a", "echo",
+        "replicas: 7\nautoscaling: {enabled: true, minReplicas: 2, maxReplicas: 5}");
+    EchoServiceModel m = EchoServiceModel.of(scaled, Fixtures.DEFAULT_IMAGE);
+    Observed observed = new Observed(null, null, List.of(), Map.of());
+    assertThat(StatusCalculator.compute(scaled, m, observed, T0).condition(Condition.SCALE_IGNORED))
+        .as("no scale subresource write yet").isEmpty();
+    assertThat(StatusCalculator.compute(scaled, m, observed, T0).autoscaling()).isEqualTo("2-5");
+
+    scaled.getMetadata().setManagedFields(List.of(TrimmedItemStoreTest.entry("kubectl", "Update", "scale",
+        Map.of("f:spec", Map.of("f:replicas", Map.of())))));
+    Condition c = StatusCalculator.compute(scaled, m, observed, T0).condition(Condition.SCALE_IGNORED)
+        .orElseThrow();
+    assertThat(c.status()).isEqualTo(Condition.TRUE);
+    assertThat(c.reason()).isEqualTo("AutoscalingEnabled");
+    assertThat(c.message()).startsWith("spec.replicas=7 (set through the scale subresource")
+        .contains("minReplicas (2) and maxReplicas (5)");
+
+    EchoService manual = Fixtures.echoService("team-a", "echo", "replicas: 7");
+    manual.getMetadata().setManagedFields(scaled.getMetadata().getManagedFields());
+    EchoServiceStatus s = StatusCalculator.compute(manual, EchoServiceModel.of(manual, Fixtures.DEFAULT_IMAGE),
+        observed, T0);
+    assertThat(s.condition(Condition.SCALE_IGNORED)).as("without autoscaling the scale applies").isEmpty();
+    assertThat(s.autoscaling()).isEqualTo("off");
+  }
+
+  @Test
   void rolloutStates() {
     assertThat(state(compute(new Observed(deployment(1, 1, 1, 2, 1), null, null, null), T0),
         Condition.READY)).isEqualTo("False/RolloutInProgress");

@@ -152,6 +152,17 @@ class TrimmedItemStoreTest {
     assertThat(store.get("team-a/echo").getMetadata().getGeneration()).isEqualTo(1L);
   }
 
+  @Test
+  void primariesKeepTheScaleSubresourcesEntrySoAKubectlScaleCanBeReported() {
+    EchoService cached = Fixtures.echoService("team-a", "echo", "replicas: 5");
+    var scale = entry("kubectl", "Update", "scale", Map.of("f:spec", Map.of("f:replicas", Map.of())));
+    cached.getMetadata().setManagedFields(new java.util.ArrayList<>(List.of(
+        entry("kubectl", "Apply", null, Map.of("f:spec", Map.of("f:replicas", Map.of()))), scale)));
+    TrimmedItemStore<EchoService> store = TrimmedItemStore.primaries();
+    store.put(store.getKey(cached), cached);
+    assertThat(store.get("team-a/echo").getMetadata().getManagedFields()).containsExactly(scale);
+  }
+
   static Pod fullPod(String waitingReason) {
     return new PodBuilder()
         .withNewMetadata().withName("echo-5d8f9c-abcde").withNamespace("team-a")

@@ -358,6 +358,26 @@ class BuildersTest {
         .isEqualTo(Map.of("cpu", new Quantity("1"), "memory", new Quantity("256Mi")));
   }
 
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+    // spec.resources                             | requests cpu, memory | limits cpu, memory
+    "{}                                           | 100m | 128Mi | 200m | 128Mi",
+    "{limits: {cpu: 2}}                           | 2    | 128Mi | 2    | 128Mi",
+    "{limits: {memory: 256Mi}}                    | 100m | 256Mi | 200m | 256Mi",
+    "{requests: {cpu: 50m}}                       | 50m  | 128Mi | 200m | 128Mi",
+    "{requests: {memory: 64Mi}, limits: {cpu: 1}} | 1    | 64Mi  | 1    | 128Mi",
+    "{limits: {cpu: 500m, memory: 1Gi}}           | 500m | 1Gi   | 500m | 1Gi",
+  })
+  void anySubsetOfResourcesAsInAPodWithIntegerQuantities(String resources, String requestCpu,
+      String requestMemory, String limitCpu, String limitMemory) {
+    // As Kubernetes does for a container: an unset request equals its limit when the limit is given.
+    Container c = container(model("resources: " + resources));
+    assertThat(c.getResources().getRequests())
+        .isEqualTo(Map.of("cpu", new Quantity(requestCpu), "memory", new Quantity(requestMemory)));
+    assertThat(c.getResources().getLimits())
+        .isEqualTo(Map.of("cpu", new Quantity(limitCpu), "memory", new Quantity(limitMemory)));
+  }
+
   @Test
   void nodePortService() {
     Service s = ServiceBuilder.build(model("service: {type: NodePort, port: 8081, nodePort: 30080}"));

@@ -19,6 +19,11 @@ public record Condition(
   public static final String READY = "Ready";
   public static final String PROGRESSING = "Progressing";
   public static final String DEGRADED = "Degraded";
+  /**
+   * Present (True) only while autoscaling is on and spec.replicas was last set through the scale
+   * subresource ({@code kubectl scale}): that count is not applied, the autoscaler owns it.
+   */
+  public static final String SCALE_IGNORED = "ScaleIgnored";
   public static final String TRUE = "True";
   public static final String FALSE = "False";
   public static final String UNKNOWN = "Unknown";

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.model.annotation.SpecReplicas;
 import java.util.List;
@@ -24,29 +25,37 @@ import java.util.Map;
 // (maxInflightBodyBytes) could take more than 45 % of it; the JVM needs about 60 MiB outside the heap.
 // Both are refused at admission rather than as pods that exit at start or are OOM-killed.
 @ValidationRule(
-    value = "quantity(has(self.resources) && has(self.resources.limits) ? self.resources.limits.memory"
-        + " : '128Mi').compareTo(quantity('128Mi')) >= 0",
+    value = "!isQuantity(" + EchoServiceSpec.MEMORY_LIMIT + ") || quantity(" + EchoServiceSpec.MEMORY_LIMIT
+        + ").compareTo(quantity('" + ResourceSettings.DEFAULT_MEMORY + "')) >= 0",
     message = "spec.resources.limits.memory must be at least 128Mi: echo-server's JVM needs about 60Mi besides"
         + " its heap")
 @ValidationRule(
-    value = "quantity(has(self.resources) && has(self.resources.limits) ? self.resources.limits.memory"
-        + " : '128Mi').asApproximateFloat() >= 8.0 * double(has(self.settings)"
+    value = "!isQuantity(" + EchoServiceSpec.MEMORY_LIMIT + ") || quantity(" + EchoServiceSpec.MEMORY_LIMIT
+        + ").asApproximateFloat() >= 8.0 * double(has(self.settings)"
         + " && has(self.settings.maxInflightBodyBytes) ? self.settings.maxInflightBodyBytes : 16777216)",
     message = "spec.resources.limits.memory must be at least 8 x spec.settings.maxInflightBodyBytes (default"
         + " 16777216, i.e. 128Mi): request bodies may take at most 45 % of echo-server's heap, which is 32 % of"
         + " the memory limit")
+@ValidationRule(
+    value = "!has(self.image) || self.image.matches(r'^[^\\s]*$')",
+    fieldPath = ".image",
+    message = "spec.image must not contain whitespace, e.g. ghcr.io/echo-platform/echo-server:0.1.0")
+@ValidationRule(
+    value = "!has(self.imagePullSecrets) || self.imagePullSecrets.all(n, n.matches(r'^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$'))",
+    fieldPath = ".imagePullSecrets",
+    message = "spec.imagePullSecrets entries must each be a Secret name: lower-case letters, digits, '-' and '.',"
+        + " starting and ending with a letter or digit")
 public record EchoServiceSpec(
     @JsonPropertyDescription(
             "Container image of echo-server. Empty means the image of the operator's own release "
                 + "(the operator's ECHO_SERVER_IMAGE setting).")
-        @io.fabric8.generator.annotation.Pattern("^$|^[^\\s]+$")
+        @Size(max = 1024)
         String image,
     @JsonPropertyDescription("Image pull policy of the echo-server container.")
         @Default("IfNotPresent")
         ImagePullPolicy imagePullPolicy,
     @JsonPropertyDescription("Names of Secrets in the same namespace used to pull the image.")
-        List<@io.fabric8.generator.annotation.Pattern("^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$") String>
-            imagePullSecrets,
+        @Size(max = 32) List<@Size(max = 253) String> imagePullSecrets,
     @JsonPropertyDescription(
             "Number of echo-server pods. Ignored while autoscaling is enabled (the "
                 + "HorizontalPodAutoscaler owns the replica count then).")
@@ -79,6 +88,11 @@ public record EchoServiceSpec(
         Map<String, String> annotations,
     @JsonPropertyDescription("Annotations set on the pods only (e.g. Dapr or service-mesh annotations).")
         Map<String, String> podAnnotations) {
+
+  /** CEL: the memory limit the pods get, as a string (the default when unset). */
+  static final String MEMORY_LIMIT = "(has(self.resources) && has(self.resources.limits)"
+      + " && has(self.resources.limits.memory) ? string(self.resources.limits.memory) : '"
+      + ResourceSettings.DEFAULT_MEMORY + "')";
 
   public static final int DEFAULT_REPLICAS = 2;
 

@@ -28,6 +28,10 @@ public record EchoServiceStatus(
         String externalUrl,
     @JsonPropertyDescription("The echo-server image the pods run.") String image,
     @JsonPropertyDescription("The echo-server version: the image tag (or digest).") String version,
+    @JsonPropertyDescription(
+            "The autoscaler's replica range, e.g. 2-10, or off when spec.autoscaling is not enabled "
+                + "(shown by kubectl get -o wide).")
+        String autoscaling,
     @JsonPropertyDescription("Ready, Progressing and Degraded conditions.")
         List<Condition> conditions) {
 

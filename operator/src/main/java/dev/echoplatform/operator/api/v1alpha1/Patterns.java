@@ -6,9 +6,18 @@ public final class Patterns {
   /** A Go duration as accepted by echo-server: {@code 250ms}, {@code 5s}, {@code 1m30s}, or bare {@code 0}. */
   public static final String GO_DURATION = "^(0|([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+)$";
 
-  /** A non-negative Kubernetes resource quantity such as {@code 100m}, {@code 0.5}, {@code 64Mi}, {@code 1G}. */
-  public static final String QUANTITY =
-      "^(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[mkMGTPE]|([eE][+-]?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$";
+  /**
+   * CEL rules for a quantity given as a number or a string, as a Pod takes it: what Kubernetes parses as a
+   * quantity ({@code isQuantity}), and not negative.
+   */
+  public static final String QUANTITY_RULE_CPU =
+      "(isQuantity(string(self.cpu)) && quantity(string(self.cpu)).compareTo(quantity('0')) >= 0)";
+  public static final String QUANTITY_RULE_MEMORY =
+      "(isQuantity(string(self.memory)) && quantity(string(self.memory)).compareTo(quantity('0')) >= 0)";
+
+  /** Message of the quantity rules. */
+  public static final String QUANTITY_MESSAGE =
+      "must be a Kubernetes quantity of at least 0, such as 2, 500m, \"0.5\", 64Mi or 1Gi";
 
   /** Message of the CEL rule of READ_TIMEOUT, WRITE_TIMEOUT, IDLE_TIMEOUT (the server needs them positive). */
   public static final String POSITIVE_DURATION_MESSAGE =
@@ -25,6 +34,10 @@ public final class Patterns {
    */
   public static final String CIDR = "^((" + IPV4_OCTET + "\\.){3}" + IPV4_OCTET + "/(3[0-2]|[12]?[0-9])"
       + "|[0-9a-fA-F.]*:[0-9a-fA-F:.]*/(12[0-8]|1[01][0-9]|[1-9]?[0-9]))$";
+
+  /** Message of the CIDR list rules. */
+  public static final String CIDR_MESSAGE = "entries must each be a CIDR such as 10.0.0.0/8 or fd00::/8"
+      + " (an IPv4 prefix of at most 32 bits, an IPv6 prefix of at most 128)";
 
   private Patterns() {}
 }

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
-import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
@@ -33,32 +32,41 @@ import java.util.List;
         + " <= (has(self.maxInflightBodyBytes) ? self.maxInflightBodyBytes : 16777216))",
     message = "spec.settings.maxInflightBodyBytesPerClient must be 0 or between spec.settings.maxBodySize and"
         + " spec.settings.maxInflightBodyBytes (default 16777216)")
-// The server's duration bounds (a Go duration's grammar is the pattern on each field): the pods must start
-// with whatever the API server admits. On the object, not the fields: a record component's annotation
+// The server's duration grammar and bounds, one rule per field so the message says in words what is
+// expected: the pods must start with whatever the API server admits. On the object, not the fields: a record component's annotation
 // reaches both its field and its accessor, and the generator would emit the rule twice.
 @ValidationRule(
-    value = "!has(self.readTimeout) || (duration(self.readTimeout) > duration('0s')"
+    value = "!has(self.readTimeout) || (self.readTimeout.matches(r'" + Patterns.GO_DURATION + "')"
+        + " && duration(self.readTimeout) > duration('0s')"
         + " && duration(self.readTimeout) <= duration('24h'))",
     message = "spec.settings.readTimeout " + Patterns.POSITIVE_DURATION_MESSAGE,
     fieldPath = ".readTimeout")
 @ValidationRule(
-    value = "!has(self.writeTimeout) || (duration(self.writeTimeout) > duration('0s')"
+    value = "!has(self.writeTimeout) || (self.writeTimeout.matches(r'" + Patterns.GO_DURATION + "')"
+        + " && duration(self.writeTimeout) > duration('0s')"
         + " && duration(self.writeTimeout) <= duration('24h'))",
     message = "spec.settings.writeTimeout " + Patterns.POSITIVE_DURATION_MESSAGE,
     fieldPath = ".writeTimeout")
 @ValidationRule(
-    value = "!has(self.idleTimeout) || (duration(self.idleTimeout) > duration('0s')"
+    value = "!has(self.idleTimeout) || (self.idleTimeout.matches(r'" + Patterns.GO_DURATION + "')"
+        + " && duration(self.idleTimeout) > duration('0s')"
         + " && duration(self.idleTimeout) <= duration('24h'))",
     message = "spec.settings.idleTimeout " + Patterns.POSITIVE_DURATION_MESSAGE,
     fieldPath = ".idleTimeout")
 @ValidationRule(
-    value = "!has(self.shutdownDelay) || duration(self.shutdownDelay) <= duration('24h')",
+    value = "!has(self.shutdownDelay) || (self.shutdownDelay.matches(r'" + Patterns.GO_DURATION + "')"
+        + " && duration(self.shutdownDelay) <= duration('24h'))",
     message = "spec.settings.shutdownDelay " + Patterns.DURATION_MESSAGE,
     fieldPath = ".shutdownDelay")
 @ValidationRule(
-    value = "!has(self.shutdownTimeout) || duration(self.shutdownTimeout) <= duration('24h')",
+    value = "!has(self.shutdownTimeout) || (self.shutdownTimeout.matches(r'" + Patterns.GO_DURATION + "')"
+        + " && duration(self.shutdownTimeout) <= duration('24h'))",
     message = "spec.settings.shutdownTimeout " + Patterns.DURATION_MESSAGE,
     fieldPath = ".shutdownTimeout")
+@ValidationRule(
+    value = "!has(self.trustedProxies) || self.trustedProxies.all(c, c.matches(r'" + Patterns.CIDR + "'))",
+    message = "spec.settings.trustedProxies " + Patterns.CIDR_MESSAGE,
+    fieldPath = ".trustedProxies")
 public record ServerSettings(
     @JsonPropertyDescription("Log level (LOG_LEVEL).") @Default("info") LogLevel logLevel,
     @JsonPropertyDescription("Largest accepted request body in bytes (MAX_BODY_SIZE).")
@@ -70,18 +78,15 @@ public record ServerSettings(
             + "arrives (READ_TIMEOUT): a Go duration more than 0 and at most 24h.")
         @Default("5s")
         @Size(max = 32)
-        @Pattern(Patterns.GO_DURATION)
         String readTimeout,
     @JsonPropertyDescription("Time a response write may stall (WRITE_TIMEOUT): a Go duration more than 0 and at "
             + "most 24h.")
         @Default("10s")
         @Size(max = 32)
-        @Pattern(Patterns.GO_DURATION)
         String writeTimeout,
     @JsonPropertyDescription("Keep-alive idle timeout (IDLE_TIMEOUT): a Go duration more than 0 and at most 24h.")
         @Default("60s")
         @Size(max = 32)
-        @Pattern(Patterns.GO_DURATION)
         String idleTimeout,
     @JsonPropertyDescription("Deepest accepted JSON nesting (MAX_JSON_DEPTH).")
         @Default("64")
@@ -114,20 +119,18 @@ public record ServerSettings(
     @JsonPropertyDescription(
             "CIDRs of proxies whose X-Forwarded-For is honoured (TRUSTED_PROXIES). Empty means "
                 + "X-Forwarded-For is never trusted.")
-        List<@Pattern(Patterns.CIDR) String> trustedProxies,
+        @Size(max = 64) List<@Size(max = 64) String> trustedProxies,
     @JsonPropertyDescription(
             "Time between turning unready and closing the listener on shutdown (SHUTDOWN_DELAY): "
                 + "a Go duration of at most 24h, 0 allowed.")
         @Default("5s")
         @Size(max = 32)
-        @Pattern(Patterns.GO_DURATION)
         String shutdownDelay,
     @JsonPropertyDescription(
             "Time allowed for in-flight requests to finish on shutdown (SHUTDOWN_TIMEOUT): a Go "
                 + "duration of at most 24h, 0 allowed.")
         @Default("30s")
         @Size(max = 32)
-        @Pattern(Patterns.GO_DURATION)
         String shutdownTimeout,
     @JsonPropertyDescription(
             "Open connections one client address may hold on the serving port "

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
-import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +24,11 @@ import java.util.Map;
     value = "!has(self.externalTrafficPolicy) || self.type != 'ClusterIP'",
     message = "spec.service.externalTrafficPolicy is only allowed with spec.service.type NodePort or"
         + " LoadBalancer")
+@ValidationRule(
+    value = "!has(self.loadBalancerSourceRanges) || self.loadBalancerSourceRanges.all(c, c.matches(r'"
+        + Patterns.CIDR + "'))",
+    message = "spec.service.loadBalancerSourceRanges " + Patterns.CIDR_MESSAGE,
+    fieldPath = ".loadBalancerSourceRanges")
 public record ServiceSettings(
     @JsonPropertyDescription("Service type.") @Default("ClusterIP") ServiceType type,
     @JsonPropertyDescription("Port the Service listens on; traffic goes to the pods' port 8080.")
@@ -39,7 +44,7 @@ public record ServiceSettings(
     @JsonPropertyDescription("Annotations on the Service only (e.g. cloud load-balancer settings).")
         Map<String, String> annotations,
     @JsonPropertyDescription("Client CIDRs allowed to reach a LoadBalancer Service.")
-        List<@Pattern(Patterns.CIDR) String> loadBalancerSourceRanges,
+        @Size(max = 64) List<@Size(max = 64) String> loadBalancerSourceRanges,
     @JsonPropertyDescription(
             "Service.spec.externalTrafficPolicy, NodePort and LoadBalancer only. Local keeps the "
                 + "client's address (no second hop through another node), so echo-server's per-client "

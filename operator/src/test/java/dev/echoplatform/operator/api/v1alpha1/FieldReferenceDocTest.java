@@ -51,7 +51,7 @@ class FieldReferenceDocTest {
     rows.add("|---|---|---|---|---|");
     walk(root, node, rows);
     String rules = node.getXKubernetesValidations() == null ? ""
-        : node.getXKubernetesValidations().stream()
+        : node.getXKubernetesValidations().stream().filter(r -> r.getFieldPath() == null)
             .map(r -> "Rule on `" + root + "`: " + r.getMessage() + ".\n")
             .collect(Collectors.joining()) + "\n";
     return rules + String.join("\n", rows) + "\n";
@@ -64,7 +64,7 @@ class FieldReferenceDocTest {
     node.getProperties().forEach((name, child) -> {
       String p = path + "." + name;
       rows.add("| `" + p + "` | " + type(child) + " | " + dflt(child) + " | "
-          + validation(child) + " | " + cell(child.getDescription()) + " |");
+          + validation(node, name, child) + " | " + cell(child.getDescription()) + " |");
       if (!CrdSchemaTest.EMBEDDED_KUBERNETES_TYPES.contains(name)) {
         walk(p, child, rows);
         if (child.getItems() != null && child.getItems().getSchema() != null) {
@@ -89,7 +89,7 @@ class FieldReferenceDocTest {
     return s.getDefault() == null ? "" : "`" + s.getDefault() + "`";
   }
 
-  static String validation(JSONSchemaProps s) {
+  static String validation(JSONSchemaProps parent, String name, JSONSchemaProps s) {
     List<String> v = new ArrayList<>();
     if (s.getEnum() != null && !s.getEnum().isEmpty()) {
       v.add("one of " + s.getEnum().stream().map(x -> x.asText()).collect(Collectors.joining(", ")));
@@ -101,19 +101,25 @@ class FieldReferenceDocTest {
       v.add("max " + s.getMaximum().longValue());
     }
     if (s.getPattern() != null) {
-      v.add(s.getPattern().equals(Patterns.GO_DURATION) ? "Go duration"
-          : s.getPattern().equals(Patterns.QUANTITY) ? "quantity"
-          : "pattern `" + s.getPattern() + "`");
+      v.add("pattern `" + s.getPattern() + "`");
     }
-    JSONSchemaProps items = s.getItems() == null ? null : s.getItems().getSchema();
-    if (items != null && Patterns.CIDR.equals(items.getPattern())) {
-      v.add("CIDRs");
+    if (s.getMaxLength() != null) {
+      v.add("at most " + s.getMaxLength() + " characters");
+    }
+    if (s.getMaxItems() != null) {
+      v.add("at most " + s.getMaxItems() + " items");
     }
     if (s.getRequired() != null && !s.getRequired().isEmpty()) {
       v.add("requires " + String.join(", ", s.getRequired()));
     }
     if (s.getXKubernetesValidations() != null) {
-      s.getXKubernetesValidations().forEach(r -> v.add("rule: " + r.getMessage()));
+      // A rule naming one field (fieldPath) is listed on that field's row.
+      s.getXKubernetesValidations().stream().filter(r -> r.getFieldPath() == null)
+          .forEach(r -> v.add("rule: " + r.getMessage()));
+    }
+    if (parent != null && parent.getXKubernetesValidations() != null) {
+      parent.getXKubernetesValidations().stream().filter(r -> ("." + name).equals(r.getFieldPath()))
+          .forEach(r -> v.add("rule: " + r.getMessage()));
     }
     return cell(String.join("; ", v));
   }
