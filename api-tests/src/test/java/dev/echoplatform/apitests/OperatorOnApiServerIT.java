@@ -9,6 +9,9 @@ import dev.echoplatform.operator.api.v1alpha1.EchoService;
 import dev.echoplatform.operator.reconciler.DeploymentDependentResource;
 import dev.echoplatform.operator.reconciler.EchoServiceReconciler;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.ParameterizedTest;
+import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
@@ -242,6 +245,42 @@ class OperatorOnApiServerIT extends RealApiServer {
     });
   }
 
+  /**
+   * Edits of the pod template's lists that server-side apply alone would keep beside the operator's
+   * entries (they merge by key): each is removed, and the EchoService does not stay failed.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', value = {
+    // kubectl -n ... patch deploy ... --type json -p '...'
+    "container port changed | [{\"op\":\"replace\",\"path\":\"/spec/template/spec/containers/0/ports/0/containerPort\",\"value\":9090}]",
+    // kubectl -n ... set env deploy/... PORT=9090
+    "env variable added     | [{\"op\":\"add\",\"path\":\"/spec/template/spec/containers/0/env\",\"value\":[{\"name\":\"PORT\",\"value\":\"9090\"}]}]",
+    "container added        | [{\"op\":\"add\",\"path\":\"/spec/template/spec/containers/-\",\"value\":{\"name\":\"sidecar\",\"image\":\"busybox\"}}]",
+    "container renamed      | [{\"op\":\"replace\",\"path\":\"/spec/template/spec/containers/0/name\",\"value\":\"renamed\"}]",
+  })
+  @SuppressWarnings("unchecked")
+  void aHumanEditOfThePodTemplatesListsIsReverted(String edit, String jsonPatch) {
+    String name = "list-" + edit.replace(' ', '-');
+    create(name, "{}");
+    Deployment original = awaitChild(Deployment.class, name);
+    Container wanted = original.getSpec().getTemplate().getSpec().getContainers().get(0);
+    client.apps().deployments().inNamespace(NS).withName(name).patch(PatchContext.of(PatchType.JSON), jsonPatch);
+    await().atMost(TIMEOUT).untilAsserted(() -> {
+      Container c = client.apps().deployments().inNamespace(NS).withName(name).get()
+          .getSpec().getTemplate().getSpec().getContainers().stream()
+          .reduce((a, b) -> {
+            throw new AssertionError("more than one container");
+          }).orElseThrow();
+      assertThat(c.getName()).isEqualTo(wanted.getName());
+      assertThat(c.getPorts()).isEqualTo(wanted.getPorts());
+      assertThat(c.getEnv()).isNullOrEmpty();
+    });
+    await().atMost(TIMEOUT).untilAsserted(() -> {
+      List<Map<String, Object>> conditions = (List<Map<String, Object>>) status(name).get("conditions");
+      assertThat(conditions).noneSatisfy(c -> assertThat(c.get("reason")).isEqualTo("ApplyFailed"));
+    });
+  }
+
   @Test
   void theOperatorWritesStatusAndASpecWriteDoesNotClobberIt() {
     create("status", "replicas: 2");
@@ -363,5 +402,30 @@ class OperatorOnApiServerIT extends RealApiServer {
         .contains("app.kubernetes.io/instance=scaled");
     // No controller-manager here: the Deployment has no pods, and status.replicas says so.
     assertThat(scale.getStatus().getReplicas()).isZero();
+  }
+  @Test
+  @SuppressWarnings("unchecked")
+  void aKubectlScaleWhileTheAutoscalerOwnsTheCountIsReportedNotSilentlyDropped() {
+    create("scaled-hpa", "autoscaling: {enabled: true, minReplicas: 2, maxReplicas: 4}");
+    await().atMost(TIMEOUT).until(() -> {
+      Map<String, Object> status = status("scaled-hpa");
+      return status != null && "2-4".equals(status.get("autoscaling"));
+    });
+    // kubectl scale echoservice/scaled-hpa --replicas=6
+    client.resources(EchoService.class).inNamespace(NS).withName("scaled-hpa").scale(6);
+    await().atMost(TIMEOUT).untilAsserted(() -> {
+      List<Map<String, Object>> conditions = (List<Map<String, Object>>) status("scaled-hpa").get("conditions");
+      assertThat(conditions).anySatisfy(c -> {
+        assertThat(c).containsEntry("type", "ScaleIgnored").containsEntry("status", "True")
+            .containsEntry("reason", "AutoscalingEnabled");
+        assertThat((String) c.get("message")).startsWith("spec.replicas=6 (set through the scale subresource");
+      });
+    });
+    await().atMost(TIMEOUT).until(() -> client.v1().events().inNamespace(NS).list().getItems().stream()
+        .anyMatch(e -> "ScaleIgnored".equals(e.getReason()) && "Warning".equals(e.getType())
+            && "scaled-hpa".equals(e.getInvolvedObject().getName()) && e.getMessage().contains("spec.replicas=6")));
+    // The Deployment keeps the autoscaler's count (here the starting one: no HPA controller runs).
+    assertThat(client.apps().deployments().inNamespace(NS).withName("scaled-hpa").get().getSpec().getReplicas())
+        .isEqualTo(2);
   }
 }

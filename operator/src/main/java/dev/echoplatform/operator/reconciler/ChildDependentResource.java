@@ -6,9 +6,17 @@ import dev.echoplatform.operator.resources.Labels;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.javaoperatorsdk.operator.api.config.informer.InformerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.Matcher;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependentResourceConfigBuilder;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A child of an EchoService, applied with server-side apply and matched with JOSDK's SSA matcher
@@ -25,6 +33,8 @@ public class ChildDependentResource<R extends HasMetadata>
    * list then arrives in pages instead of one response held whole in memory (client-go's default).
    */
   public static final long LIST_PAGE_SIZE = 500;
+
+  private static final Logger log = LoggerFactory.getLogger(ChildDependentResource.class);
 
   private final Function<EchoServiceModel, R> builder;
   private final String defaultImage;
@@ -74,6 +84,49 @@ public class ChildDependentResource<R extends HasMetadata>
             .withController(true)
             .withBlockOwnerDeletion(true)
             .build())));
+  }
+
+  /**
+   * Server-side apply merges a list by its key (a Service's ports by port and protocol, containers
+   * by name, their ports by containerPort and protocol, env by name): an entry a person changed or
+   * added is another entry beside the operator's, which the apply keeps (another manager owns it),
+   * and which may make every apply fail ("Duplicate value") or break the pods. JOSDK's matcher
+   * compares only the fields the operator's own entries list, so it would not even notice an added
+   * entry. The lists the operator owns are therefore checked here: with foreign entries the child
+   * does not match, and {@link #update} replaces those lists whole, with a JSON merge patch of the
+   * desired lists, before the apply (which goes on from the patched object's resourceVersion).
+   *
+   * @return the entries of {@code actual} that are not desired, described for the log; none by
+   *     default
+   */
+  protected List<String> foreignEntries(R actual, R desired) {
+    return List.of();
+  }
+
+  /** The JSON merge patch setting the lists {@link #foreignEntries} checks to the desired ones. */
+  protected Map<String, Object> listsPatch(R desired) {
+    return Map.of();
+  }
+
+  @Override
+  public Matcher.Result<R> match(R actual, R desired, EchoService primary, Context<EchoService> context) {
+    if (!foreignEntries(actual, desired).isEmpty()) {
+      return Matcher.Result.computed(false, desired);
+    }
+    return super.match(actual, desired, primary, context);
+  }
+
+  @Override
+  public R update(R actual, R desired, EchoService primary, Context<EchoService> context) {
+    List<String> foreign = foreignEntries(actual, desired);
+    if (!foreign.isEmpty()) {
+      log.warn("{} {}/{} has list entries the EchoService does not declare ({}): replacing the lists",
+          actual.getKind(), actual.getMetadata().getNamespace(), actual.getMetadata().getName(),
+          String.join(", ", foreign));
+      actual = context.getClient().resource(actual)
+          .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(listsPatch(desired)));
+    }
+    return super.update(actual, desired, primary, context);
   }
 
   protected EchoServiceModel model(EchoService primary) {

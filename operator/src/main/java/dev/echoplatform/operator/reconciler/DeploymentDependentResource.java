@@ -5,7 +5,15 @@ import dev.echoplatform.operator.resources.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,5 +89,67 @@ public class DeploymentDependentResource extends ChildDependentResource<Deployme
       }
     }
     return false;
+  }
+
+  /**
+   * Entries of the pod template's lists that the operator does not declare: containers and init
+   * containers by name, and in the operator's container its ports (by containerPort and protocol)
+   * and env variables (by name). {@code kubectl set env} or a changed containerPort would otherwise
+   * stay beside the operator's entries (ConfigMap settings overridden, ports named twice).
+   */
+  @Override
+  protected List<String> foreignEntries(Deployment actual, Deployment desired) {
+    return foreignInPodTemplate(actual, desired);
+  }
+
+  @Override
+  protected Map<String, Object> listsPatch(Deployment desired) {
+    return containersPatch(desired);
+  }
+
+  static List<String> foreignInPodTemplate(Deployment actual, Deployment desired) {
+    if (actual.getSpec() == null || actual.getSpec().getTemplate() == null
+        || actual.getSpec().getTemplate().getSpec() == null) {
+      return List.of();
+    }
+    PodSpec is = actual.getSpec().getTemplate().getSpec();
+    PodSpec wanted = desired.getSpec().getTemplate().getSpec();
+    List<String> foreign = new ArrayList<>();
+    Map<String, Container> declared = new HashMap<>();
+    wanted.getContainers().forEach(c -> declared.put(c.getName(), c));
+    for (Container c : is.getContainers()) {
+      Container w = declared.get(c.getName());
+      if (w == null) {
+        foreign.add("container " + c.getName());
+        continue;
+      }
+      Set<String> ports = new HashSet<>();
+      w.getPorts().forEach(p -> ports.add(portKey(p)));
+      c.getPorts().stream().filter(p -> !ports.contains(portKey(p)))
+          .forEach(p -> foreign.add("container " + c.getName() + " port " + portKey(p)));
+      Set<String> env = new HashSet<>();
+      w.getEnv().forEach(e -> env.add(e.getName()));
+      c.getEnv().stream().filter(e -> !env.contains(e.getName()))
+          .forEach(e -> foreign.add("container " + c.getName() + " env " + e.getName()));
+    }
+    Set<String> initDeclared = new HashSet<>();
+    wanted.getInitContainers().forEach(c -> initDeclared.add(c.getName()));
+    is.getInitContainers().stream().filter(c -> !initDeclared.contains(c.getName()))
+        .forEach(c -> foreign.add("init container " + c.getName()));
+    return foreign;
+  }
+
+  /** The JSON merge patch setting the pod template's container lists to the desired ones. */
+  static Map<String, Object> containersPatch(Deployment desired) {
+    PodSpec wanted = desired.getSpec().getTemplate().getSpec();
+    Map<String, Object> podSpec = new HashMap<>();
+    podSpec.put("containers", wanted.getContainers());
+    // null removes the list in a merge patch
+    podSpec.put("initContainers", wanted.getInitContainers().isEmpty() ? null : wanted.getInitContainers());
+    return Map.of("spec", Map.of("template", Map.of("spec", podSpec)));
+  }
+
+  private static String portKey(ContainerPort p) {
+    return p.getContainerPort() + "/" + (p.getProtocol() == null ? "TCP" : p.getProtocol());
   }
 }

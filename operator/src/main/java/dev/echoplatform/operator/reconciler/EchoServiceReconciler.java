@@ -239,8 +239,12 @@ public class EchoServiceReconciler implements Reconciler<EchoService> {
           announceTransitions(es, es.getStatus(), s);
           return s;
         });
+    // One line per failed reconcile, with the reason; the stack trace only at debug (logback.xml keeps
+    // java-operator-sdk from logging each retry's stack trace at WARN).
     log.warn("reconciling EchoService {}/{} failed (will retry): {}",
         es.getMetadata().getNamespace(), es.getMetadata().getName(), e.getMessage());
+    log.debug("reconcile failure of EchoService {}/{}", es.getMetadata().getNamespace(),
+        es.getMetadata().getName(), e);
     if (Objects.equals(status, es.getStatus())) {
       return ErrorStatusUpdateControl.defaultErrorProcessing();
     }
