@@ -23,6 +23,7 @@ source "${DEMO_DIR}/e2e-lib.sh" # tools, chart install, operator helpers
 
 STATE="${ECHO_DEMO_STATE:-${HOME}/.local/state/echo-operator/demo}"
 ECHO_PORT="${DEMO_ECHO_PORT:-18080}"
+OPERATOR_MANAGEMENT_PORT=8081 # the chart's managementPort
 DEV_EXAMPLE="${REPO_ROOT}/deploy/examples/echoservice-dev.yaml"
 export ECHO_CLUSTER_NAME="${ECHO_CLUSTER_NAME:-echo}"
 
@@ -115,6 +116,32 @@ up_local() {
   echo "local" > "${STATE}/mode"
 }
 
+# Every TCP port the demo opened on this machine: the cluster's components and the port-forward are the binaries of
+# the project's caches (pods listen inside their own network namespaces, reached through the port-forward).
+ports_report() {
+  local line local_addr pid exe
+  say "ports opened on this machine"
+  while read -r line; do
+    local_addr="$(awk '{print $4}' <<< "${line}")"
+    for pid in $(grep -o 'pid=[0-9]*' <<< "${line}" | cut -d= -f2 | sort -u); do
+      exe="$(readlink "/proc/${pid}/exe" 2> /dev/null)" || continue
+      case "${exe}" in
+        "${K8S_CACHE}"/* | "${NODE_CACHE}"/*)
+          printf '  %-21s %s\n' "${local_addr}" "${exe##*/}"
+          break
+          ;;
+      esac
+    done
+  done < <(ss -Hltnp 2> /dev/null) | sort -u
+  echo "  127.0.0.1:${ECHO_PORT} is the port-forward to svc/echo in echo-dev (/echo, /healthz); the pods' own ports"
+  echo "  (echo-server 8080 and management 8081, the operator's management port ${OPERATOR_MANAGEMENT_PORT}) are"
+  echo "  on pod addresses only: kubectl -n ${OPERATOR_NS} port-forward deploy/${RELEASE} ${OPERATOR_MANAGEMENT_PORT}"
+  echo "  reaches the operator's /metrics, /healthz and /readyz."
+  echo "The operator runs in the cluster from the chart (release ${RELEASE} in ${OPERATOR_NS}): 'helm upgrade ${RELEASE}"
+  echo "  deploy/helm/echo-operator -n ${OPERATOR_NS} --reuse-values --set ...' changes that same operator (there is no"
+  echo "  second, local one), and the next 'demo.sh up' runs 'helm upgrade --install' of the same release again."
+}
+
 down() {
   local f mode
   mode="$(cat "${STATE}/mode" 2> /dev/null || echo local)"
@@ -144,6 +171,7 @@ demo_main() {
       if real_cluster; then up_real; else up_local; fi
       local running=("${STATE}"/pids/*.pid)
       running=("${running[@]##*/}")
+      ports_report
       say "done in $((SECONDS - start))s. Running: ${running[*]%.pid}"
       echo "Logs in ${STATE}. Cluster: export KUBECONFIG=${KUBECONFIG_FILE}"
       echo "Try: curl -H 'Content-Type: application/json' -d '{\"hi\":1}' http://127.0.0.1:${ECHO_PORT}/echo"

@@ -420,9 +420,16 @@ s_columns() {
   out="$(k get echoservices -A)"
   echo "${out}"
   header="$(head -1 <<< "${out}" | tr -s ' ')"
-  [[ "${header}" == "NAMESPACE NAME AGE READY REPLICAS URL VERSION" ]] || { echo "unexpected columns: ${header}"; return 1; }
-  awk 'NR > 1 && $2 == "echo" { if ($4 != "True" || $5 !~ /^[0-9]+\/[0-9]+$/ || $6 !~ /^http:\/\/echo\.echo-[a-z]+\.svc\.cluster\.local:[0-9]+$/) bad = 1; n++ }
+  [[ "${header}" == "NAMESPACE NAME READY REPLICAS VERSION URL AGE" ]] || { echo "unexpected columns: ${header}"; return 1; }
+  awk 'NR > 1 && $2 == "echo" { if ($3 != "True" || $4 !~ /^[0-9]+\/[0-9]+$/ || $6 !~ /^http:\/\/echo\.echo-[a-z]+\.svc\.cluster\.local:[0-9]+$/) bad = 1; n++ }
        END { exit (n == 3 && !bad) ? 0 : 1 }' <<< "${out}" || { echo "rows lack Ready=True, n/n replicas or the URL"; return 1; }
+  out="$(k get echoservices -A -o wide)"
+  echo "${out}"
+  header="$(head -1 <<< "${out}" | tr -s ' ')"
+  [[ "${header}" == "NAMESPACE NAME READY REPLICAS VERSION URL AGE IMAGE SERVICE AUTOSCALING" ]] \
+    || { echo "unexpected -o wide columns: ${header}"; return 1; }
+  awk 'NR > 1 && $2 == "echo" { if ($8 !~ /echo-server/ || $9 !~ /^(ClusterIP|NodePort|LoadBalancer)$/ || $10 !~ /^(off|[0-9]+-[0-9]+)$/) bad = 1; n++ }
+       END { exit (n == 3 && !bad) ? 0 : 1 }' <<< "${out}" || { echo "wide rows lack the image, Service type or autoscaling range"; return 1; }
   k get echosvc -n echo-dev echo > /dev/null # the short name
 }
 

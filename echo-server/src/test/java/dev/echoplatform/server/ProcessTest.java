@@ -90,7 +90,7 @@ class ProcessTest {
     void sigtermDrainsThenClosesAndFinishesTheUploadInProgress() throws Exception {
         int port = ServerProcess.freePort();
         try (ServerProcess p = ServerProcess.start(Map.of("PORT", Integer.toString(port),
-                "MANAGEMENT_PORT", Integer.toString(ServerProcess.freePort()), "SHUTDOWN_DELAY", "1s", "SHUTDOWN_TIMEOUT", "10s", "READ_TIMEOUT", "10s"))) {
+                "MANAGEMENT_PORT", Integer.toString(ServerProcess.freePort()), "SHUTDOWN_DELAY", "1s", "SHUTDOWN_TIMEOUT", "10s", "READ_TIMEOUT", "10s", "LOG_LEVEL", "debug"))) {
             assertThat(p.awaitStdout("\"message\":\"listening\"", 15_000)).as("server started: %s", p.stderr()).isTrue();
             assertThat(RawHttp.request(port, "GET", "/readyz", null).status()).isEqualTo(200);
             byte[] body = "{\"uploaded\":\"during shutdown\",\"n\":[1,2,3]}".getBytes(StandardCharsets.UTF_8);
@@ -126,11 +126,11 @@ class ProcessTest {
             assertThat(p.awaitExit(10_000)).isZero();
             assertThat(p.stdout()).anyMatch(l -> l.contains("\"request_id\":\"upload-1\"") && l.contains("\"status\":200")
                     && l.contains("\"path\":\"/echo\"") && l.contains("\"duration_ms\"") && l.contains("\"bytes_in\":" + body.length)
-                    && l.contains("\"client\":\"127.0.0.1\"") && l.contains("\"level\":\"INFO\"") && l.contains("\"timestamp\""));
+                    && l.contains("\"client\":\"127.0.0.1\"") && l.contains("\"level\":\"DEBUG\"") && l.contains("\"timestamp\""));
             assertThat(p.stdout()).anyMatch(l -> l.contains("shutdown complete"));
-            // Health checks log at debug only; bodies are never logged at info.
-            assertThat(p.stdout()).noneMatch(l -> l.contains("\"path\":\"/healthz\""));
-            assertThat(p.stdout()).noneMatch(l -> l.contains("during shutdown"));
+            // Bodies are logged at debug only (the echo handler's "echo body" line).
+            assertThat(p.stdout()).filteredOn(l -> l.contains("during shutdown"))
+                    .allMatch(l -> l.contains("\"level\":\"DEBUG\"") && l.contains("\"message\":\"echo body\""));
         }
     }
 
@@ -153,6 +153,25 @@ class ProcessTest {
             String metrics = RawHttp.request(management, "GET", "/metrics", null).bodyText();
             assertThat(metrics).contains("echo_http_errors_total{type=\"bad_request\"} 1.0")
                     .contains("http_server_requests_seconds_count{method=\"GET\",route=\"/healthz\",status=\"400\"} 1");
+        }
+    }
+
+    @Test
+    void atTheDefaultLevelOnlyFailedRequestsAreLogged() throws Exception {
+        int port = ServerProcess.freePort();
+        try (ServerProcess p = ServerProcess.start(Map.of("PORT", Integer.toString(port),
+                "MANAGEMENT_PORT", Integer.toString(ServerProcess.freePort()), "SHUTDOWN_DELAY", "0"))) {
+            assertThat(p.awaitStdout("\"message\":\"listening\"", 15_000)).as("server started: %s", p.stderr()).isTrue();
+            RawHttp.Response ok = RawHttp.postJson(port, "{\"a\":1}");
+            assertThat(ok.status()).isEqualTo(200);
+            RawHttp.Response bad = RawHttp.postJson(port, "{\"a\":");
+            assertThat(bad.status()).isEqualTo(400);
+            String badId = bad.header("X-Request-Id");
+            assertThat(p.awaitStdout("\"request_id\":\"" + badId + "\"", 5_000)).isTrue();
+            assertThat(p.stdout()).anyMatch(l -> l.contains("\"request_id\":\"" + badId + "\"")
+                    && l.contains("\"status\":400") && l.contains("\"level\":\"INFO\""));
+            // The 200 was answered first; its line would be in the output by now.
+            assertThat(p.stdout()).noneMatch(l -> l.contains("\"request_id\":\"" + ok.header("X-Request-Id") + "\""));
         }
     }
 }

@@ -10,8 +10,10 @@ import java.util.function.Function;
 
 /**
  * Measures and logs every request once it completes: one JSON log line (request_id, method, path, status,
- * duration_ms, bytes_in, bytes_out, client) and the {@code http_server_requests_seconds} histogram. Echo and
- * unmatched requests log at info; health, readiness, metrics and the OpenAPI document at debug.
+ * duration_ms, bytes_in, bytes_out, client) and the {@code http_server_requests_seconds} histogram. A request
+ * answered 5xx logs at warn, 4xx at info, anything else at debug: at the default level (info) the log carries the
+ * failures, not a line per echo (which cost about a fifth of /echo throughput), and LOG_LEVEL=debug shows every
+ * request.
  */
 public final class AccessLogHandler implements HttpHandler {
 
@@ -65,13 +67,18 @@ public final class AccessLogHandler implements HttpHandler {
         int status = exchange.getStatusCode();
         String method = exchange.getRequestMethod().toString();
         record(exchange, info, nanos);
-        Level level = info.route.equals(Routes.ECHO) || info.route.equals(RequestInfo.UNMATCHED) ? Level.INFO : Level.DEBUG;
+        Level level = levelFor(status);
         if (!LOG.isEnabledForLevel(level)) {
             return;
         }
         long bytesIn = info.bodyBytesRead >= 0 ? info.bodyBytesRead : Math.max(0, exchange.getRequestContentLength());
         line(level, info.requestId, method, exchange.getRequestPath(), status, nanos, bytesIn,
                 exchange.getResponseBytesSent(), info.clientAddress.getHostAddress());
+    }
+
+    /** The level of a request's access-log line, by its status. */
+    static Level levelFor(int status) {
+        return status >= 500 ? Level.WARN : status >= 400 ? Level.INFO : Level.DEBUG;
     }
 
     /** One access-log line (every request answered, by a handler or below them, is logged through this). */
