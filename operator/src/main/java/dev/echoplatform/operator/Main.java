@@ -141,7 +141,7 @@ public final class Main {
           Renderer.children(yaml, image.isEmpty() ? OperatorConfig.defaultImage() : image)));
       return 0;
     } catch (IllegalArgumentException e) {
-      System.err.println("echo-operator --render: " + e.getMessage());
+      e.getMessage().lines().forEach(line -> System.err.println("echo-operator --render: " + line));
       return 2;
     }
   }

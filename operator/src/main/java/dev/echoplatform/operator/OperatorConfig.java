@@ -71,8 +71,9 @@ public record OperatorConfig(
       echo-operator %s - reconciles EchoService resources (echo.platform.dev/v1alpha1).
 
       Usage: java -jar echo-operator.jar [--help | --version]
-             java -jar echo-operator.jar --render FILE|-   print the children the operator would
-                                                          apply for the EchoServices in FILE (YAML)
+             java -jar echo-operator.jar --render FILE|-   check the EchoServices in FILE (YAML) against
+                                                          the CRD as the API server would, then print
+                                                          the children the operator would apply
 
       Connects to the cluster of the current kubeconfig, or the in-cluster service account.
       Configuration (environment variables):
