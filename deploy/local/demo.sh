@@ -116,21 +116,26 @@ up_local() {
   echo "local" > "${STATE}/mode"
 }
 
-# Every TCP port the demo opened on this machine: the cluster's components and the port-forward are the binaries of
-# the project's caches (pods listen inside their own network namespaces, reached through the port-forward).
+# Every TCP port the demo opened on this machine: the listeners of the processes (or process groups) whose PID files
+# the cluster, the node and the demo keep. Pods listen inside their own network namespaces.
 ports_report() {
-  local line local_addr pid exe
+  local line local_addr pid pgid f
+  local -A ours=()
+  # The local cluster's kubeconfig is <workdir>/clusters/<name>/kubeconfig.yaml; its node's PIDs are in <workdir>/nodes/<name>.
+  local cluster_dir
+  cluster_dir="$(dirname "${KUBECONFIG_FILE}")"
+  for f in "${cluster_dir}/pids/"*.pid "${cluster_dir}/../../nodes/${ECHO_CLUSTER_NAME}/pids/"*.pid "${STATE}/pids/"*.pid; do
+    [[ -f "${f}" ]] && ours["$(cat "${f}")"]=1
+  done
   say "ports opened on this machine"
   while read -r line; do
     local_addr="$(awk '{print $4}' <<< "${line}")"
     for pid in $(grep -o 'pid=[0-9]*' <<< "${line}" | cut -d= -f2 | sort -u); do
-      exe="$(readlink "/proc/${pid}/exe" 2> /dev/null)" || continue
-      case "${exe}" in
-        "${K8S_CACHE}"/* | "${NODE_CACHE}"/*)
-          printf '  %-21s %s\n' "${local_addr}" "${exe##*/}"
-          break
-          ;;
-      esac
+      pgid="$(ps -o pgid= -p "${pid}" 2> /dev/null | tr -d ' ')"
+      if [[ -n "${ours[${pid}]:-}" || (-n "${pgid}" && -n "${ours[${pgid}]:-}") ]]; then
+        printf '  %-21s %s\n' "${local_addr}" "$(ps -o comm= -p "${pid}")"
+        break
+      fi
     done
   done < <(ss -Hltnp 2> /dev/null) | sort -u
   echo "  127.0.0.1:${ECHO_PORT} is the port-forward to svc/echo in echo-dev (/echo, /healthz); the pods' own ports"

@@ -502,7 +502,7 @@ public final class SchemaValidator {
    * JSON conversion writes whole floats as integers, 5.0 as 5), other numbers as Double.
    */
   @SuppressWarnings("unchecked")
-  static Object normalize(Object value) {
+  public static Object normalize(Object value) {
     if (value instanceof Map<?, ?> map) {
       Map<String, Object> out = new LinkedHashMap<>();
       map.forEach((k, v) -> out.put(String.valueOf(k), normalize(v)));

@@ -362,15 +362,16 @@ class BuildersTest {
   @CsvSource(delimiter = '|', value = {
     // spec.resources                             | requests cpu, memory | limits cpu, memory
     "{}                                           | 100m | 128Mi | 200m | 128Mi",
-    "{limits: {cpu: 2}}                           | 2    | 128Mi | 2    | 128Mi",
+    "{limits: {cpu: 2}}                           | 100m | 128Mi | 2    | 128Mi",
+    "{limits: {cpu: 50m}}                         | 50m  | 128Mi | 50m  | 128Mi",
     "{limits: {memory: 256Mi}}                    | 100m | 256Mi | 200m | 256Mi",
     "{requests: {cpu: 50m}}                       | 50m  | 128Mi | 200m | 128Mi",
-    "{requests: {memory: 64Mi}, limits: {cpu: 1}} | 1    | 64Mi  | 1    | 128Mi",
-    "{limits: {cpu: 500m, memory: 1Gi}}           | 500m | 1Gi   | 500m | 1Gi",
+    "{requests: {memory: 64Mi}, limits: {cpu: 1}} | 100m | 64Mi  | 1    | 128Mi",
+    "{limits: {cpu: '0.05', memory: 1Gi}}         | 0.05 | 1Gi   | 0.05 | 1Gi",
   })
   void anySubsetOfResourcesAsInAPodWithIntegerQuantities(String resources, String requestCpu,
       String requestMemory, String limitCpu, String limitMemory) {
-    // As Kubernetes does for a container: an unset request equals its limit when the limit is given.
+    // Unset memory request = the memory limit (the JVM keeps its heap); unset CPU request = 100m, capped by the limit.
     Container c = container(model("resources: " + resources));
     assertThat(c.getResources().getRequests())
         .isEqualTo(Map.of("cpu", new Quantity(requestCpu), "memory", new Quantity(requestMemory)));

@@ -68,7 +68,10 @@ public record EchoServiceSpec(
         ServerSettings settings,
     @JsonPropertyDescription("CPU and memory requests and limits of the echo-server container.")
         ResourceSettings resources,
+    // Defaulted to {} so that its own defaults (type, port) are applied and stored: kubectl get -o wide
+    // prints spec.service.type.
     @JsonPropertyDescription("The Service in front of the pods.")
+        @Default("{}")
         ServiceSettings service,
     @JsonPropertyDescription("The NetworkPolicy isolating the pods.")
         NetworkPolicySettings networkPolicy,

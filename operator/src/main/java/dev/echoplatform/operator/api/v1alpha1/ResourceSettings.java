@@ -6,10 +6,11 @@ import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Quantity;
 
 /**
- * Requests and limits of the echo-server container. Any subset may be given, as in a Pod: an unset
- * limit takes the default limit, and an unset request equals the limit when that limit is given
- * (what Kubernetes does for a container) or the default request otherwise. The compact
- * constructor fills both in, so the rest of the operator sees complete values.
+ * Requests and limits of the echo-server container. Any subset may be given, as in a Pod. An unset
+ * limit takes the default limit. An unset memory request equals the memory limit (echo-server's JVM
+ * sizes its heap from the limit and keeps it, so the pod uses what the limit allows); an unset CPU
+ * request is the default request, capped by the CPU limit (a limit of 2 cores does not reserve 2
+ * cores). The compact constructor fills both in, so the rest of the operator sees complete values.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(
@@ -29,10 +30,9 @@ import io.fabric8.kubernetes.api.model.Quantity;
         + ResourceSettings.DEFAULT_MEMORY + ")")
 public record ResourceSettings(
     @JsonPropertyDescription(
-            "Guaranteed resources. An unset request equals its limit when the limit is given, as in a Pod; "
-                + "otherwise cpu " + ResourceSettings.DEFAULT_REQUEST_CPU + " and memory "
-                + ResourceSettings.DEFAULT_MEMORY + " (the memory request equals the default limit: the JVM "
-                + "sizes its heap from the limit and keeps it).")
+            "Guaranteed resources. Unset: memory equals the memory limit (echo-server's JVM sizes its heap "
+                + "from the limit and keeps it), cpu " + ResourceSettings.DEFAULT_REQUEST_CPU
+                + " or the CPU limit if that is lower.")
         ComputeResources requests,
     @JsonPropertyDescription(
             "Resource ceilings. Unset: cpu " + ResourceSettings.DEFAULT_LIMIT_CPU + ", memory "
@@ -50,9 +50,12 @@ public record ResourceSettings(
     limits = new ComputeResources(
         or(given.cpu(), DEFAULT_LIMIT_CPU),
         or(given.memory(), DEFAULT_MEMORY));
+    Quantity defaultCpu = new Quantity(DEFAULT_REQUEST_CPU);
     requests = new ComputeResources(
-        asked.cpu() != null ? asked.cpu() : or(given.cpu(), DEFAULT_REQUEST_CPU),
-        asked.memory() != null ? asked.memory() : or(given.memory(), DEFAULT_MEMORY));
+        asked.cpu() != null ? asked.cpu()
+            : defaultCpu.getNumericalAmount().compareTo(limits.cpu().getNumericalAmount()) <= 0
+                ? defaultCpu : limits.cpu(),
+        asked.memory() != null ? asked.memory() : limits.memory());
   }
 
   private static Quantity or(Quantity q, String fallback) {

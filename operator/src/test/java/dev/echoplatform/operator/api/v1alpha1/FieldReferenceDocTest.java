@@ -75,6 +75,9 @@ class FieldReferenceDocTest {
   }
 
   static String type(JSONSchemaProps s) {
+    if (Boolean.TRUE.equals(s.getXKubernetesIntOrString())) {
+      return "integer or string";
+    }
     if ("array".equals(s.getType()) && s.getItems() != null && s.getItems().getSchema() != null) {
       return "array of " + s.getItems().getSchema().getType();
     }
