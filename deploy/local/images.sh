@@ -208,8 +208,10 @@ build_project_image() {
     return 0
   fi
   log "building ${image} from ${dockerfile#"${REPO_ROOT}"/} (buildah bud, chroot isolation)"
+  local revision
+  revision="$(git -C "${REPO_ROOT}" rev-parse --short=12 HEAD 2> /dev/null || echo unknown)"
   local args=(--isolation chroot --network host --layers --force-rm --format docker -f "${dockerfile}" --build-arg "VERSION=${VERSION}"
-    -t "${image}" --pull=false)
+    --build-arg "REVISION=${revision}" -t "${image}" --pull=false)
   [[ -n "${ignorefile}" ]] && args+=(--ignorefile "${ignorefile}")
   # The local Maven repository as a build volume: dependencies already on this machine are not fetched again (those
   # missing come from Maven Central, as in a real build). A RUN with its own cache mount (the operator's) uses that.

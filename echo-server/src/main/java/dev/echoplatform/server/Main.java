@@ -115,8 +115,7 @@ public final class Main {
     }
 
     static String version() {
-        String v = Main.class.getPackage().getImplementationVersion();
-        return v == null ? "dev" : v;
+        return BuildInfo.version();
     }
 
     /** Where --check-health connects: loopback when the server listens on every interface, else its address. */

@@ -65,6 +65,7 @@ public final class Main {
     new ClassLoaderMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
+    registerBuildInfo(registry);
 
     KubernetesClient client = new KubernetesClientBuilder()
         .withHttpClientBuilderConsumer(new WriteMetrics(registry)::install)
@@ -152,4 +153,12 @@ public final class Main {
     }
   }
 
+
+  /** {@code echo_operator_build_info{version,revision} 1}. */
+  static void registerBuildInfo(io.micrometer.core.instrument.MeterRegistry registry) {
+    io.micrometer.core.instrument.Gauge.builder("echo.operator.build.info", () -> 1)
+        .description("The operator's version and source revision (always 1)")
+        .tags("version", OperatorConfig.operatorVersion(), "revision", OperatorConfig.operatorRevision())
+        .register(registry);
+  }
 }

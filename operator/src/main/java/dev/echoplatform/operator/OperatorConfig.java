@@ -101,13 +101,22 @@ public record OperatorConfig(
 
   /** The operator's own version, from a resource filtered at build time. */
   public static String operatorVersion() {
+    return buildProperty("version");
+  }
+
+  /** The source revision the operator was built from ({@code unknown} when the build was not told). */
+  public static String operatorRevision() {
+    return buildProperty("revision");
+  }
+
+  private static String buildProperty(String name) {
     try (InputStream in = OperatorConfig.class.getResourceAsStream("/echo-operator-version.properties")) {
       if (in == null) {
         throw new IllegalStateException("echo-operator-version.properties missing from the jar");
       }
       Properties p = new Properties();
       p.load(in);
-      return p.getProperty("version");
+      return p.getProperty(name);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
+import dev.echoplatform.server.BuildInfo;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import java.time.Duration;
@@ -73,6 +74,8 @@ public final class ServerMetrics implements AutoCloseable {
         }
         Gauge.builder("echo.http.inflight.requests", inflight, AtomicInteger::get)
                 .description("Requests being processed").register(registry);
+        Gauge.builder("echo.build.info", () -> 1).description("The server's version and source revision (always 1)")
+                .tag("version", BuildInfo.version()).tag("revision", BuildInfo.revision()).register(registry);
     }
 
     /**

@@ -27,6 +27,15 @@ class ServerMetricsTest {
     }
 
     @Test
+    void buildInfoCarriesTheVersionAndRevision() {
+        try (ServerMetrics metrics = new ServerMetrics()) {
+            // The build filters the version in; a build not told the revision (-Dbuild.revision) says unknown.
+            assertThat(metrics.registry().scrape()).containsPattern(
+                    "echo_build_info\\{revision=\"([0-9a-f]{7,40}|unknown)\",version=\"0\\.1\\.0\"} 1\n");
+        }
+    }
+
+    @Test
     void closingBeforeBindingLeavesNothingToBind() {
         ServerMetrics metrics = new ServerMetrics();
         metrics.close();

@@ -38,9 +38,20 @@ public final class DeploymentBuilder {
     return Math.max(a.minReplicas(), Math.min(a.maxReplicas(), m.spec().replicas()));
   }
 
+  /**
+   * The conventional scrape annotations, read by Prometheus set-ups that discover pods by annotation (the
+   * kubernetes-pods job of the Prometheus Helm chart and many others): the metrics are on the management port.
+   * An EchoService's annotations or podAnnotations may override them (e.g. {@code prometheus.io/scrape: "false"}).
+   */
+  static final Map<String, String> SCRAPE_ANNOTATIONS = Map.of(
+      "prometheus.io/scrape", "true",
+      "prometheus.io/port", Integer.toString(EchoServiceModel.MANAGEMENT_PORT),
+      "prometheus.io/path", "/metrics");
+
   public static Deployment build(EchoServiceModel m) {
     EchoServiceSpec spec = m.spec();
-    Map<String, String> podAnnotations = new TreeMap<>(m.annotations());
+    Map<String, String> podAnnotations = new TreeMap<>(SCRAPE_ANNOTATIONS);
+    podAnnotations.putAll(m.annotations());
     podAnnotations.putAll(spec.podAnnotations());
     podAnnotations.put(EchoServiceModel.CONFIG_HASH_ANNOTATION, m.configHash());
 

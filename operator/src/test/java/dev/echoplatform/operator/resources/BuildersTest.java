@@ -94,8 +94,11 @@ class BuildersTest {
     assertThat(strategy.getRollingUpdate().getMaxSurge()).isEqualTo(new IntOrString(1));
     assertThat(strategy.getRollingUpdate().getMaxUnavailable()).isEqualTo(new IntOrString(0));
     assertThat(d.getSpec().getTemplate().getMetadata().getLabels()).isEqualTo(STANDARD_LABELS);
-    assertThat(d.getSpec().getTemplate().getMetadata().getAnnotations())
-        .containsOnlyKeys(EchoServiceModel.CONFIG_HASH_ANNOTATION);
+    // The config hash, and the scrape annotations for Prometheus set-ups that discover pods by annotation.
+    assertThat(d.getSpec().getTemplate().getMetadata().getAnnotations()).containsOnlyKeys(
+        EchoServiceModel.CONFIG_HASH_ANNOTATION, "prometheus.io/scrape", "prometheus.io/port", "prometheus.io/path")
+        .containsEntry("prometheus.io/scrape", "true").containsEntry("prometheus.io/port", "8081")
+        .containsEntry("prometheus.io/path", "/metrics");
 
     Container c = container(m);
     assertThat(c.getImage()).isEqualTo(DEFAULT_IMAGE);
@@ -377,6 +380,13 @@ class BuildersTest {
         .isEqualTo(Map.of("cpu", new Quantity(requestCpu), "memory", new Quantity(requestMemory)));
     assertThat(c.getResources().getLimits())
         .isEqualTo(Map.of("cpu", new Quantity(limitCpu), "memory", new Quantity(limitMemory)));
+  }
+
+  @Test
+  void anEchoServiceCanTurnTheScrapeAnnotationOff() {
+    var annotations = DeploymentBuilder.build(model("podAnnotations: {prometheus.io/scrape: \"false\"}"))
+        .getSpec().getTemplate().getMetadata().getAnnotations();
+    assertThat(annotations).containsEntry("prometheus.io/scrape", "false");
   }
 
   @Test
