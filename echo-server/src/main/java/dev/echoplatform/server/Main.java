@@ -2,6 +2,7 @@ package dev.echoplatform.server;
 
 import dev.echoplatform.server.config.ConfigException;
 import dev.echoplatform.server.config.ServerConfig;
+import dev.echoplatform.server.log.JsonLineEncoder;
 import dev.echoplatform.server.log.LogConfigurator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,6 +65,7 @@ public final class Main {
             return;
         }
         LogConfigurator.setLevel(config.logLevel());
+        JsonLineEncoder.setFields("service", config.serviceName(), "environment", config.environment());
         Logger log = LoggerFactory.getLogger(Main.class);
         EchoServer server = new EchoServer(config);
         try {

@@ -160,16 +160,23 @@ class ProcessTest {
     void atTheDefaultLevelOnlyFailedRequestsAreLogged() throws Exception {
         int port = ServerProcess.freePort();
         try (ServerProcess p = ServerProcess.start(Map.of("PORT", Integer.toString(port),
-                "MANAGEMENT_PORT", Integer.toString(ServerProcess.freePort()), "SHUTDOWN_DELAY", "0"))) {
+                "MANAGEMENT_PORT", Integer.toString(ServerProcess.freePort()), "SHUTDOWN_DELAY", "0",
+                "SERVICE_NAME", "echo", "ENVIRONMENT", "staging"))) {
             assertThat(p.awaitStdout("\"message\":\"listening\"", 15_000)).as("server started: %s", p.stderr()).isTrue();
             RawHttp.Response ok = RawHttp.postJson(port, "{\"a\":1}");
             assertThat(ok.status()).isEqualTo(200);
-            RawHttp.Response bad = RawHttp.postJson(port, "{\"a\":");
+            RawHttp.Response bad = RawHttp.request(port, "POST", "/echo", "{\"a\":".getBytes(StandardCharsets.UTF_8),
+                    "Content-Type: application/json",
+                    "traceparent: 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
             assertThat(bad.status()).isEqualTo(400);
             String badId = bad.header("X-Request-Id");
             assertThat(p.awaitStdout("\"request_id\":\"" + badId + "\"", 5_000)).isTrue();
             assertThat(p.stdout()).anyMatch(l -> l.contains("\"request_id\":\"" + badId + "\"")
-                    && l.contains("\"status\":400") && l.contains("\"level\":\"INFO\""));
+                    && l.contains("\"status\":400") && l.contains("\"level\":\"INFO\"")
+                    && l.contains("\"trace_id\":\"4bf92f3577b34da6a3ce929d0e0e4736\"")
+                    && l.contains("\"span_id\":\"00f067aa0ba902b7\""));
+            // Every line names the service and its environment.
+            assertThat(p.stdout()).isNotEmpty().allMatch(l -> l.contains("\"service\":\"echo\",\"environment\":\"staging\""));
             // The 200 was answered first; its line would be in the output by now.
             assertThat(p.stdout()).noneMatch(l -> l.contains("\"request_id\":\"" + ok.header("X-Request-Id") + "\""));
         }

@@ -30,7 +30,9 @@ public record ServerConfig(
         Duration shutdownDelay,
         Duration shutdownTimeout,
         int maxConnectionsPerClient,
-        long maxInflightBodyBytesPerClient) {
+        long maxInflightBodyBytesPerClient,
+        String serviceName,
+        String environment) {
 
     /**
      * Default global budget of request-body bytes held in memory at once: 16 MiB.
@@ -77,7 +79,9 @@ public record ServerConfig(
             new Setting("BIND_ADDRESS", "0.0.0.0", "an IPv4 or IPv6 address literal, e.g. 0.0.0.0, 127.0.0.1, ::", "address both ports listen on; 0.0.0.0 = every interface (a pod), 127.0.0.1 = this machine only (local runs and tests)"),
             new Setting("PORT", "8080", "an integer 1-65535", "TCP port of /echo, /healthz, /readyz and /openapi.json"),
             new Setting("MANAGEMENT_PORT", "8081", "an integer 1-65535, not PORT", "TCP port of /healthz, /readyz and /metrics for probes and scraping, with its own connection and rate limits"),
-            new Setting("LOG_LEVEL", "info", "one of debug, info, warn, error", "log level; echo requests log at info, health/metrics at debug, bodies only at debug"),
+            new Setting("LOG_LEVEL", "info", "one of debug, info, warn, error", "log level; a request's access-log line is at warn for 5xx, info for 4xx, debug otherwise; bodies only at debug"),
+            new Setting("SERVICE_NAME", "", "empty or up to 253 characters of [A-Za-z0-9._-]", "added to every log line as \"service\" (the operator passes the EchoService's name)"),
+            new Setting("ENVIRONMENT", "", "empty or up to 253 characters of [A-Za-z0-9._-]", "added to every log line as \"environment\" (the operator passes the EchoService's environment label)"),
             new Setting("MAX_BODY_SIZE", "1048576", "a positive integer number of bytes, at most " + MAX_BODY_SIZE_LIMIT + " and at most MAX_INFLIGHT_BODY_BYTES", "largest accepted /echo body; larger bodies get 413"),
             new Setting("READ_TIMEOUT", "5s", "a positive Go duration such as 250ms, 5s, 1m30s", "time allowed to receive the request headers, and the longest pause while a body arrives; also how long a new connection may stay silent"),
             new Setting("WRITE_TIMEOUT", "10s", "a positive Go duration such as 250ms, 5s, 1m30s", "time a response write may stall before the connection is closed"),
@@ -106,7 +110,8 @@ public record ServerConfig(
     public ServerConfig withListenAddress(String newHost, int newPort, int newManagementPort) {
         return new ServerConfig(newHost, newPort, newManagementPort, logLevel, maxBodySize, readTimeout, writeTimeout, idleTimeout,
                 maxJsonDepth, rateLimitRps, rateLimitBurst, healthRateLimitRpm, maxInflightBodyBytes, trustedProxies,
-                shutdownDelay, shutdownTimeout, maxConnectionsPerClient, maxInflightBodyBytesPerClient);
+                shutdownDelay, shutdownTimeout, maxConnectionsPerClient, maxInflightBodyBytesPerClient, serviceName,
+                environment);
     }
 
     /** @throws ConfigException for the first invalid variable, in the order of {@link #SETTINGS} */
@@ -128,6 +133,8 @@ public record ServerConfig(
             }
             return l;
         });
+        String serviceName = r.get("SERVICE_NAME", ServerConfig::logField);
+        String environment = r.get("ENVIRONMENT", ServerConfig::logField);
         long maxBodySize = r.integer("MAX_BODY_SIZE", 1, MAX_BODY_SIZE_LIMIT);
         Duration readTimeout = r.duration("READ_TIMEOUT", true);
         Duration writeTimeout = r.duration("WRITE_TIMEOUT", true);
@@ -167,7 +174,15 @@ public record ServerConfig(
         }
         return new ServerConfig(host, port, managementPort, logLevel, maxBodySize, readTimeout, writeTimeout,
                 idleTimeout, maxJsonDepth, rps, burst, healthRpm, budget, proxies, shutdownDelay, shutdownTimeout,
-                perClient, share);
+                perClient, share, serviceName, environment);
+    }
+
+    /** A value of SERVICE_NAME or ENVIRONMENT: what a Kubernetes label value may hold. */
+    private static String logField(String v) {
+        if (!v.matches("[A-Za-z0-9._-]{0,253}")) {
+            throw new IllegalArgumentException();
+        }
+        return v;
     }
 
     /** MAX_INFLIGHT_BODY_BYTES_PER_CLIENT, or a quarter of the budget (at least MAX_BODY_SIZE) when it is 0. */

@@ -72,8 +72,8 @@ public final class AccessLogHandler implements HttpHandler {
             return;
         }
         long bytesIn = info.bodyBytesRead >= 0 ? info.bodyBytesRead : Math.max(0, exchange.getRequestContentLength());
-        line(level, info.requestId, method, exchange.getRequestPath(), status, nanos, bytesIn,
-                exchange.getResponseBytesSent(), info.clientAddress.getHostAddress());
+        line(level, info.requestId, info.traceId, info.spanId, method, exchange.getRequestPath(), status, nanos,
+                bytesIn, exchange.getResponseBytesSent(), info.clientAddress.getHostAddress());
     }
 
     /** The level of a request's access-log line, by its status. */
@@ -82,10 +82,13 @@ public final class AccessLogHandler implements HttpHandler {
     }
 
     /** One access-log line (every request answered, by a handler or below them, is logged through this). */
-    static void line(Level level, String requestId, String method, String path, int status, long nanos, long bytesIn,
-                     long bytesOut, String client) {
-        LOG.atLevel(level)
-                .addKeyValue("request_id", requestId)
+    static void line(Level level, String requestId, String traceId, String spanId, String method, String path,
+                     int status, long nanos, long bytesIn, long bytesOut, String client) {
+        var event = LOG.atLevel(level).addKeyValue("request_id", requestId);
+        if (traceId != null) {
+            event = event.addKeyValue("trace_id", traceId).addKeyValue("span_id", spanId);
+        }
+        event
                 .addKeyValue("method", method)
                 .addKeyValue("path", path)
                 .addKeyValue("status", status)

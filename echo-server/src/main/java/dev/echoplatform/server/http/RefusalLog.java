@@ -33,7 +33,8 @@ public final class RefusalLog implements RefusalListener {
         metrics.recordRequest(route == null ? RequestInfo.UNMATCHED : route, violation.method(), violation.status(),
                 nanos);
         if (AccessLogHandler.enabled(Level.INFO)) {
-            AccessLogHandler.line(Level.INFO, requestId, violation.method(), path, violation.status(), nanos, 0,
+            AccessLogHandler.line(Level.INFO, requestId, null, null, violation.method(), path, violation.status(),
+                    nanos, 0,
                     bytesOut, client.getHostAddress());
         }
     }

@@ -14,6 +14,9 @@ public final class RequestInfo {
     public static final String UNMATCHED = "unmatched";
 
     String requestId;
+    /** From a valid W3C traceparent header, else null. */
+    String traceId;
+    String spanId;
     String route = UNMATCHED;
     InetAddress clientAddress;
     /** Request-body bytes actually read by a handler; -1 when no handler read the body. */

@@ -24,7 +24,21 @@ import java.util.Map;
 public final class JsonLineEncoder extends EncoderBase<ILoggingEvent> {
 
     private static final byte[] EMPTY = new byte[0];
+    /** Name/value pairs written on every line after the logger (SERVICE_NAME and ENVIRONMENT), empty by default. */
+    private static volatile String[] fields = new String[0];
     private final JsonFactory factory = new JsonFactory();
+
+    /** The fields every line carries from now on, as name/value pairs (values that are empty are left out). */
+    public static void setFields(String... namesAndValues) {
+        java.util.List<String> kept = new java.util.ArrayList<>();
+        for (int i = 0; i + 1 < namesAndValues.length; i += 2) {
+            if (!namesAndValues[i + 1].isEmpty()) {
+                kept.add(namesAndValues[i]);
+                kept.add(namesAndValues[i + 1]);
+            }
+        }
+        fields = kept.toArray(new String[0]);
+    }
 
     @Override
     public byte[] headerBytes() {
@@ -44,6 +58,10 @@ public final class JsonLineEncoder extends EncoderBase<ILoggingEvent> {
             json.writeStringField("timestamp", Instant.ofEpochMilli(event.getTimeStamp()).toString());
             json.writeStringField("level", event.getLevel().toString());
             json.writeStringField("logger", event.getLoggerName());
+            String[] always = fields;
+            for (int i = 0; i + 1 < always.length; i += 2) {
+                json.writeStringField(always[i], always[i + 1]);
+            }
             json.writeStringField("message", event.getFormattedMessage());
             List<KeyValuePair> pairs = event.getKeyValuePairs();
             if (pairs != null) {

@@ -55,7 +55,15 @@ public record EchoServiceModel(
         echoService.getSpec() == null ? EchoServiceSpec.defaults() : echoService.getSpec();
     String image = spec.image() == null || spec.image().isBlank() ? defaultImage : spec.image();
     String version = Labels.toLabelValue(imageVersion(image));
-    Map<String, String> configData = configData(spec.settings());
+    Map<String, String> configData = new TreeMap<>(configData(spec.settings()));
+    // Every log line of the pods names the service and its environment (the label the examples set).
+    configData.put("SERVICE_NAME", name);
+    String environment = spec.labels().getOrDefault("environment",
+        echoService.getMetadata().getLabels() == null ? ""
+            : echoService.getMetadata().getLabels().getOrDefault("environment", ""));
+    // What echo-server accepts (a label value); anything else is left out: the pods must start.
+    configData.put("ENVIRONMENT", environment.matches("[A-Za-z0-9._-]{0,253}") ? environment : "");
+    configData = Map.copyOf(configData);
     return new EchoServiceModel(
         name,
         namespace,

@@ -79,7 +79,18 @@ class BuildersTest {
         Map.entry("HEALTH_RATE_LIMIT_RPM", "1000"),
         Map.entry("TRUSTED_PROXIES", ""),
         Map.entry("SHUTDOWN_DELAY", "5s"),
-        Map.entry("SHUTDOWN_TIMEOUT", "30s")));
+        Map.entry("SHUTDOWN_TIMEOUT", "30s"),
+        Map.entry("SERVICE_NAME", "echo"),
+        Map.entry("ENVIRONMENT", "")));
+  }
+
+  @Test
+  void theLogsNameTheServiceAndItsEnvironment() {
+    assertThat(ConfigMapBuilder.build(model("labels: {environment: staging}")).getData())
+        .containsEntry("SERVICE_NAME", "echo").containsEntry("ENVIRONMENT", "staging");
+    // A label value echo-server would refuse is left out rather than passed (the pods must start).
+    assertThat(ConfigMapBuilder.build(model("labels: {environment: 'prod uction'}")).getData())
+        .containsEntry("ENVIRONMENT", "");
   }
 
   @Test
