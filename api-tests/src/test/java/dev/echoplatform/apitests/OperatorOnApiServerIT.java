@@ -428,4 +428,40 @@ class OperatorOnApiServerIT extends RealApiServer {
     assertThat(client.apps().deployments().inNamespace(NS).withName("scaled-hpa").get().getSpec().getReplicas())
         .isEqualTo(2);
   }
+
+  /** The paused annotation: nothing applied or reverted while it is set, status says so, removing it resumes. */
+  @Test
+  @SuppressWarnings("unchecked")
+  void aPausedEchoServiceIsLeftAloneUntilTheAnnotationIsRemoved() {
+    create("paused", "settings: {logLevel: warn}");
+    awaitChild(ConfigMap.class, "paused");
+    var echoService = client.resources(EchoService.class).inNamespace(NS).withName("paused");
+    echoService.patch(PatchContext.of(PatchType.JSON_MERGE),
+        "{\"metadata\":{\"annotations\":{\"echo.platform.dev/paused\":\"true\"}}}");
+    await().atMost(TIMEOUT).untilAsserted(() -> {
+      List<Map<String, Object>> conditions = (List<Map<String, Object>>) status("paused").get("conditions");
+      assertThat(conditions).anySatisfy(c -> assertThat(c).containsEntry("type", "Paused")
+          .containsEntry("status", "True").containsEntry("reason", "PausedByAnnotation"));
+    });
+    // A human edit and a spec change: neither is applied nor reverted while paused.
+    client.configMaps().inNamespace(NS).withName("paused").edit(c -> {
+      c.getData().put("LOG_LEVEL", "debug");
+      return c;
+    });
+    echoService.patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"settings\":{\"logLevel\":\"error\"}}}");
+    await().during(java.time.Duration.ofSeconds(5)).atMost(java.time.Duration.ofSeconds(8)).until(() ->
+        "debug".equals(client.configMaps().inNamespace(NS).withName("paused").get().getData().get("LOG_LEVEL")));
+
+    echoService.patch(PatchContext.of(PatchType.JSON_MERGE),
+        "{\"metadata\":{\"annotations\":{\"echo.platform.dev/paused\":null}}}");
+    await().atMost(TIMEOUT).until(() ->
+        "error".equals(client.configMaps().inNamespace(NS).withName("paused").get().getData().get("LOG_LEVEL")));
+    await().atMost(TIMEOUT).untilAsserted(() -> {
+      List<Map<String, Object>> conditions = (List<Map<String, Object>>) status("paused").get("conditions");
+      assertThat(conditions).noneSatisfy(c -> assertThat(c).containsEntry("type", "Paused"));
+    });
+    await().atMost(TIMEOUT).untilAsserted(() -> assertThat(client.v1().events().inNamespace(NS).list().getItems())
+        .filteredOn(e -> "paused".equals(e.getInvolvedObject().getName())).extracting(e -> e.getReason())
+        .contains("Paused", "Resumed"));
+  }
 }

@@ -85,7 +85,10 @@ public final class EchoOperator {
     });
     operator.register(new EchoServiceReconciler(config, new ReadyGauge(registry)), c -> {
       c.withFieldManager(EchoServiceReconciler.FIELD_MANAGER).withRetry(retry())
-          .withReconciliationMaxInterval(config.resyncInterval());
+          .withReconciliationMaxInterval(config.resyncInterval())
+          // Generation-aware, and also the paused annotation (metadata does not move the generation).
+          .withGenerationAware(false)
+          .withOnUpdateFilter(EchoServiceReconciler::reconcileOnUpdate);
       if (config.watchNamespaces().isEmpty()) {
         c.watchingAllNamespaces();
       } else {

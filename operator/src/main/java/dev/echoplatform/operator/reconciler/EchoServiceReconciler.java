@@ -158,6 +158,16 @@ public class EchoServiceReconciler implements Reconciler<EchoService> {
   }
 
   /**
+   * Which updates of an EchoService are reconciled: a new generation (a spec change), or the paused annotation
+   * set or removed (metadata, which does not move the generation). Status-only updates, the operator's own
+   * among them, are not.
+   */
+  public static boolean reconcileOnUpdate(EchoService updated, EchoService previous) {
+    return !java.util.Objects.equals(updated.getMetadata().getGeneration(), previous.getMetadata().getGeneration())
+        || updated.paused() != previous.paused();
+  }
+
+  /**
    * Whether a pod event ({@code before} null for an add, {@code after} null for a delete) can change
    * the status: only when the pod's failing containers ({@link StatusCalculator#podFailures}) differ.
    */
@@ -190,6 +200,18 @@ public class EchoServiceReconciler implements Reconciler<EchoService> {
 
   @Override
   public UpdateControl<EchoService> reconcile(EchoService es, Context<EchoService> context) {
+    if (es.paused()) {
+      // Nothing is applied or reverted; only the status says so.
+      EchoServiceStatus status =
+          StatusCalculator.paused(es, clock.instant(), published.get(es.getMetadata().getUid()));
+      computed(es, status);
+      announceTransitions(es, es.getStatus(), status);
+      if (Objects.equals(status, es.getStatus())) {
+        return UpdateControl.noUpdate();
+      }
+      es.setStatus(status);
+      return UpdateControl.patchStatus(es);
+    }
     EchoServiceModel model = EchoServiceModel.of(es, config.echoServerImage());
     var result = workflow.reconcile(es, context);
     Map<String, String> applyErrors = new TreeMap<>();
@@ -270,6 +292,13 @@ public class EchoServiceReconciler implements Reconciler<EchoService> {
         events.normal(es, "Recovered", "no longer degraded (was " + oldDegraded.get().reason() + ")");
       }
     });
+    boolean wasPaused = before != null && before.condition(Condition.PAUSED).isPresent();
+    boolean isPaused = after.condition(Condition.PAUSED).isPresent();
+    if (isPaused && !wasPaused) {
+      events.normal(es, "Paused", after.condition(Condition.PAUSED).get().message());
+    } else if (wasPaused && !isPaused) {
+      events.normal(es, "Resumed", "the " + EchoService.PAUSED_ANNOTATION + " annotation is gone: reconciling again");
+    }
     // A kubectl scale the autoscaler overrides: told once per new count (the message names it).
     after.condition(Condition.SCALE_IGNORED).ifPresent(c -> {
       Optional<Condition> old = before == null ? Optional.empty() : before.condition(Condition.SCALE_IGNORED);

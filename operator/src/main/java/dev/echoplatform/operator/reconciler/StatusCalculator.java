@@ -140,6 +140,30 @@ public final class StatusCalculator {
         keepTransitionTimes(conditions, es.getStatus(), lastPublished, now));
   }
 
+  public static final String REASON_PAUSED = "PausedByAnnotation";
+
+  /**
+   * The status while the EchoService is paused: the last one published, with a {@code Paused} condition; the
+   * other conditions are left as they were (they describe the children as last seen).
+   */
+  public static EchoServiceStatus paused(EchoService es, Instant now, EchoServiceStatus lastPublished) {
+    long generation = Optional.ofNullable(es.getMetadata().getGeneration()).orElse(0L);
+    EchoServiceStatus previous = es.getStatus() == null
+        ? new EchoServiceStatus(null, null, null, null, null, null, null, null, null, null, null, null)
+        : es.getStatus();
+    List<Condition> conditions = new ArrayList<>(previous.conditions().stream()
+        .filter(c -> !Condition.PAUSED.equals(c.type())).toList());
+    conditions.add(new Condition(Condition.PAUSED, Condition.TRUE, REASON_PAUSED,
+        "reconciling is paused by the annotation " + EchoService.PAUSED_ANNOTATION
+            + "=true: the children are neither applied nor reverted until it is removed",
+        null, generation));
+    return new EchoServiceStatus(previous.observedGeneration(), previous.replicas(),
+        previous.readyReplicas(), previous.updatedReplicas(), previous.replicaSummary(),
+        previous.selector(), previous.url(), previous.externalUrl(), previous.image(),
+        previous.version(), previous.autoscaling(),
+        keepTransitionTimes(conditions, es.getStatus(), lastPublished, now));
+  }
+
   /** The status to publish when reconciling failed before children could be observed. */
   public static EchoServiceStatus withError(EchoService es, String reason, String message,
       Instant now, EchoServiceStatus lastPublished) {

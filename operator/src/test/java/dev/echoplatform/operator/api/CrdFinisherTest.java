@@ -15,7 +15,7 @@ class CrdFinisherTest {
   void columnsArePrintedInTheOrderPeopleReadWithAgeLastAndTheWideOnesAfterIt() throws IOException {
     String crd = Files.readString(COMMITTED);
     assertThat(CrdFinisher.columnNames(crd))
-        .containsExactly("Ready", "Replicas", "Version", "URL", "Age", "Image", "Service", "Autoscaling");
+        .containsExactly("Ready", "Replicas", "Version", "URL", "Age", "Image", "Service", "Autoscaling", "Paused");
   }
 
   @Test

@@ -50,4 +50,19 @@ class EchoServiceReconcilerTest {
     assertThat(reconciler.deletionListener().name()).isEqualTo(PrimaryDeletionListener.NAME);
     assertThat(reconciler.deletionListener().getSecondaryResources(echoService("e", "u"))).isEmpty();
   }
+
+  @Test
+  void aSpecChangeOrThePausedAnnotationIsReconciledNotAStatusUpdate() {
+    var before = Fixtures.echoService("team-a", "echo", "replicas: 2");
+    var statusOnly = Fixtures.echoService("team-a", "echo", "replicas: 2");
+    assertThat(EchoServiceReconciler.reconcileOnUpdate(statusOnly, before)).isFalse();
+    var newGeneration = Fixtures.echoService("team-a", "echo", "replicas: 3");
+    newGeneration.getMetadata().setGeneration(2L);
+    assertThat(EchoServiceReconciler.reconcileOnUpdate(newGeneration, before)).isTrue();
+    var paused = Fixtures.echoService("team-a", "echo", "replicas: 2");
+    paused.getMetadata().setAnnotations(java.util.Map.of(
+        EchoService.PAUSED_ANNOTATION, "true"));
+    assertThat(EchoServiceReconciler.reconcileOnUpdate(paused, before)).isTrue();
+    assertThat(EchoServiceReconciler.reconcileOnUpdate(before, paused)).isTrue();
+  }
 }

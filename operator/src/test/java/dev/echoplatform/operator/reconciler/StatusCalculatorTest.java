@@ -94,6 +94,22 @@ class StatusCalculatorTest {
   }
 
   @Test
+  void aPausedEchoServiceKeepsItsLastStatusAndSaysItIsPaused() {
+    EchoServiceStatus running = compute(new Observed(deployment(2, 2, 2, 2, 1), null, null, null), T0);
+    es.setStatus(running);
+    EchoServiceStatus paused = StatusCalculator.paused(es, T1, null);
+    assertThat(state(paused, Condition.PAUSED)).isEqualTo("True/PausedByAnnotation");
+    assertThat(paused.condition(Condition.PAUSED).orElseThrow().message())
+        .contains("echo.platform.dev/paused=true");
+    assertThat(paused.condition(Condition.READY)).isEqualTo(running.condition(Condition.READY));
+    assertThat(paused.replicaSummary()).isEqualTo("2/2");
+    // Resumed: the next computed status has no Paused condition.
+    es.setStatus(paused);
+    assertThat(compute(new Observed(deployment(2, 2, 2, 2, 1), null, null, null), T1)
+        .condition(Condition.PAUSED)).isEmpty();
+  }
+
+  @Test
   void rolloutStates() {
     assertThat(state(compute(new Observed(deployment(1, 1, 1, 2, 1), null, null, null), T0),
         Condition.READY)).isEqualTo("False/RolloutInProgress");

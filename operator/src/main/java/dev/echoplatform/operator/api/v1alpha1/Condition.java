@@ -24,6 +24,8 @@ public record Condition(
    * subresource ({@code kubectl scale}): that count is not applied, the autoscaler owns it.
    */
   public static final String SCALE_IGNORED = "ScaleIgnored";
+  /** Present (True) only while the EchoService carries the paused annotation (EchoService.PAUSED_ANNOTATION). */
+  public static final String PAUSED = "Paused";
   public static final String TRUE = "True";
   public static final String FALSE = "False";
   public static final String UNKNOWN = "Unknown";

@@ -62,12 +62,28 @@ import io.fabric8.kubernetes.model.annotation.Version;
     jsonPath = ".status.autoscaling",
     priority = 1,
     getDescription = "The autoscaler's replica range, e.g. 2-10, or off.")
+@AdditionalPrinterColumn(
+    name = "Paused",
+    jsonPath = ".status.conditions[?(@.type==\"Paused\")].status",
+    priority = 1,
+    getDescription = "True while the echo.platform.dev/paused annotation stops reconciling.")
 public class EchoService extends CustomResource<EchoServiceSpec, EchoServiceStatus>
     implements Namespaced {
 
   public static final String GROUP = "echo.platform.dev";
   public static final String VERSION = "v1alpha1";
   public static final String CRD_NAME = "echoservices." + GROUP;
+  /**
+   * {@code echo.platform.dev/paused: "true"} stops the reconciling of this EchoService: its children are neither
+   * written nor reverted, until the annotation is removed (or set to anything else).
+   */
+  public static final String PAUSED_ANNOTATION = GROUP + "/paused";
+
+  /** Whether the paused annotation is set to "true". */
+  public boolean paused() {
+    return getMetadata() != null && getMetadata().getAnnotations() != null
+        && "true".equals(getMetadata().getAnnotations().get(PAUSED_ANNOTATION));
+  }
 
   @Override
   protected EchoServiceSpec initSpec() {
