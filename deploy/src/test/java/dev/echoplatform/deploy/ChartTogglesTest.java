@@ -5,6 +5,7 @@ import static dev.echoplatform.deploy.RenderedChart.NAMESPACE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -106,7 +107,9 @@ class ChartTogglesTest {
 
     @Test
     void prometheusRuleAlertsOnErrorsNotReadyAndOperatorDown() {
-      JsonNode rules = chart.only("PrometheusRule").path("spec").path("groups").get(0).path("rules");
+      JsonNode groups = chart.only("PrometheusRule").path("spec").path("groups");
+      assertThat(groups).extracting(g -> g.path("name").asText()).containsExactly("echo-operator", "echo-fleet");
+      JsonNode rules = groups.get(0).path("rules");
       assertThat(rules).extracting(r -> r.path("alert").asText())
           .containsExactly("EchoOperatorReconcileErrors", "EchoServiceNotReady", "EchoOperatorDown");
       assertThat(rules.get(0).path("expr").asText()).contains("operator_sdk_reconciliations_failed_total", "echo-operator-metrics");
@@ -116,19 +119,44 @@ class ChartTogglesTest {
       for (JsonNode rule : rules) {
         assertThat(rule.path("labels").path("team").asText()).isEqualTo("platform");
         assertThat(rule.path("annotations").path("summary").asText()).isNotBlank();
+        assertThat(rule.path("annotations").path("runbook_url").asText())
+            .isEqualTo(MonitoringLintTest.RUNBOOK_BASE + rule.path("alert").asText().toLowerCase());
       }
       // Prometheus templating survives Helm templating.
       assertThat(rules.get(0).path("annotations").path("description").asText()).contains("{{ $value | humanize }}");
     }
 
     @Test
-    void grafanaDashboardIsAValidJsonConfigMapForTheSidecar() throws Exception {
+    void theFleetGroupIsTheShippedRuleFileWithTheAlertLabelsAdded() {
+      JsonNode rendered = chart.only("PrometheusRule").path("spec").path("groups").get(1);
+      JsonNode expected = Yaml.single(MonitoringLintTest.fleetRulesFile()).path("groups").get(0).deepCopy();
+      expected.path("rules").forEach(rule -> ((ObjectNode) rule.path("labels")).put("team", "platform"));
+      assertThat(rendered).isEqualTo(expected);
+      // The file's own templating is Prometheus', untouched by Helm.
+      assertThat(rendered.path("rules").get(0).path("annotations").path("description").asText())
+          .startsWith("{{ $value | humanizePercentage }} of the requests to EchoService {{ $labels.namespace }}/");
+    }
+
+    @Test
+    void theFleetGroupIsTheShippedRuleFileWithoutAlertLabels() {
+      JsonNode rendered = MonitoringLintTest.renderedWithRules().only("PrometheusRule").path("spec").path("groups").get(1);
+      assertThat(rendered).isEqualTo(Yaml.single(MonitoringLintTest.fleetRulesFile()).path("groups").get(0));
+    }
+
+    @Test
+    void grafanaDashboardsAreValidJsonInAConfigMapForTheSidecar() throws Exception {
       JsonNode configMap = chart.get("ConfigMap", FULLNAME + "-dashboard");
       assertThat(configMap.path("metadata").path("labels").path("grafana_dashboard").asText()).isEqualTo("1");
+      assertThat(configMap.path("data").fieldNames()).toIterable().containsExactly("echo-operator.json", "echo-fleet.json");
       JsonNode dashboard = Yaml.MAPPER.readTree(configMap.path("data").path("echo-operator.json").asText());
       assertThat(dashboard.path("title").asText()).isEqualTo("echo-operator");
       assertThat(dashboard.path("panels").size()).isGreaterThanOrEqualTo(6);
       assertThat(dashboard.toString()).contains("operator_sdk_reconciliations_failed_total", "echo_operator_echoservice_ready");
+      JsonNode fleet = Yaml.MAPPER.readTree(configMap.path("data").path("echo-fleet.json").asText());
+      assertThat(fleet).isEqualTo(MonitoringLintTest.dashboard("echo-fleet.json"));
+      assertThat(fleet.path("title").asText()).isEqualTo("echo fleet");
+      assertThat(fleet.toString()).contains("http_server_requests_seconds_bucket", "echo_http_errors_total",
+          "echo_http_active_connections", "echo_http_inflight_requests", "jvm_memory_used_bytes", "process_uptime_seconds");
     }
   }
 
