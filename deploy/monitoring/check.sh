@@ -1,0 +1,222 @@
+#!/usr/bin/env bash
+# Checks the monitoring the chart ships, with the Prometheus of Debian (prometheus and promtool; no service, no
+# cluster):
+#   1. promtool check rules: the fleet rule file (deploy/helm/echo-operator/files/rules/echo-fleet.rules.yaml) and
+#      the chart's rendered PrometheusRule (both groups);
+#   2. promtool test rules: deploy/monitoring/echo-fleet.test.yaml (every fleet alert) and
+#      deploy/monitoring/echo-operator.test.yaml (the operator's alerts, against the rendered group);
+#   3. PromQL against real metrics: a local echo-server (the packaged jar) scraped every second by a local Prometheus
+#      with the labels of the per-EchoService PodMonitor (namespace="ci", echoservice="echo", pod="echo-0"), driven
+#      with curl (200, 400, 404, 413, 415, 429 and 503), then every expression of the fleet dashboard and of the fleet
+#      alerts evaluated through Prometheus' HTTP API (deploy/monitoring/promql-check.py): none may return no data.
+# Everything listens on 127.0.0.1 only, every wait is bounded, the processes it starts are stopped by PID and its
+# temporary directory is removed. Prometheus comes from `apt-get download` + `dpkg-deb` into a cache directory (never
+# `apt-get install prometheus`, which would start a system service listening on every interface); helm is the one
+# the local-cluster scripts build (deploy/local/e2e-lib.sh). Last line: "monitoring: all passed (...)".
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+REPO="$(pwd)"
+
+# shellcheck source=deploy/local/e2e-lib.sh
+source deploy/local/e2e-lib.sh # HELM, ensure_helm, SERVER_JAR, log, die
+
+# Debian bookworm's candidate; bump it together with the distribution's updates (apt-cache policy prometheus).
+PROMETHEUS_DEB_VERSION="2.42.0+ds-5+deb12u1"
+PROMETHEUS_CACHE="${ECHO_PROMETHEUS_CACHE:-${HOME}/.cache/echo-operator/prometheus/${PROMETHEUS_DEB_VERSION}}"
+PROMTOOL="${PROMETHEUS_CACHE}/usr/bin/promtool"
+PROMETHEUS="${PROMETHEUS_CACHE}/usr/bin/prometheus"
+FLEET_RULES="deploy/helm/echo-operator/files/rules/echo-fleet.rules.yaml"
+FLEET_DASHBOARD="deploy/helm/echo-operator/files/dashboards/echo-fleet.json"
+
+ensure_prometheus() {
+  if [[ -x "${PROMTOOL}" && -x "${PROMETHEUS}" ]] \
+    && "${PROMTOOL}" --version 2>&1 | grep -qF "revision: ${PROMETHEUS_DEB_VERSION})"; then
+    return 0
+  fi
+  log "fetching Debian's prometheus ${PROMETHEUS_DEB_VERSION} into ${PROMETHEUS_CACHE} (apt-get download, dpkg-deb; not installed)"
+  local dl
+  dl="$(mktemp -d)"
+  chmod 0755 "${dl}"
+  chown _apt "${dl}" 2> /dev/null || true # apt downloads as _apt when it can write the directory
+  if ! (cd "${dl}" && apt-get download -qq "prometheus=${PROMETHEUS_DEB_VERSION}" > /dev/null); then
+    log "prometheus=${PROMETHEUS_DEB_VERSION} is not in the package lists: apt-get update"
+    apt-get update -qq > /dev/null || true
+    (cd "${dl}" && apt-get download -qq "prometheus=${PROMETHEUS_DEB_VERSION}" > /dev/null) || {
+      rm -rf "${dl}"
+      die "cannot download prometheus=${PROMETHEUS_DEB_VERSION}; candidate now: $(apt-cache policy prometheus | sed -n 's/ *Candidate: //p') (update PROMETHEUS_DEB_VERSION)"
+    }
+  fi
+  rm -rf "${PROMETHEUS_CACHE}.partial"
+  mkdir -p "${PROMETHEUS_CACHE}.partial"
+  dpkg-deb --fsys-tarfile "${dl}"/prometheus_*.deb | tar -x -C "${PROMETHEUS_CACHE}.partial" ./usr/bin/prometheus ./usr/bin/promtool
+  rm -rf "${dl}" "${PROMETHEUS_CACHE}"
+  mv "${PROMETHEUS_CACHE}.partial" "${PROMETHEUS_CACHE}"
+  "${PROMTOOL}" --version 2>&1 | grep -qF "revision: ${PROMETHEUS_DEB_VERSION})" || die "${PROMTOOL} is not ${PROMETHEUS_DEB_VERSION}"
+}
+
+TMP="$(mktemp -d -t echo-monitoring.XXXXXX)"
+SERVER_PID="" PROMETHEUS_PID="" TRAFFIC_PID=""
+stop_pid() { # <pid> <name>: SIGTERM, up to 10 s, then SIGKILL
+  local pid=$1 i
+  [[ -n "${pid}" ]] && kill -0 "${pid}" 2> /dev/null || return 0
+  kill "${pid}" 2> /dev/null || true
+  for ((i = 0; i < 100; i++)); do
+    kill -0 "${pid}" 2> /dev/null || break
+    sleep 0.1
+  done
+  if kill -0 "${pid}" 2> /dev/null; then
+    log "$2 (pid ${pid}) did not stop in 10 s: SIGKILL"
+    kill -9 "${pid}" 2> /dev/null || true
+  fi
+  wait "${pid}" 2> /dev/null || true
+}
+cleanup() {
+  local status=$?
+  if [[ -n "${TRAFFIC_PID}" ]]; then
+    touch "${TMP}/stop" # the traffic loop ends after its current round (each curl is bounded by -m)
+    local i
+    for ((i = 0; i < 200; i++)); do
+      kill -0 "${TRAFFIC_PID}" 2> /dev/null || break
+      sleep 0.1
+    done
+    stop_pid "${TRAFFIC_PID}" "traffic loop"
+  fi
+  stop_pid "${PROMETHEUS_PID}" prometheus
+  stop_pid "${SERVER_PID}" echo-server
+  if ((status != 0)); then
+    for f in echo-server.log prometheus.log; do
+      [[ -s "${TMP}/${f}" ]] && { echo "--- last lines of ${f}"; tail -n 20 "${TMP}/${f}"; }
+    done
+  fi
+  rm -rf "${TMP}"
+  exit "${status}"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# wait_for <seconds> <what> <command...>
+wait_for() {
+  local deadline=$((SECONDS + $1)) what=$2
+  shift 2
+  until "$@" > /dev/null 2>&1; do
+    ((SECONDS < deadline)) || die "timed out after ${deadline}s waiting for ${what}"
+    sleep 0.2
+  done
+}
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+# --- 1 and 2: promtool -----------------------------------------------------------------------------------------
+ensure_prometheus
+ensure_helm
+
+echo "promtool $("${PROMTOOL}" --version 2>&1 | sed -n '1s/^promtool, version //p')"
+"${PROMTOOL}" check rules "${FLEET_RULES}"
+
+# The chart's PrometheusRule (release echo-operator in echo-system, as the operator's tests expect) as a rule file:
+# its spec, one level less indented, is a `groups:` document.
+"${HELM}" template echo-operator deploy/helm/echo-operator --namespace echo-system --kube-version v1.33.0 \
+  --set metrics.prometheusRule.enabled=true --show-only templates/prometheusrule.yaml \
+  | awk '/^spec:$/ { on = 1; next } /^---/ { on = 0 } on { sub(/^  /, ""); print }' > "${TMP}/echo-operator.rules.yaml"
+grep -q "name: echo-fleet" "${TMP}/echo-operator.rules.yaml" || die "the rendered PrometheusRule has no echo-fleet group"
+(cd "${TMP}" && "${PROMTOOL}" check rules echo-operator.rules.yaml) | sed 's/^Checking /Checking the chart'\''s rendered PrometheusRule: /'
+
+"${PROMTOOL}" test rules deploy/monitoring/echo-fleet.test.yaml
+cp deploy/monitoring/echo-operator.test.yaml "${TMP}/"
+(cd "${TMP}" && "${PROMTOOL}" test rules echo-operator.test.yaml)
+fleet_tests=$(grep -c '^  - name:' deploy/monitoring/echo-fleet.test.yaml)
+operator_tests=$(grep -c '^  - name:' deploy/monitoring/echo-operator.test.yaml)
+echo "promtool: rules valid; ${fleet_tests} fleet and ${operator_tests} operator alert tests passed"
+
+# --- 3: PromQL against a real echo-server ----------------------------------------------------------------------
+if [[ ! -f "${SERVER_JAR}" ]]; then
+  log "building echo-server (mvn -B -o -q -pl echo-server package -DskipTests)"
+  mvn -B -o -q -pl echo-server package -DskipTests
+fi
+
+PORT=$(free_port)
+MANAGEMENT_PORT=$(free_port)
+PROMETHEUS_PORT=$(free_port)
+MAX_BODY_SIZE=65536
+log "echo-server on 127.0.0.1:${PORT} (management ${MANAGEMENT_PORT}), prometheus on 127.0.0.1:${PROMETHEUS_PORT}"
+# Small limits so that a few requests reach them: a client's body budget share is MAX_BODY_SIZE (a quarter of the
+# budget), the rate limit 30 requests per second per client address.
+env BIND_ADDRESS=127.0.0.1 PORT="${PORT}" MANAGEMENT_PORT="${MANAGEMENT_PORT}" SHUTDOWN_DELAY=0 SHUTDOWN_TIMEOUT=1s \
+  LOG_LEVEL=error MAX_BODY_SIZE="${MAX_BODY_SIZE}" MAX_INFLIGHT_BODY_BYTES=$((4 * MAX_BODY_SIZE)) \
+  RATE_LIMIT_RPS=30 RATE_LIMIT_BURST=30 READ_TIMEOUT=2s \
+  java -Xmx128m -jar "${SERVER_JAR}" > "${TMP}/echo-server.log" 2>&1 &
+SERVER_PID=$!
+wait_for 30 "echo-server /healthz" curl -fsS -m 2 "http://127.0.0.1:${MANAGEMENT_PORT}/healthz"
+
+# The relabeling gives the series the labels of the per-EchoService PodMonitor the operator creates.
+cat > "${TMP}/prometheus.yml" << EOF
+global:
+  scrape_interval: 1s
+  scrape_timeout: 1s
+  evaluation_interval: 1s
+rule_files:
+  - ${REPO}/${FLEET_RULES}
+scrape_configs:
+  - job_name: echo-server
+    metrics_path: /metrics
+    static_configs:
+      - targets: ['127.0.0.1:${MANAGEMENT_PORT}']
+    relabel_configs:
+      - {target_label: namespace, replacement: ci}
+      - {target_label: echoservice, replacement: echo}
+      - {target_label: pod, replacement: echo-0}
+EOF
+"${PROMETHEUS}" --config.file="${TMP}/prometheus.yml" --storage.tsdb.path="${TMP}/data" \
+  --web.listen-address="127.0.0.1:${PROMETHEUS_PORT}" --log.level=warn > "${TMP}/prometheus.log" 2>&1 &
+PROMETHEUS_PID=$!
+PROM_URL="http://127.0.0.1:${PROMETHEUS_PORT}"
+wait_for 30 "prometheus /-/ready" curl -fsS -m 2 "${PROM_URL}/-/ready"
+
+head -c $((MAX_BODY_SIZE + 1000)) /dev/zero | tr '\0' ' ' > "${TMP}/too-large.json"
+traffic() {
+  local url="http://127.0.0.1:${PORT}"
+  c() { curl -s -o /dev/null -m 5 -H 'Expect:' "$@" || true; }
+  json=(-X POST -H 'Content-Type: application/json')
+  while [[ ! -e "${TMP}/stop" ]]; do
+    c "${json[@]}" --data '{"hello": ["world", 1.50]}' "${url}/echo"       # 200
+    c "${json[@]}" --data '{"n": 1}' "${url}/echo"                         # 200
+    c "${json[@]}" --data '[1,2]' "${url}/echo"                            # 400 invalid_json
+    c "${json[@]}" --data '{"a":' "${url}/echo"                            # 400 invalid_json
+    c -X POST -H 'Content-Type: text/plain' --data '{}' "${url}/echo"      # 415 unsupported_media_type
+    c "${json[@]}" --data-binary @"${TMP}/too-large.json" "${url}/echo"    # 413 too_large
+    c "${url}/nope"                                                        # 404
+    c "${url}/openapi.json"                                                # 200
+    # 503 overloaded: a body of MAX_BODY_SIZE declared and never sent holds this client's share of the budget.
+    if exec 3<> "/dev/tcp/127.0.0.1/${PORT}"; then
+      printf 'POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n{' \
+        "${MAX_BODY_SIZE}" >&3 || true
+      sleep 0.2
+      c "${json[@]}" --data '{}' "${url}/echo"                             # 503 overloaded
+      exec 3>&-
+    fi
+    # 429 rate_limited: a burst from another client address (its own bucket of 30).
+    c --interface 127.0.0.2 "${url}/openapi.json?n=[1-60]"
+    sleep 0.3
+  done
+}
+traffic &
+TRAFFIC_PID=$!
+
+# Enough samples for every window of the dashboard ($__rate_interval = 30s here) and for the rules to evaluate.
+samples() {
+  curl -fsS -m 5 "${PROM_URL}/api/v1/query" --data-urlencode 'query=count_over_time(up{job="echo-server"}[1m])' \
+    | python3 -c 'import json, sys; r = json.load(sys.stdin)["data"]["result"]; sys.exit(0 if r and float(r[0]["value"][1]) >= 30 else 1)'
+}
+wait_for 90 "30 scrapes of echo-server" samples
+statuses=$(curl -fsS -m 5 "${PROM_URL}/api/v1/query" \
+  --data-urlencode 'query=sum by (status) (http_server_requests_seconds_count{job="echo-server", route="/echo"})' \
+  | python3 -c 'import json, sys; print(" ".join(sorted(s["metric"]["status"] for s in json.load(sys.stdin)["data"]["result"])))')
+echo "traffic: /echo answered ${statuses}"
+for status in 200 400 413 415 503; do
+  [[ " ${statuses} " == *" ${status} "* ]] || die "the traffic produced no ${status} on /echo"
+done
+
+python3 deploy/monitoring/promql-check.py "${PROM_URL}" "${FLEET_DASHBOARD}" ci echo
+echo "monitoring: all passed (promtool: 2 rule files valid, ${fleet_tests} fleet and ${operator_tests} operator alert tests; promql: every expression returned data)"
