@@ -5,10 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import dev.echoplatform.operator.EchoOperator;
 import dev.echoplatform.operator.OperatorConfig;
+import dev.echoplatform.operator.api.monitoring.PodMonitor;
 import dev.echoplatform.operator.api.v1alpha1.EchoService;
 import dev.echoplatform.operator.reconciler.DeploymentDependentResource;
 import dev.echoplatform.operator.reconciler.EchoServiceReconciler;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.ParameterizedTest;
 import io.fabric8.kubernetes.api.model.Container;
@@ -34,6 +36,7 @@ import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
+import java.io.InputStream;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -463,5 +466,46 @@ class OperatorOnApiServerIT extends RealApiServer {
     await().atMost(TIMEOUT).untilAsserted(() -> assertThat(client.v1().events().inNamespace(NS).list().getItems())
         .filteredOn(e -> "paused".equals(e.getInvolvedObject().getName())).extracting(e -> e.getReason())
         .contains("Paused", "Resumed"));
+  }
+
+  /**
+   * Without the Prometheus Operator's CRDs no PodMonitor is attempted and nothing is reported; once they are
+   * installed (here a stand-in CRD) the next reconcile after the operator's re-check creates one per EchoService,
+   * owned by it.
+   */
+  @Test
+  @SuppressWarnings("unchecked")
+  void aPodMonitorIsCreatedOnlyWhereThePrometheusOperatorsCrdsAreInstalled() throws Exception {
+    create("no-monitor-crd", "{}");
+    awaitChild(Deployment.class, "no-monitor-crd");
+    await().atMost(TIMEOUT).untilAsserted(() -> {
+      List<Map<String, Object>> conditions = (List<Map<String, Object>>) status("no-monitor-crd").get("conditions");
+      assertThat(conditions).anySatisfy(c -> assertThat(c).containsEntry("type", "Degraded").containsEntry("status", "False"));
+    });
+    CustomResourceDefinition crd;
+    try (InputStream in = OperatorOnApiServerIT.class.getResourceAsStream("/podmonitors-stand-in.yaml")) {
+      crd = client.resource(client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class))
+          .serverSideApply();
+    }
+    try {
+      await().atMost(TIMEOUT).until(() -> client.supports(PodMonitor.class));
+      // The operator asks again at most every ApiPresentCondition.RECHECK (15 s), at the next reconcile.
+      Thread.sleep(16_000);
+      create("monitored", "monitoring: {interval: 15s}");
+      await().atMost(TIMEOUT).until(() ->
+          client.resources(PodMonitor.class).inNamespace(NS).withName("monitored").get() != null);
+      PodMonitor pm = client.resources(PodMonitor.class).inNamespace(NS).withName("monitored").get();
+      assertThat(pm.getMetadata().getOwnerReferences()).singleElement()
+          .satisfies(o -> assertThat(o.getName()).isEqualTo("monitored"));
+      Map<String, Object> spec = (Map<String, Object>) pm.getAdditionalProperties().get("spec");
+      assertThat(spec).containsKey("podMetricsEndpoints");
+      // spec.monitoring.enabled false removes it.
+      client.resources(EchoService.class).inNamespace(NS).withName("monitored").patch(
+          PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"monitoring\":{\"enabled\":false}}}");
+      await().atMost(TIMEOUT).until(() ->
+          client.resources(PodMonitor.class).inNamespace(NS).withName("monitored").get() == null);
+    } finally {
+      client.resource(crd).delete();
+    }
   }
 }

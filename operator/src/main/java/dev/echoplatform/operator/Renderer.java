@@ -6,6 +6,7 @@ import dev.echoplatform.operator.resources.DeploymentBuilder;
 import dev.echoplatform.operator.resources.EchoServiceModel;
 import dev.echoplatform.operator.resources.HorizontalPodAutoscalerBuilder;
 import dev.echoplatform.operator.resources.NetworkPolicyBuilder;
+import dev.echoplatform.operator.resources.PodMonitorBuilder;
 import dev.echoplatform.operator.resources.PodDisruptionBudgetBuilder;
 import dev.echoplatform.operator.resources.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -123,6 +124,10 @@ public final class Renderer {
     }
     if (m.autoscaling()) {
       out.add(HorizontalPodAutoscalerBuilder.build(m));
+    }
+    // Applied only where the Prometheus Operator's CRDs are installed.
+    if (m.spec().monitoring().enabled()) {
+      out.add(PodMonitorBuilder.build(m));
     }
     return out;
   }

@@ -31,6 +31,7 @@ class RendererTest {
       spec:
         networkPolicy: {enabled: false}
         autoscaling: {enabled: true}
+        monitoring: {enabled: false}
       """;
 
   @Test
@@ -38,10 +39,10 @@ class RendererTest {
     List<HasMetadata> children = Renderer.children(TWO, "echo:1");
     assertThat(children).extracting(c -> c.getMetadata().getNamespace() + "/" + c.getKind())
         .containsExactly("dev/ConfigMap", "dev/Deployment", "dev/Service", "dev/NetworkPolicy",
-            "dev/PodDisruptionBudget", "prod/ConfigMap", "prod/Deployment", "prod/Service",
+            "dev/PodDisruptionBudget", "dev/PodMonitor", "prod/ConfigMap", "prod/Deployment", "prod/Service",
             "prod/PodDisruptionBudget", "prod/HorizontalPodAutoscaler");
     String yaml = Renderer.toYaml(children);
-    assertThat(yaml.split("(?m)^---$", -1)).hasSize(11);
+    assertThat(yaml.split("(?m)^---$", -1)).hasSize(12);
     assertThat(yaml).contains("image: \"echo:1\"");
   }
 

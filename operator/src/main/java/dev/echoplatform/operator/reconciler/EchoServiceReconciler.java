@@ -28,6 +28,8 @@ import io.javaoperatorsdk.operator.api.reconciler.EventSourceUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
+import dev.echoplatform.operator.api.monitoring.PodMonitor;
+import dev.echoplatform.operator.resources.PodMonitorBuilder;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Workflow;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.WorkflowBuilder;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -66,6 +68,7 @@ public class EchoServiceReconciler implements Reconciler<EchoService> {
   private final ChildDependentResource<NetworkPolicy> networkPolicy;
   private final ChildDependentResource<PodDisruptionBudget> pdb;
   private final ChildDependentResource<HorizontalPodAutoscaler> hpa;
+  private final ChildDependentResource<PodMonitor> podMonitor;
   private final Workflow<EchoService> workflow;
   private final PrimaryDeletionListener deletions = new PrimaryDeletionListener(this::forget);
   private volatile EventRecorder events;
@@ -107,6 +110,8 @@ public class EchoServiceReconciler implements Reconciler<EchoService> {
         PodDisruptionBudgetBuilder::build, image, trimCaches);
     hpa = new ChildDependentResource<>(HorizontalPodAutoscaler.class, "horizontalpodautoscaler",
         HorizontalPodAutoscalerBuilder::build, image, trimCaches);
+    podMonitor = new ChildDependentResource<>(PodMonitor.class, "podmonitor", PodMonitorBuilder::build, image,
+        trimCaches);
     workflow = new WorkflowBuilder<EchoService>()
         .addDependentResource(configMap)
         .addDependentResourceAndConfigure(deployment).dependsOn(configMap)
@@ -118,6 +123,10 @@ public class EchoServiceReconciler implements Reconciler<EchoService> {
         .addDependentResourceAndConfigure(hpa)
         .dependsOn(deployment)
         .withReconcilePrecondition(enabled(es -> es.getSpec().autoscaling().enabled()))
+        // Only where the Prometheus Operator's CRDs are installed (its informer is registered then too).
+        .addDependentResourceAndConfigure(podMonitor)
+        .withActivationCondition(new ApiPresentCondition<>(PodMonitor.class))
+        .withReconcilePrecondition(enabled(es -> es.getSpec().monitoring().enabled()))
         .withThrowExceptionFurther(false)
         .build();
   }

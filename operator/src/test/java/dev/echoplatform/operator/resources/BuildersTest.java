@@ -401,6 +401,25 @@ class BuildersTest {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
+  void podMonitorScrapesTheManagementPortAndLabelsTheSeriesWithTheEchoService() {
+    var pm = PodMonitorBuilder.build(model("monitoring: {interval: 15s, labels: {release: kube-prometheus-stack}}"));
+    assertThat(pm.getApiVersion()).isEqualTo("monitoring.coreos.com/v1");
+    assertThat(pm.getKind()).isEqualTo("PodMonitor");
+    assertThat(pm.getMetadata().getLabels()).containsAllEntriesOf(STANDARD_LABELS)
+        .containsEntry("release", "kube-prometheus-stack");
+    Map<String, Object> spec = (Map<String, Object>) pm.getAdditionalProperties().get("spec");
+    assertThat(spec.get("selector")).isEqualTo(Map.of("matchLabels", Map.of(
+        "app.kubernetes.io/name", "echo-server", "app.kubernetes.io/instance", "echo")));
+    Map<String, Object> endpoint = ((List<Map<String, Object>>) spec.get("podMetricsEndpoints")).get(0);
+    assertThat(endpoint).containsEntry("port", "management").containsEntry("path", "/metrics")
+        .containsEntry("interval", "15s");
+    assertThat(endpoint.get("relabelings")).isEqualTo(List.of(Map.of("action", "replace",
+        "sourceLabels", List.of("__meta_kubernetes_pod_label_app_kubernetes_io_instance"),
+        "targetLabel", "echoservice")));
+  }
+
+  @Test
   void nodePortService() {
     Service s = ServiceBuilder.build(model("service: {type: NodePort, port: 8081, nodePort: 30080}"));
     assertThat(s.getSpec().getType()).isEqualTo("NodePort");

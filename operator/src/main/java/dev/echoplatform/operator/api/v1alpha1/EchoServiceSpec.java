@@ -81,6 +81,8 @@ public record EchoServiceSpec(
         AutoscalingSettings autoscaling,
     @JsonPropertyDescription("Where the pods may run and how they spread.")
         SchedulingSettings scheduling,
+    @JsonPropertyDescription("Scraping of the pods' metrics by the Prometheus Operator (a PodMonitor).")
+        MonitoringSettings monitoring,
     @JsonPropertyDescription(
             "Extra labels set on every object the operator creates and on the pods (e.g. "
                 + "environment, team, cost-center). Keys under app.kubernetes.io/ are reserved.")
@@ -111,6 +113,7 @@ public record EchoServiceSpec(
         podDisruptionBudget == null ? DisruptionBudgetSettings.defaults() : podDisruptionBudget;
     autoscaling = autoscaling == null ? AutoscalingSettings.defaults() : autoscaling;
     scheduling = scheduling == null ? SchedulingSettings.defaults() : scheduling;
+    monitoring = monitoring == null ? MonitoringSettings.defaults() : monitoring;
     labels = labels == null ? Map.of() : Map.copyOf(labels);
     annotations = annotations == null ? Map.of() : Map.copyOf(annotations);
     podAnnotations = podAnnotations == null ? Map.of() : Map.copyOf(podAnnotations);
@@ -119,7 +122,7 @@ public record EchoServiceSpec(
   /** A spec with every field at its default. */
   public static EchoServiceSpec defaults() {
     return new EchoServiceSpec(
-        null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   /** Pull policies of the echo-server container. */
