@@ -94,16 +94,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# wait_for <seconds> <what> <command...>
-wait_for() {
-  local deadline=$((SECONDS + $1)) what=$2
-  shift 2
-  until "$@" > /dev/null 2>&1; do
-    ((SECONDS < deadline)) || die "timed out after ${deadline}s waiting for ${what}"
-    sleep 0.2
-  done
-}
-
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
@@ -148,7 +138,7 @@ env BIND_ADDRESS=127.0.0.1 PORT="${PORT}" MANAGEMENT_PORT="${MANAGEMENT_PORT}" S
   RATE_LIMIT_RPS=30 RATE_LIMIT_BURST=30 READ_TIMEOUT=2s \
   java -Xmx128m -jar "${SERVER_JAR}" > "${TMP}/echo-server.log" 2>&1 &
 SERVER_PID=$!
-wait_for 30 "echo-server /healthz" curl -fsS -m 2 "http://127.0.0.1:${MANAGEMENT_PORT}/healthz"
+wait_until 30 "echo-server /healthz" curl -fsS -m 2 "http://127.0.0.1:${MANAGEMENT_PORT}/healthz" || exit 1
 
 # The relabeling gives the series the labels of the per-EchoService PodMonitor the operator creates.
 cat > "${TMP}/prometheus.yml" << EOF
@@ -172,7 +162,7 @@ EOF
   --web.listen-address="127.0.0.1:${PROMETHEUS_PORT}" --log.level=warn > "${TMP}/prometheus.log" 2>&1 &
 PROMETHEUS_PID=$!
 PROM_URL="http://127.0.0.1:${PROMETHEUS_PORT}"
-wait_for 30 "prometheus /-/ready" curl -fsS -m 2 "${PROM_URL}/-/ready"
+wait_until 30 "prometheus /-/ready" curl -fsS -m 2 "${PROM_URL}/-/ready" || exit 1
 
 head -c $((MAX_BODY_SIZE + 1000)) /dev/zero | tr '\0' ' ' > "${TMP}/too-large.json"
 traffic() {
@@ -209,7 +199,7 @@ samples() {
   curl -fsS -m 5 "${PROM_URL}/api/v1/query" --data-urlencode 'query=count_over_time(up{job="echo-server"}[1m])' \
     | python3 -c 'import json, sys; r = json.load(sys.stdin)["data"]["result"]; sys.exit(0 if r and float(r[0]["value"][1]) >= 30 else 1)'
 }
-wait_for 90 "30 scrapes of echo-server" samples
+wait_until 90 "30 scrapes of echo-server" samples || exit 1
 statuses=$(curl -fsS -m 5 "${PROM_URL}/api/v1/query" \
   --data-urlencode 'query=sum by (status) (http_server_requests_seconds_count{job="echo-server", route="/echo"})' \
   | python3 -c 'import json, sys; print(" ".join(sorted(s["metric"]["status"] for s in json.load(sys.stdin)["data"]["result"])))')

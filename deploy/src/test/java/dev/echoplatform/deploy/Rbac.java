@@ -25,6 +25,7 @@ final class Rbac {
       Map.entry("networking.k8s.io/networkpolicies", CRUD),
       Map.entry("policy/poddisruptionbudgets", CRUD),
       Map.entry("autoscaling/horizontalpodautoscalers", CRUD),
+      Map.entry("monitoring.coreos.com/podmonitors", CRUD),
       Map.entry("/pods", Set.of("get", "list", "watch")),
       Map.entry("/events", Set.of("create", "patch")),
       Map.entry("events.k8s.io/events", Set.of("create", "patch")));
