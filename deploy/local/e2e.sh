@@ -500,6 +500,29 @@ EOF
 
 # Deleting the staging and production examples: the garbage collector removes every child, ReplicaSets and pods
 # included (and frees the node for the traffic checks).
+# The Prometheus Operator is not available here: a stand-in CRD for its PodMonitor (the operator only needs the API
+# served). An EchoService created after the operator's 15 s re-check gets one; deleting it collects it. Late in the
+# suite: EchoServices reconciled while the CRD is installed get one too, which the write-counting checks would see.
+s_podmonitor() {
+  k apply --server-side -f "${REPO_ROOT}/deploy/monitoring/podmonitors-stand-in.yaml"
+  sleep 16
+  k apply --server-side -f - <<'EOF'
+apiVersion: echo.platform.dev/v1alpha1
+kind: EchoService
+metadata: {name: monitored, namespace: echo-dev}
+spec: {replicas: 0, monitoring: {interval: 15s}}
+EOF
+  local ok=0
+  wait_until 60 "the PodMonitor of echo-dev/monitored" k -n echo-dev get podmonitors.monitoring.coreos.com monitored \
+    && k -n echo-dev get podmonitors.monitoring.coreos.com monitored -o jsonpath='{.metadata.ownerReferences[0].name} {.spec.podMetricsEndpoints[0].port}{"\n"}' \
+    && k -n echo-dev delete echoservice monitored --wait=true \
+    && wait_until 60 "the PodMonitor collected with its EchoService" none_left podmonitors.monitoring.coreos.com -n echo-dev monitored \
+    && ok=1
+  k -n echo-dev delete echoservice monitored --ignore-not-found --wait=false > /dev/null
+  k delete -f "${REPO_ROOT}/deploy/monitoring/podmonitors-stand-in.yaml" --ignore-not-found > /dev/null
+  ((ok == 1)) && echo "PodMonitor created for the EchoService and garbage-collected with it"
+}
+
 s_gc() {
   k delete echoservice echo -n echo-staging --wait=false
   k delete echoservice echo -n echo-production --wait=false
@@ -979,6 +1002,7 @@ main() {
   step "5. a restarted operator writes nothing to unchanged children" s_operator_restart_writes_nothing
   step "6. HPA: idle at minReplicas, scales up on CPU under load and back after the window" s_hpa
   step "6. 500 concurrent 1 MiB uploads: only 200/503/429, no OOMKilled" s_memory
+  step "6. with the Prometheus Operator's CRDs, a PodMonitor per EchoService, collected with it" s_podmonitor
   step "7. helm upgrade applies a changed CRD" s_helm_upgrade_crd
   step "7. helm uninstall leaves nothing of the operator behind" s_helm_uninstall
   echo

@@ -483,7 +483,8 @@ class OperatorOnApiServerIT extends RealApiServer {
       assertThat(conditions).anySatisfy(c -> assertThat(c).containsEntry("type", "Degraded").containsEntry("status", "False"));
     });
     CustomResourceDefinition crd;
-    try (InputStream in = OperatorOnApiServerIT.class.getResourceAsStream("/podmonitors-stand-in.yaml")) {
+    try (InputStream in = java.nio.file.Files.newInputStream(
+        RealApiServer.repoRoot().resolve("deploy/monitoring/podmonitors-stand-in.yaml"))) {
       crd = client.resource(client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class))
           .serverSideApply();
     }
