@@ -270,10 +270,25 @@ lease_holder_pod() {
   [[ -n "${holder}" ]] && operator_pods -o name | grep -qx "pod/${holder}" && echo "${holder}"
 }
 
+# leader_pod: the pod holding the Lease, asked until it answers (up to 60 s). A single read can fail while the API
+# server is slow to answer on a busy machine (its error is not shown) or while the Lease changes hands.
+leader_pod() {
+  local i pod
+  for ((i = 0; i < 60; i++)); do
+    if pod="$(lease_holder_pod)"; then
+      echo "${pod}"
+      return 0
+    fi
+    sleep 1
+  done
+  echo "no operator pod held the Lease for 60 s" >&2
+  return 1
+}
+
 s_operator_leads() {
   wait_until 90 "an operator pod holds the Lease" lease_holder_pod
   local leader
-  leader="$(lease_holder_pod)"
+  leader="$(leader_pod)" || return 1
   echo "leader: ${leader} (Lease ${OPERATOR_NS}/${LEASE_NAME})"
   k get networkpolicy -n "${OPERATOR_NS}" -l "app.kubernetes.io/instance=${RELEASE}" -o name | grep -q . \
     || { echo "the chart's NetworkPolicy is missing"; return 1; }
@@ -326,7 +341,7 @@ s_rbac() {
 # The operator's own log after the examples are Ready: nothing it tried was forbidden.
 s_no_forbidden() {
   local pod
-  pod="$(lease_holder_pod)"
+  pod="$(leader_pod)" || return 1
   if k logs -n "${OPERATOR_NS}" "${pod}" | grep -i 'forbidden' | head -3 | grep .; then
     echo "the leader's log shows refused requests"
     return 1
@@ -426,7 +441,7 @@ s_columns() {
   out="$(k get echoservices -A -o wide)"
   echo "${out}"
   header="$(head -1 <<< "${out}" | tr -s ' ')"
-  [[ "${header}" == "NAMESPACE NAME READY REPLICAS VERSION URL AGE IMAGE SERVICE AUTOSCALING" ]] \
+  [[ "${header}" == "NAMESPACE NAME READY REPLICAS VERSION URL AGE IMAGE SERVICE AUTOSCALING PAUSED" ]] \
     || { echo "unexpected -o wide columns: ${header}"; return 1; }
   awk 'NR > 1 && $2 == "echo" { if ($8 !~ /echo-server/ || $9 !~ /^(ClusterIP|NodePort|LoadBalancer)$/ || $10 !~ /^(off|[0-9]+-[0-9]+)$/) bad = 1; n++ }
        END { exit (n == 3 && !bad) ? 0 : 1 }' <<< "${out}" || { echo "wide rows lack the image, Service type or autoscaling range"; return 1; }
@@ -734,8 +749,7 @@ s_kill_server_under_load() {
 s_kill_operator() {
   local leader restarts lease_seconds t0
   # Right after the upgrade the Lease can still name a replaced pod until a new one takes it.
-  wait_until 60 "an operator pod holds the Lease" lease_holder_pod
-  leader="$(lease_holder_pod)"
+  leader="$(leader_pod)" || return 1
   restarts="$(k get pod "${leader}" -n "${OPERATOR_NS}" -o jsonpath='{.status.containerStatuses[0].restartCount}')"
   lease_seconds="$(k get lease "${LEASE_NAME}" -n "${OPERATOR_NS}" -o jsonpath='{.spec.leaseDurationSeconds}')"
   kill_container "${OPERATOR_NS}" "${leader}" "$(k get pod "${leader}" -n "${OPERATOR_NS}" -o jsonpath='{.spec.containers[0].name}')"
