@@ -127,6 +127,49 @@ class EndpointsTest {
                 .header("X-Request-Id")).matches("[0-9a-f]{32}");
     }
 
+    /** W3C Trace Context: a valid traceparent is kept and echoed, an invalid one ignored. */
+    static final String VALID_TRACEPARENT = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
+    @ParameterizedTest
+    @ValueSource(strings = {VALID_TRACEPARENT, "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00",
+        "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-future-part",
+        "cc-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"})
+    void traceparentAccepted(String value) {
+        assertThat(RequestIdHandler.isTraceparent(value)).isTrue();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7",
+        "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
+        "00-00000000000000000000000000000000-00f067aa0ba902b7-01",
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra",
+        "01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01x",
+        "00_4bf92f3577b34da6a3ce929d0e0e4736_00f067aa0ba902b7_01",
+        "00-4bf92f3577b34da6a3ce929d0e0e473g-00f067aa0ba902b7-01"})
+    void traceparentRefused(String value) {
+        assertThat(RequestIdHandler.isTraceparent(value)).isFalse();
+    }
+
+    @Test
+    void aValidTraceparentIsEchoedWithTheAnswer() throws Exception {
+        Response r = RawHttp.request(server.port, "POST", "/echo", "{\"a\":1}".getBytes(StandardCharsets.UTF_8),
+                "Content-Type: application/json", "traceparent: " + VALID_TRACEPARENT);
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.header("traceparent")).isEqualTo(VALID_TRACEPARENT);
+        assertThat(RawHttp.request(server.port, "GET", "/healthz", null, "traceparent: " + VALID_TRACEPARENT)
+                .header("traceparent")).isEqualTo(VALID_TRACEPARENT);
+    }
+
+    @Test
+    void anInvalidTraceparentIsIgnored() throws Exception {
+        Response r = RawHttp.request(server.port, "GET", "/healthz", null,
+                "traceparent: ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.header("traceparent")).isNull();
+    }
+
     @Test
     void metricsExposeRequestsErrorsConnectionsAndJvm() throws Exception {
         RawHttp.postJson(server.port, "{\"m\":1}");

@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -113,22 +112,5 @@ public final class CrdFinisher {
 
   private static String number(Double d) {
     return BigDecimal.valueOf(d).stripTrailingZeros().toPlainString();
-  }
-
-  /** For tests: the printer columns of the first version, in order. */
-  static List<String> columnNames(String yaml) {
-    return SERIALIZATION.unmarshal(yaml, CustomResourceDefinition.class).getSpec().getVersions().get(0)
-        .getAdditionalPrinterColumns().stream().map(CustomResourceColumnDefinition::getName).toList();
-  }
-
-  /** For tests: the description of a property given by its path below the version's schema root. */
-  static String description(String yaml, String... path) {
-    JSONSchemaProps s = SERIALIZATION.unmarshal(yaml, CustomResourceDefinition.class).getSpec().getVersions()
-        .get(0).getSchema().getOpenAPIV3Schema();
-    for (String p : path) {
-      Map<String, JSONSchemaProps> props = s.getProperties();
-      s = props.get(p);
-    }
-    return s.getDescription();
   }
 }

@@ -77,18 +77,17 @@ public class DeploymentDependentResource extends ChildDependentResource<Deployme
   }
 
   /** Whether {@code manager}'s server-side apply currently owns spec.replicas. */
-  @SuppressWarnings("unchecked")
   static boolean appliesReplicas(Deployment actual, String manager) {
-    for (ManagedFieldsEntry entry : actual.getMetadata().getManagedFields()) {
-      if (manager.equals(entry.getManager()) && "Apply".equals(entry.getOperation())
-          && entry.getFieldsV1() != null) {
-        Object spec = entry.getFieldsV1().getAdditionalProperties().get("f:spec");
-        if (spec instanceof Map<?, ?> specFields && specFields.containsKey("f:replicas")) {
-          return true;
-        }
-      }
-    }
-    return false;
+    return actual.getMetadata().getManagedFields().stream()
+        .filter(entry -> manager.equals(entry.getManager()) && "Apply".equals(entry.getOperation()))
+        .anyMatch(DeploymentDependentResource::ownsSpecReplicas);
+  }
+
+  /** Whether a managedFields entry lists spec.replicas (of a Deployment, or of an EchoService's scale). */
+  static boolean ownsSpecReplicas(ManagedFieldsEntry entry) {
+    return entry.getFieldsV1() != null
+        && entry.getFieldsV1().getAdditionalProperties().get("f:spec") instanceof Map<?, ?> spec
+        && spec.containsKey("f:replicas");
   }
 
   /**

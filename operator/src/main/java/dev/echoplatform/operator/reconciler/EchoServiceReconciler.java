@@ -215,11 +215,7 @@ public class EchoServiceReconciler implements Reconciler<EchoService> {
           StatusCalculator.paused(es, clock.instant(), published.get(es.getMetadata().getUid()));
       computed(es, status);
       announceTransitions(es, es.getStatus(), status);
-      if (Objects.equals(status, es.getStatus())) {
-        return UpdateControl.noUpdate();
-      }
-      es.setStatus(status);
-      return UpdateControl.patchStatus(es);
+      return patchIfChanged(es, status);
     }
     EchoServiceModel model = EchoServiceModel.of(es, config.echoServerImage());
     var result = workflow.reconcile(es, context);
@@ -243,6 +239,11 @@ public class EchoServiceReconciler implements Reconciler<EchoService> {
       // publishes the Degraded status computed here.
       throw new ChildApplyException(StatusCalculator.applyMessage(applyErrors), status);
     }
+    return patchIfChanged(es, status);
+  }
+
+  /** A status patch, or none when the status is what the EchoService already shows. */
+  private static UpdateControl<EchoService> patchIfChanged(EchoService es, EchoServiceStatus status) {
     if (Objects.equals(status, es.getStatus())) {
       return UpdateControl.noUpdate();
     }

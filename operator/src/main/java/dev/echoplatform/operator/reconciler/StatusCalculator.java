@@ -45,6 +45,7 @@ public final class StatusCalculator {
   public static final String REASON_AVAILABLE = "MinimumReplicasAvailable";
   public static final String REASON_SCALED_TO_ZERO = "ScaledToZero";
   public static final String REASON_AUTOSCALING_ENABLED = "AutoscalingEnabled";
+  public static final String REASON_PAUSED = "PausedByAnnotation";
 
   private StatusCalculator() {}
 
@@ -140,48 +141,48 @@ public final class StatusCalculator {
         keepTransitionTimes(conditions, es.getStatus(), lastPublished, now));
   }
 
-  public static final String REASON_PAUSED = "PausedByAnnotation";
-
   /**
    * The status while the EchoService is paused: the last one published, with a {@code Paused} condition; the
    * other conditions are left as they were (they describe the children as last seen).
    */
   public static EchoServiceStatus paused(EchoService es, Instant now, EchoServiceStatus lastPublished) {
     long generation = Optional.ofNullable(es.getMetadata().getGeneration()).orElse(0L);
-    EchoServiceStatus previous = es.getStatus() == null
-        ? new EchoServiceStatus(null, null, null, null, null, null, null, null, null, null, null, null)
-        : es.getStatus();
+    EchoServiceStatus previous = previousOrEmpty(es);
     List<Condition> conditions = new ArrayList<>(previous.conditions().stream()
         .filter(c -> !Condition.PAUSED.equals(c.type())).toList());
     conditions.add(new Condition(Condition.PAUSED, Condition.TRUE, REASON_PAUSED,
         "reconciling is paused by the annotation " + EchoService.PAUSED_ANNOTATION
             + "=true: the children are neither applied nor reverted until it is removed",
         null, generation));
+    return withConditions(previous, keepTransitionTimes(conditions, es.getStatus(), lastPublished, now));
+  }
+
+  private static EchoServiceStatus previousOrEmpty(EchoService es) {
+    return es.getStatus() == null
+        ? new EchoServiceStatus(null, null, null, null, null, null, null, null, null, null, null, null)
+        : es.getStatus();
+  }
+
+  /** {@code previous} with other conditions: what was observed last is kept as it was. */
+  private static EchoServiceStatus withConditions(EchoServiceStatus previous, List<Condition> conditions) {
     return new EchoServiceStatus(previous.observedGeneration(), previous.replicas(),
         previous.readyReplicas(), previous.updatedReplicas(), previous.replicaSummary(),
         previous.selector(), previous.url(), previous.externalUrl(), previous.image(),
-        previous.version(), previous.autoscaling(),
-        keepTransitionTimes(conditions, es.getStatus(), lastPublished, now));
+        previous.version(), previous.autoscaling(), conditions);
   }
 
   /** The status to publish when reconciling failed before children could be observed. */
   public static EchoServiceStatus withError(EchoService es, String reason, String message,
       Instant now, EchoServiceStatus lastPublished) {
     long generation = Optional.ofNullable(es.getMetadata().getGeneration()).orElse(0L);
-    EchoServiceStatus previous = es.getStatus() == null
-        ? new EchoServiceStatus(null, null, null, null, null, null, null, null, null, null, null, null)
-        : es.getStatus();
+    EchoServiceStatus previous = previousOrEmpty(es);
     List<Condition> conditions = new ArrayList<>();
     conditions.add(new Condition(Condition.READY, Condition.FALSE, reason, message, null, generation));
     previous.condition(Condition.PROGRESSING).ifPresentOrElse(conditions::add,
         () -> conditions.add(new Condition(Condition.PROGRESSING, Condition.UNKNOWN, reason, message,
             null, generation)));
     conditions.add(new Condition(Condition.DEGRADED, Condition.TRUE, reason, message, null, generation));
-    return new EchoServiceStatus(previous.observedGeneration(), previous.replicas(),
-        previous.readyReplicas(), previous.updatedReplicas(), previous.replicaSummary(),
-        previous.selector(), previous.url(), previous.externalUrl(), previous.image(),
-        previous.version(), previous.autoscaling(),
-        keepTransitionTimes(conditions, es.getStatus(), lastPublished, now));
+    return withConditions(previous, keepTransitionTimes(conditions, es.getStatus(), lastPublished, now));
   }
 
   /**
@@ -195,9 +196,8 @@ public final class StatusCalculator {
       return Optional.empty();
     }
     boolean scaled = es.getMetadata().getManagedFields().stream()
-        .filter(f -> "scale".equals(f.getSubresource()) && f.getFieldsV1() != null)
-        .map(f -> f.getFieldsV1().getAdditionalProperties().get("f:spec"))
-        .anyMatch(spec -> spec instanceof java.util.Map<?, ?> m && m.containsKey("f:replicas"));
+        .filter(f -> "scale".equals(f.getSubresource()))
+        .anyMatch(DeploymentDependentResource::ownsSpecReplicas);
     if (!scaled) {
       return Optional.empty();
     }
