@@ -515,27 +515,40 @@ EOF
 
 # Deleting the staging and production examples: the garbage collector removes every child, ReplicaSets and pods
 # included (and frees the node for the traffic checks).
-# The Prometheus Operator is not available here: a stand-in CRD for its PodMonitor (the operator only needs the API
-# served). An EchoService created after the operator's 15 s re-check gets one; deleting it collects it. Late in the
-# suite: EchoServices reconciled while the CRD is installed get one too, which the write-counting checks would see.
+# With the Prometheus Operator's real PodMonitor CRD (deploy/monitoring/crds, v0.85.0; the Prometheus Operator itself
+# does not run here): the EchoService that already exists gets its PodMonitor without any change to it (the operator's
+# API discovery notices the CRD within 15 s and reconciles every EchoService), the PodMonitor survives the real
+# schema's pruning, a new EchoService gets one, and deleting it collects it. Late in the suite: EchoServices
+# reconciled while the CRD is installed get one, which the write-counting checks would see.
 s_podmonitor() {
-  k apply --server-side -f "${REPO_ROOT}/deploy/monitoring/podmonitors-stand-in.yaml"
-  sleep 16
+  local crd="${REPO_ROOT}/deploy/monitoring/crds/monitoring.coreos.com_podmonitors.yaml" ok=0
+  k apply --server-side -f "${crd}" > /dev/null
+  k wait --for condition=Established --timeout=60s crd/podmonitors.monitoring.coreos.com > /dev/null
   k apply --server-side -f - <<'EOF'
 apiVersion: echo.platform.dev/v1alpha1
 kind: EchoService
 metadata: {name: monitored, namespace: echo-dev}
 spec: {replicas: 0, monitoring: {interval: 15s}}
 EOF
-  local ok=0
-  wait_until 60 "the PodMonitor of echo-dev/monitored" k -n echo-dev get podmonitors.monitoring.coreos.com monitored \
-    && k -n echo-dev get podmonitors.monitoring.coreos.com monitored -o jsonpath='{.metadata.ownerReferences[0].name} {.spec.podMetricsEndpoints[0].port}{"\n"}' \
+  wait_until 60 "the PodMonitor of the existing echo-dev/echo" k -n echo-dev get podmonitors.monitoring.coreos.com echo \
+    && wait_until 60 "the PodMonitor of echo-dev/monitored" k -n echo-dev get podmonitors.monitoring.coreos.com monitored \
+    && podmonitor_as_built monitored 15s \
     && k -n echo-dev delete echoservice monitored --wait=true \
     && wait_until 60 "the PodMonitor collected with its EchoService" none_left podmonitors.monitoring.coreos.com -n echo-dev monitored \
     && ok=1
   k -n echo-dev delete echoservice monitored --ignore-not-found --wait=false > /dev/null
-  k delete -f "${REPO_ROOT}/deploy/monitoring/podmonitors-stand-in.yaml" --ignore-not-found > /dev/null
-  ((ok == 1)) && echo "PodMonitor created for the EchoService and garbage-collected with it"
+  k delete -f "${crd}" --ignore-not-found > /dev/null
+  ((ok == 1)) && echo "PodMonitor created for the existing and the new EchoService, kept whole by the real CRD, garbage-collected with its EchoService"
+}
+
+# The stored PodMonitor of echo-dev/$1 as the operator built it: owner, management port, interval, the relabeling to
+# the echoservice label (a field the real schema did not know would have been pruned).
+podmonitor_as_built() {
+  local got want
+  got="$(k -n echo-dev get podmonitors.monitoring.coreos.com "$1" -o jsonpath='{.metadata.ownerReferences[0].kind}/{.metadata.ownerReferences[0].name} {.spec.podMetricsEndpoints[0].port} {.spec.podMetricsEndpoints[0].path} {.spec.podMetricsEndpoints[0].interval} {.spec.podMetricsEndpoints[0].relabelings[0].targetLabel} {.spec.selector.matchLabels.app\.kubernetes\.io/instance}')"
+  want="EchoService/$1 management /metrics $2 echoservice $1"
+  echo "PodMonitor $1: ${got}"
+  [[ "${got}" == "${want}" ]] || { echo "expected: ${want}"; return 1; }
 }
 
 s_gc() {

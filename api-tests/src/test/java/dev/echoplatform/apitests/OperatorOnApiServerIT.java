@@ -469,9 +469,10 @@ class OperatorOnApiServerIT extends RealApiServer {
   }
 
   /**
-   * Without the Prometheus Operator's CRDs no PodMonitor is attempted and nothing is reported; once they are
-   * installed (here a stand-in CRD) the next reconcile after the operator's re-check creates one per EchoService,
-   * owned by it.
+   * Without the Prometheus Operator's CRDs no PodMonitor is attempted and nothing is reported; once its real
+   * PodMonitor CRD is installed, the EchoService that already existed gets one without any change to it (API
+   * discovery notices within 15 s and reconciles every EchoService), a new one gets one, each owned by its
+   * EchoService and stored whole by the real schema (which prunes fields it does not know).
    */
   @Test
   @SuppressWarnings("unchecked")
@@ -484,14 +485,16 @@ class OperatorOnApiServerIT extends RealApiServer {
     });
     CustomResourceDefinition crd;
     try (InputStream in = java.nio.file.Files.newInputStream(
-        RealApiServer.repoRoot().resolve("deploy/monitoring/podmonitors-stand-in.yaml"))) {
+        RealApiServer.repoRoot().resolve("deploy/monitoring/crds/monitoring.coreos.com_podmonitors.yaml"))) {
       crd = client.resource(client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class))
           .serverSideApply();
     }
     try {
       await().atMost(TIMEOUT).until(() -> client.supports(PodMonitor.class));
-      // The operator asks again at most every ApiPresentCondition.RECHECK (15 s), at the next reconcile.
-      Thread.sleep(16_000);
+      await().atMost(TIMEOUT).until(() ->
+          client.resources(PodMonitor.class).inNamespace(NS).withName("no-monitor-crd").get() != null);
+      assertThat(client.resources(EchoService.class).inNamespace(NS).withName("no-monitor-crd").get()
+          .getMetadata().getGeneration()).as("the EchoService was not changed to get its PodMonitor").isEqualTo(1L);
       create("monitored", "monitoring: {interval: 15s}");
       await().atMost(TIMEOUT).until(() ->
           client.resources(PodMonitor.class).inNamespace(NS).withName("monitored").get() != null);
@@ -499,7 +502,15 @@ class OperatorOnApiServerIT extends RealApiServer {
       assertThat(pm.getMetadata().getOwnerReferences()).singleElement()
           .satisfies(o -> assertThat(o.getName()).isEqualTo("monitored"));
       Map<String, Object> spec = (Map<String, Object>) pm.getAdditionalProperties().get("spec");
-      assertThat(spec).containsKey("podMetricsEndpoints");
+      assertThat(spec).isEqualTo(Map.of(
+          "selector", Map.of("matchLabels", Map.of(
+              "app.kubernetes.io/name", "echo-server", "app.kubernetes.io/instance", "monitored")),
+          "podMetricsEndpoints", List.of(Map.of(
+              "port", "management", "path", "/metrics", "interval", "15s",
+              "relabelings", List.of(Map.of(
+                  "action", "replace",
+                  "sourceLabels", List.of("__meta_kubernetes_pod_label_app_kubernetes_io_instance"),
+                  "targetLabel", "echoservice"))))));
       // spec.monitoring.enabled false removes it.
       client.resources(EchoService.class).inNamespace(NS).withName("monitored").patch(
           PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"monitoring\":{\"enabled\":false}}}");

@@ -69,6 +69,7 @@ public class EchoServiceReconciler implements Reconciler<EchoService> {
   private final ChildDependentResource<PodDisruptionBudget> pdb;
   private final ChildDependentResource<HorizontalPodAutoscaler> hpa;
   private final ChildDependentResource<PodMonitor> podMonitor;
+  private final ApiDiscoverySource podMonitorApi;
   private final Workflow<EchoService> workflow;
   private final PrimaryDeletionListener deletions = new PrimaryDeletionListener(this::forget);
   private volatile EventRecorder events;
@@ -112,6 +113,7 @@ public class EchoServiceReconciler implements Reconciler<EchoService> {
         HorizontalPodAutoscalerBuilder::build, image, trimCaches);
     podMonitor = new ChildDependentResource<>(PodMonitor.class, "podmonitor", PodMonitorBuilder::build, image,
         trimCaches);
+    podMonitorApi = new ApiDiscoverySource("PodMonitor", ApiDiscoverySource.RECHECK);
     workflow = new WorkflowBuilder<EchoService>()
         .addDependentResource(configMap)
         .addDependentResourceAndConfigure(deployment).dependsOn(configMap)
@@ -125,7 +127,7 @@ public class EchoServiceReconciler implements Reconciler<EchoService> {
         .withReconcilePrecondition(enabled(es -> es.getSpec().autoscaling().enabled()))
         // Only where the Prometheus Operator's CRDs are installed (its informer is registered then too).
         .addDependentResourceAndConfigure(podMonitor)
-        .withActivationCondition(new ApiPresentCondition<>(PodMonitor.class))
+        .withActivationCondition(new ApiPresentCondition<>(podMonitorApi))
         .withReconcilePrecondition(enabled(es -> es.getSpec().monitoring().enabled()))
         .withThrowExceptionFurther(false)
         .build();
@@ -163,6 +165,9 @@ public class EchoServiceReconciler implements Reconciler<EchoService> {
     }
     sources.add(new InformerEventSource<>(pods.build(), context));
     sources.add(deletions);
+    podMonitorApi.bind(() -> context.getClient().supports(PodMonitor.class),
+        () -> context.getPrimaryCache().list().map(ResourceID::fromResource));
+    sources.add(podMonitorApi);
     return sources;
   }
 
