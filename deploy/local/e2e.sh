@@ -19,6 +19,8 @@ set -euo pipefail
 E2E_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=deploy/local/e2e-lib.sh
 source "${E2E_DIR}/e2e-lib.sh"
+# shellcheck source=deploy/monitoring/prometheus-lib.sh
+source "${REPO_ROOT}/deploy/monitoring/prometheus-lib.sh" # PROMETHEUS, ensure_prometheus
 
 PLATFORM="${E2E_PLATFORM:-local}"
 [[ "${PLATFORM}" == local || "${PLATFORM}" == kind ]] || die "E2E_PLATFORM must be local or kind, got '${PLATFORM}'"
@@ -515,13 +517,100 @@ EOF
 
 # Deleting the staging and production examples: the garbage collector removes every child, ReplicaSets and pods
 # included (and frees the node for the traffic checks).
+# The fleet dashboard and alerts on real pods: with the Prometheus Operator's PodMonitor CRD installed, EchoService
+# `scraped` (small limits, as deploy/monitoring/check.sh sets them) gets its PodMonitor; a Prometheus on this machine
+# (Debian's, 127.0.0.1 only) scrapes the pod as that PodMonitor says (deploy/monitoring/podmonitor-scrape-config.py:
+# the Prometheus Operator's translation, pod discovery through the API server), so the series carry the labels the
+# PodMonitor gives them; the traffic of check.sh comes from the client pods (deploy/monitoring/traffic.sh); then every
+# fleet dashboard and alert expression must return data (deploy/monitoring/promql-check.py). The scrape reaches the
+# management port from the node, which the EchoService's NetworkPolicy always admits.
+s_fleet_scrape() {
+  [[ "${PLATFORM}" == local ]] || { echo "needs a Prometheus on the node's machine"; return 77; }
+  local port url max_body=65536
+  ensure_prometheus
+  trap fleet_scrape_cleanup EXIT
+  k apply --server-side -f "${PODMONITOR_CRD}" > /dev/null
+  k wait --for condition=Established --timeout=60s crd/podmonitors.monitoring.coreos.com > /dev/null
+  k apply --server-side -f - << EOF
+apiVersion: echo.platform.dev/v1alpha1
+kind: EchoService
+metadata: {name: scraped, namespace: ${E2E_NS}}
+spec:
+  replicas: 1
+  podDisruptionBudget: {enabled: false}
+  monitoring: {interval: 1s}
+  settings: {rateLimitRps: 30, rateLimitBurst: 30, maxBodySize: ${max_body}, maxInflightBodyBytes: $((4 * max_body)), readTimeout: 2s}
+  networkPolicy:
+    ingressFrom:
+      - podSelector: {matchLabels: {e2e.echo.platform.dev/client: allowed}}
+EOF
+  k wait --for=condition=Ready echoservice/scraped -n "${E2E_NS}" --timeout=180s > /dev/null
+  wait_until 60 "the PodMonitor of ${E2E_NS}/scraped" k -n "${E2E_NS}" get podmonitors.monitoring.coreos.com scraped
+  k -n "${E2E_NS}" get podmonitors.monitoring.coreos.com scraped -o json \
+    | python3 "${REPO_ROOT}/deploy/monitoring/podmonitor-scrape-config.py" --kubeconfig "${KUBECONFIG_FILE}" \
+      --rules "${REPO_ROOT}/deploy/helm/echo-operator/files/rules/echo-fleet.rules.yaml" > "${WORK}/prometheus.yml"
+  port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
+  url="http://127.0.0.1:${port}"
+  rm -rf "${WORK}/prometheus-data"
+  "${PROMETHEUS}" --config.file="${WORK}/prometheus.yml" --storage.tsdb.path="${WORK}/prometheus-data" \
+    --web.listen-address="127.0.0.1:${port}" --log.level=warn > "${WORK}/prometheus.log" 2>&1 &
+  echo "$!" > "${WORK}/prometheus.pid"
+  wait_until 30 "prometheus /-/ready" curl -fsS -m 2 "${url}/-/ready" || { tail -20 "${WORK}/prometheus.log"; return 1; }
+  local service="http://scraped.${E2E_NS}.svc.${CLUSTER_DOMAIN}"
+  in_pod "${E2E_NS}" client rm -f /tmp/stop-traffic
+  in_pod "${E2E_NS}" client-2 rm -f /tmp/stop-traffic
+  (k exec -i -n "${E2E_NS}" client -- bash -s -- "${service}" "${max_body}" /tmp/stop-traffic 300 mixed \
+    < "${REPO_ROOT}/deploy/monitoring/traffic.sh" > "${WORK}/traffic-mixed.log" 2>&1 || true) &
+  echo "$!" > "${WORK}/traffic-mixed.pid"
+  (k exec -i -n "${E2E_NS}" client-2 -- bash -s -- "${service}" "${max_body}" /tmp/stop-traffic 300 burst \
+    < "${REPO_ROOT}/deploy/monitoring/traffic.sh" > "${WORK}/traffic-burst.log" 2>&1 || true) &
+  echo "$!" > "${WORK}/traffic-burst.pid"
+  # The series as the PodMonitor labels them, then enough samples for every window ($__rate_interval is 30s).
+  wait_until 120 "30 scrapes of the pod of ${E2E_NS}/scraped" enough_samples "${url}" \
+    || { curl -fsS -m 5 "${url}/api/v1/targets" | jq -c '.data.activeTargets[] | {scrapeUrl, health, lastError}'; tail -20 "${WORK}/prometheus.log"; return 1; }
+  curl -fsS -m 5 "${url}/api/v1/query" --data-urlencode "query=up{namespace=\"${E2E_NS}\", echoservice=\"scraped\"}" \
+    | jq -r '.data.result[] | "scraped: " + (.metric | to_entries | map("\(.key)=\(.value)") | join(" "))'
+  local statuses
+  statuses="$(curl -fsS -m 5 "${url}/api/v1/query" \
+    --data-urlencode "query=sum by (status) (http_server_requests_seconds_count{namespace=\"${E2E_NS}\", echoservice=\"scraped\"})" \
+    | jq -r '[.data.result[].metric.status] | sort | join(" ")')"
+  echo "traffic from the client pods, answered: ${statuses}"
+  local status
+  for status in 200 400 413 415 429 503; do
+    [[ " ${statuses} " == *" ${status} "* ]] || { echo "the traffic produced no ${status}"; return 1; }
+  done
+  python3 "${REPO_ROOT}/deploy/monitoring/promql-check.py" "${url}" \
+    "${REPO_ROOT}/deploy/helm/echo-operator/files/dashboards/echo-fleet.json" "${E2E_NS}" scraped
+}
+
+# The processes and objects of s_fleet_scrape, whatever its outcome.
+PODMONITOR_CRD="${REPO_ROOT}/deploy/monitoring/crds/monitoring.coreos.com_podmonitors.yaml"
+fleet_scrape_cleanup() {
+  set +e
+  in_pod "${E2E_NS}" client touch /tmp/stop-traffic 2> /dev/null
+  in_pod "${E2E_NS}" client-2 touch /tmp/stop-traffic 2> /dev/null
+  local f
+  for f in traffic-mixed traffic-burst prometheus; do
+    [[ -s "${WORK}/${f}.pid" ]] && { kill "$(cat "${WORK}/${f}.pid")" 2> /dev/null; wait "$(cat "${WORK}/${f}.pid")" 2> /dev/null; rm -f "${WORK}/${f}.pid"; }
+  done
+  k -n "${E2E_NS}" delete echoservice scraped --ignore-not-found --wait=false > /dev/null
+  k delete -f "${PODMONITOR_CRD}" --ignore-not-found > /dev/null
+}
+
+# prom_count <Prometheus URL> <query>: the first sample's value as an integer, 0 when there is none.
+prom_count() {
+  curl -fsS -m 5 "$1/api/v1/query" --data-urlencode "query=$2" \
+    | python3 -c 'import json, sys; r = json.load(sys.stdin)["data"]["result"]; print(int(float(r[0]["value"][1])) if r else 0)'
+}
+enough_samples() { (($(prom_count "$1" "count_over_time(up{namespace=\"${E2E_NS}\", echoservice=\"scraped\"}[1m])") >= 30)); }
+
 # With the Prometheus Operator's real PodMonitor CRD (deploy/monitoring/crds, v0.85.0; the Prometheus Operator itself
 # does not run here): the EchoService that already exists gets its PodMonitor without any change to it (the operator's
 # API discovery notices the CRD within 15 s and reconciles every EchoService), the PodMonitor survives the real
 # schema's pruning, a new EchoService gets one, and deleting it collects it. Late in the suite: EchoServices
 # reconciled while the CRD is installed get one, which the write-counting checks would see.
 s_podmonitor() {
-  local crd="${REPO_ROOT}/deploy/monitoring/crds/monitoring.coreos.com_podmonitors.yaml" ok=0
+  local crd="${PODMONITOR_CRD}" ok=0
   k apply --server-side -f "${crd}" > /dev/null
   k wait --for condition=Established --timeout=60s crd/podmonitors.monitoring.coreos.com > /dev/null
   k apply --server-side -f - <<'EOF'
@@ -1029,6 +1118,7 @@ main() {
   step "5. a restarted operator writes nothing to unchanged children" s_operator_restart_writes_nothing
   step "6. HPA: idle at minReplicas, scales up on CPU under load and back after the window" s_hpa
   step "6. 500 concurrent 1 MiB uploads: only 200/503/429, no OOMKilled" s_memory
+  step "6. a Prometheus scraping a pod as its PodMonitor says: every fleet dashboard and alert expression has data" s_fleet_scrape
   step "6. with the Prometheus Operator's CRDs, a PodMonitor per EchoService, collected with it" s_podmonitor
   step "7. helm upgrade applies a changed CRD" s_helm_upgrade_crd
   step "7. helm uninstall leaves nothing of the operator behind" s_helm_uninstall

@@ -20,42 +20,13 @@ REPO="$(pwd)"
 # shellcheck source=deploy/local/e2e-lib.sh
 source deploy/local/e2e-lib.sh # HELM, ensure_helm, SERVER_JAR, log, die
 
-# Debian bookworm's candidate; bump it together with the distribution's updates (apt-cache policy prometheus).
-PROMETHEUS_DEB_VERSION="2.42.0+ds-5+deb12u1"
-PROMETHEUS_CACHE="${ECHO_PROMETHEUS_CACHE:-${HOME}/.cache/echo-operator/prometheus/${PROMETHEUS_DEB_VERSION}}"
-PROMTOOL="${PROMETHEUS_CACHE}/usr/bin/promtool"
-PROMETHEUS="${PROMETHEUS_CACHE}/usr/bin/prometheus"
+# shellcheck source=deploy/monitoring/prometheus-lib.sh
+source deploy/monitoring/prometheus-lib.sh # PROMETHEUS, PROMTOOL, ensure_prometheus
 FLEET_RULES="deploy/helm/echo-operator/files/rules/echo-fleet.rules.yaml"
 FLEET_DASHBOARD="deploy/helm/echo-operator/files/dashboards/echo-fleet.json"
 
-ensure_prometheus() {
-  if [[ -x "${PROMTOOL}" && -x "${PROMETHEUS}" ]] \
-    && "${PROMTOOL}" --version 2>&1 | grep -qF "revision: ${PROMETHEUS_DEB_VERSION})"; then
-    return 0
-  fi
-  log "fetching Debian's prometheus ${PROMETHEUS_DEB_VERSION} into ${PROMETHEUS_CACHE} (apt-get download, dpkg-deb; not installed)"
-  local dl
-  dl="$(mktemp -d)"
-  chmod 0755 "${dl}"
-  chown _apt "${dl}" 2> /dev/null || true # apt downloads as _apt when it can write the directory
-  if ! (cd "${dl}" && apt-get download -qq "prometheus=${PROMETHEUS_DEB_VERSION}" > /dev/null); then
-    log "prometheus=${PROMETHEUS_DEB_VERSION} is not in the package lists: apt-get update"
-    apt-get update -qq > /dev/null || true
-    (cd "${dl}" && apt-get download -qq "prometheus=${PROMETHEUS_DEB_VERSION}" > /dev/null) || {
-      rm -rf "${dl}"
-      die "cannot download prometheus=${PROMETHEUS_DEB_VERSION}; candidate now: $(apt-cache policy prometheus | sed -n 's/ *Candidate: //p') (update PROMETHEUS_DEB_VERSION)"
-    }
-  fi
-  rm -rf "${PROMETHEUS_CACHE}.partial"
-  mkdir -p "${PROMETHEUS_CACHE}.partial"
-  dpkg-deb --fsys-tarfile "${dl}"/prometheus_*.deb | tar -x -C "${PROMETHEUS_CACHE}.partial" ./usr/bin/prometheus ./usr/bin/promtool
-  rm -rf "${dl}" "${PROMETHEUS_CACHE}"
-  mv "${PROMETHEUS_CACHE}.partial" "${PROMETHEUS_CACHE}"
-  "${PROMTOOL}" --version 2>&1 | grep -qF "revision: ${PROMETHEUS_DEB_VERSION})" || die "${PROMTOOL} is not ${PROMETHEUS_DEB_VERSION}"
-}
-
 TMP="$(mktemp -d -t echo-monitoring.XXXXXX)"
-SERVER_PID="" PROMETHEUS_PID="" TRAFFIC_PID=""
+SERVER_PID="" PROMETHEUS_PID="" TRAFFIC_PID="" BURST_PID=""
 stop_pid() { # <pid> <name>: SIGTERM, up to 10 s, then SIGKILL
   local pid=$1 i
   [[ -n "${pid}" ]] && kill -0 "${pid}" 2> /dev/null || return 0
@@ -72,15 +43,15 @@ stop_pid() { # <pid> <name>: SIGTERM, up to 10 s, then SIGKILL
 }
 cleanup() {
   local status=$?
-  if [[ -n "${TRAFFIC_PID}" ]]; then
-    touch "${TMP}/stop" # the traffic loop ends after its current round (each curl is bounded by -m)
-    local i
+  touch "${TMP}/stop" # the traffic loops end after their current round (each curl is bounded by -m)
+  local pid i
+  for pid in ${TRAFFIC_PID} ${BURST_PID}; do
     for ((i = 0; i < 200; i++)); do
-      kill -0 "${TRAFFIC_PID}" 2> /dev/null || break
+      kill -0 "${pid}" 2> /dev/null || break
       sleep 0.1
     done
-    stop_pid "${TRAFFIC_PID}" "traffic loop"
-  fi
+    stop_pid "${pid}" "traffic loop"
+  done
   stop_pid "${PROMETHEUS_PID}" prometheus
   stop_pid "${SERVER_PID}" echo-server
   if ((status != 0)); then
@@ -164,35 +135,11 @@ PROMETHEUS_PID=$!
 PROM_URL="http://127.0.0.1:${PROMETHEUS_PORT}"
 wait_until 30 "prometheus /-/ready" curl -fsS -m 2 "${PROM_URL}/-/ready" || exit 1
 
-head -c $((MAX_BODY_SIZE + 1000)) /dev/zero | tr '\0' ' ' > "${TMP}/too-large.json"
-traffic() {
-  local url="http://127.0.0.1:${PORT}"
-  c() { curl -s -o /dev/null -m 5 -H 'Expect:' "$@" || true; }
-  json=(-X POST -H 'Content-Type: application/json')
-  while [[ ! -e "${TMP}/stop" ]]; do
-    c "${json[@]}" --data '{"hello": ["world", 1.50]}' "${url}/echo"       # 200
-    c "${json[@]}" --data '{"n": 1}' "${url}/echo"                         # 200
-    c "${json[@]}" --data '[1,2]' "${url}/echo"                            # 400 invalid_json
-    c "${json[@]}" --data '{"a":' "${url}/echo"                            # 400 invalid_json
-    c -X POST -H 'Content-Type: text/plain' --data '{}' "${url}/echo"      # 415 unsupported_media_type
-    c "${json[@]}" --data-binary @"${TMP}/too-large.json" "${url}/echo"    # 413 too_large
-    c "${url}/nope"                                                        # 404
-    c "${url}/openapi.json"                                                # 200
-    # 503 overloaded: a body of MAX_BODY_SIZE declared and never sent holds this client's share of the budget.
-    if exec 3<> "/dev/tcp/127.0.0.1/${PORT}"; then
-      printf 'POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n{' \
-        "${MAX_BODY_SIZE}" >&3 || true
-      sleep 0.2
-      c "${json[@]}" --data '{}' "${url}/echo"                             # 503 overloaded
-      exec 3>&-
-    fi
-    # 429 rate_limited: a burst from another client address (its own bucket of 30).
-    c --interface 127.0.0.2 "${url}/openapi.json?n=[1-60]"
-    sleep 0.3
-  done
-}
-traffic &
+# 200, 400, 413, 415, 404, 503 from 127.0.0.1; 429 from a burst of another client address (its own bucket of 30).
+bash deploy/monitoring/traffic.sh "http://127.0.0.1:${PORT}" "${MAX_BODY_SIZE}" "${TMP}/stop" 600 mixed &
 TRAFFIC_PID=$!
+bash deploy/monitoring/traffic.sh "http://127.0.0.1:${PORT}" "${MAX_BODY_SIZE}" "${TMP}/stop" 600 burst --interface 127.0.0.2 &
+BURST_PID=$!
 
 # Enough samples for every window of the dashboard ($__rate_interval = 30s here) and for the rules to evaluate.
 samples() {
