@@ -468,6 +468,21 @@ s_revert() {
   wait_until 60 "Deployment image back to ${image}" jsonpath_is "${image}" deployment echo -n echo-dev '{.spec.template.spec.containers[0].image}'
   k rollout status deployment/echo -n echo-dev --timeout=120s
   echo "edits of LOG_LEVEL and the image were reverted; the Deployment is back to ${image}"
+  # Each revert is reported on the EchoService with the field and the manager that set it.
+  wait_until 60 "DriftReverted events for both edits" drift_reported \
+    || { drift_events; return 1; }
+  drift_events
+}
+
+drift_events() {
+  k -n echo-dev get events --field-selector reason=DriftReverted,involvedObject.name=echo \
+    -o custom-columns=TYPE:.type,MESSAGE:.message
+}
+drift_reported() {
+  local events
+  events="$(drift_events)"
+  grep -qF 'ConfigMap echo: reverted data.LOG_LEVEL (set by kubectl-patch)' <<< "${events}" \
+    && grep -qF 'Deployment echo: reverted spec.template.spec.containers[name=echo-server].image (set by kubectl-set)' <<< "${events}"
 }
 
 hpa_active() { jsonpath_is True hpa echo -n "$1" '{.status.conditions[?(@.type=="ScalingActive")].status}'; }
@@ -520,8 +535,8 @@ EOF
 # The fleet dashboard and alerts on real pods: with the Prometheus Operator's PodMonitor CRD installed, EchoService
 # `scraped` (small limits, as deploy/monitoring/check.sh sets them) gets its PodMonitor; a Prometheus on this machine
 # (Debian's, 127.0.0.1 only) scrapes the pod as that PodMonitor says (deploy/monitoring/podmonitor-scrape-config.py:
-# the Prometheus Operator's translation, pod discovery through the API server), so the series carry the labels the
-# PodMonitor gives them; the traffic of check.sh comes from the client pods (deploy/monitoring/traffic.sh); then every
+# the Prometheus Operator's translation; the namespace's pods as file_sd targets with the meta labels of Kubernetes
+# discovery, which Debian's build lacks), so the series carry the labels the PodMonitor gives them; the traffic of check.sh comes from the client pods (deploy/monitoring/traffic.sh); then every
 # fleet dashboard and alert expression must return data (deploy/monitoring/promql-check.py). The scrape reaches the
 # management port from the node, which the EchoService's NetworkPolicy always admits.
 s_fleet_scrape() {
@@ -546,9 +561,11 @@ spec:
 EOF
   k wait --for=condition=Ready echoservice/scraped -n "${E2E_NS}" --timeout=180s > /dev/null
   wait_until 60 "the PodMonitor of ${E2E_NS}/scraped" k -n "${E2E_NS}" get podmonitors.monitoring.coreos.com scraped
+  k -n "${E2E_NS}" get pods -o json > "${WORK}/pods.json"
   k -n "${E2E_NS}" get podmonitors.monitoring.coreos.com scraped -o json \
-    | python3 "${REPO_ROOT}/deploy/monitoring/podmonitor-scrape-config.py" --kubeconfig "${KUBECONFIG_FILE}" \
-      --rules "${REPO_ROOT}/deploy/helm/echo-operator/files/rules/echo-fleet.rules.yaml" > "${WORK}/prometheus.yml"
+    | python3 "${REPO_ROOT}/deploy/monitoring/podmonitor-scrape-config.py" --pods "${WORK}/pods.json" \
+      --targets "${WORK}/targets.json" --rules "${REPO_ROOT}/deploy/helm/echo-operator/files/rules/echo-fleet.rules.yaml" \
+      > "${WORK}/prometheus.yml"
   port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
   url="http://127.0.0.1:${port}"
   rm -rf "${WORK}/prometheus-data"

@@ -1,12 +1,19 @@
 #!/usr/bin/env python3
 """Turns a PodMonitor (monitoring.coreos.com/v1, JSON on stdin, as `kubectl get podmonitor -o json` prints it) into a
 Prometheus configuration that scrapes what it selects the way the Prometheus Operator's generated configuration
-does: Kubernetes pod discovery in the PodMonitor's namespace, `keep` on each matchLabels entry and on the container
-port name, the labels namespace, container, pod, job (<namespace>/<name>) and endpoint, then the PodMonitor's own
-relabelings. Used by the e2e, where the Prometheus Operator itself does not run, so that the fleet dashboard is
-checked against series labelled exactly as the PodMonitor says. Standard library only; prints JSON (which is YAML).
+does: `keep` on each matchLabels entry and on the container port name, the labels namespace, container, pod, job
+(<namespace>/<name>) and endpoint, then the PodMonitor's own relabelings. Used by the e2e, where the Prometheus
+Operator itself does not run, so that the fleet dashboard is checked against series labelled exactly as the
+PodMonitor says. Standard library only; prints JSON (which is YAML).
 
-    podmonitor-scrape-config.py --kubeconfig <file> --rules <rule file> < podmonitor.json > prometheus.yml
+The targets: Debian's Prometheus is built without Kubernetes service discovery, so the pods of the PodMonitor's
+namespace (`kubectl get pods -o json`, --pods) are written to a file_sd file (--targets) with the meta labels
+Prometheus' `kubernetes_sd_configs` (role pod) gives each container port: __meta_kubernetes_namespace, _pod_name,
+_pod_ready, _pod_label_<name>, _pod_labelpresent_<name>, _pod_container_name, _pod_container_port_name and
+_number. Every pod of the namespace is listed, so the PodMonitor's `keep` rules do the selecting, in Prometheus.
+
+    podmonitor-scrape-config.py --pods pods.json --targets targets.json --rules <rule file> \
+      < podmonitor.json > prometheus.yml
 """
 
 import argparse
@@ -32,9 +39,38 @@ def relabeling(r):
     return out
 
 
+def write_targets(pods, path):
+    """One target group per container port of every running pod with an IP, labelled as kubernetes_sd does."""
+    groups = []
+    for pod in pods:
+        ip = pod.get("status", {}).get("podIP")
+        if not ip:
+            continue
+        meta = pod["metadata"]
+        ready = any(c["type"] == "Ready" and c["status"] == "True" for c in pod["status"].get("conditions", []))
+        pod_labels = {
+            "__meta_kubernetes_namespace": meta["namespace"],
+            "__meta_kubernetes_pod_name": meta["name"],
+            "__meta_kubernetes_pod_ready": str(ready).lower(),
+        }
+        for key, value in (meta.get("labels") or {}).items():
+            pod_labels[f"__meta_kubernetes_pod_label_{sanitize(key)}"] = value
+            pod_labels[f"__meta_kubernetes_pod_labelpresent_{sanitize(key)}"] = "true"
+        for container in pod["spec"]["containers"]:
+            for port in container.get("ports", []):
+                labels = dict(pod_labels)
+                labels["__meta_kubernetes_pod_container_name"] = container["name"]
+                labels["__meta_kubernetes_pod_container_port_name"] = port.get("name", "")
+                labels["__meta_kubernetes_pod_container_port_number"] = str(port["containerPort"])
+                groups.append({"targets": [f"{ip}:{port['containerPort']}"], "labels": labels})
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(groups, f, indent=2)
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--kubeconfig", required=True)
+    parser.add_argument("--pods", required=True)
+    parser.add_argument("--targets", required=True)
     parser.add_argument("--rules", required=True)
     args = parser.parse_args()
     pm = json.load(sys.stdin)
@@ -43,6 +79,8 @@ def main():
     selector = spec.get("selector", {})
     if selector.get("matchExpressions"):
         sys.exit("podmonitor-scrape-config: matchExpressions are not handled")
+    with open(args.pods, encoding="utf-8") as f:
+        write_targets(json.load(f)["items"], args.targets)
     jobs = []
     for i, endpoint in enumerate(spec["podMetricsEndpoints"]):
         relabel = []
@@ -65,8 +103,7 @@ def main():
         job = {
             "job_name": f"podMonitor/{ns}/{name}/{i}",
             "metrics_path": endpoint.get("path", "/metrics"),
-            "kubernetes_sd_configs": [{"role": "pod", "kubeconfig_file": args.kubeconfig,
-                                       "namespaces": {"names": [ns]}}],
+            "file_sd_configs": [{"files": [args.targets]}],
             "relabel_configs": relabel,
         }
         if "interval" in endpoint:

@@ -217,6 +217,21 @@ class OperatorOnApiServerIT extends RealApiServer {
           .getSpec().getTemplate().getSpec().getContainers()).singleElement()
           .satisfies(c -> assertThat(c.getImage()).isEqualTo(IMAGE));
     });
+    // Each revert is told on the EchoService: the child, the field and the manager that set it.
+    String editor = edited.getMetadata().getManagedFields().stream()
+        .filter(e -> "Update".equals(e.getOperation())).map(ManagedFieldsEntry::getManager).findFirst().orElseThrow();
+    await().atMost(TIMEOUT).untilAsserted(() -> assertThat(driftEvents("edited"))
+        .contains("ConfigMap edited: reverted data.LOG_LEVEL (set by " + editor + ")")
+        .anySatisfy(m -> assertThat(m).startsWith(
+            "Deployment edited: reverted spec.template.spec.containers[name=echo-server].image (set by ")));
+  }
+
+  /** The messages of the Warning Events DriftReverted on EchoService {@code name}. */
+  private List<String> driftEvents(String name) {
+    return client.v1().events().inNamespace(NS).list().getItems().stream()
+        .filter(e -> name.equals(e.getInvolvedObject().getName()) && "DriftReverted".equals(e.getReason()))
+        .peek(e -> assertThat(e.getType()).isEqualTo("Warning"))
+        .map(io.fabric8.kubernetes.api.model.Event::getMessage).toList();
   }
 
   /**
@@ -278,6 +293,8 @@ class OperatorOnApiServerIT extends RealApiServer {
       assertThat(c.getPorts()).isEqualTo(wanted.getPorts());
       assertThat(c.getEnv()).isNullOrEmpty();
     });
+    await().atMost(TIMEOUT).untilAsserted(() -> assertThat(driftEvents(name)).anySatisfy(m -> assertThat(m)
+        .startsWith("Deployment " + name + ": ").contains("removed list entries the EchoService does not declare: ")));
     await().atMost(TIMEOUT).untilAsserted(() -> {
       List<Map<String, Object>> conditions = (List<Map<String, Object>>) status(name).get("conditions");
       assertThat(conditions).noneSatisfy(c -> assertThat(c.get("reason")).isEqualTo("ApplyFailed"));

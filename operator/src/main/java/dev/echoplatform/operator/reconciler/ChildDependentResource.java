@@ -38,6 +38,8 @@ public class ChildDependentResource<R extends HasMetadata>
 
   private final Function<EchoServiceModel, R> builder;
   private final String defaultImage;
+  private final boolean trimCache;
+  private volatile DriftReporter drift;
 
   /**
    * @param trimCache whether the informer caches the children trimmed ({@link TrimmedItemStore}),
@@ -49,6 +51,7 @@ public class ChildDependentResource<R extends HasMetadata>
     super(type, name);
     this.builder = builder;
     this.defaultImage = defaultImage;
+    this.trimCache = trimCache;
     var informer = InformerConfiguration.builder(type)
         .withLabelSelector(Labels.MANAGED_SELECTOR)
         .withNamespacesInheritedFromController()
@@ -116,17 +119,45 @@ public class ChildDependentResource<R extends HasMetadata>
     return super.match(actual, desired, primary, context);
   }
 
+  /** Where the fields an update takes back from other field managers are reported. */
+  void reportDriftTo(DriftReporter drift) {
+    this.drift = drift;
+  }
+
   @Override
   public R update(R actual, R desired, EchoService primary, Context<EchoService> context) {
     List<String> foreign = foreignEntries(actual, desired);
+    reportDrift(actual, desired, primary, context, foreign);
     if (!foreign.isEmpty()) {
-      log.warn("{} {}/{} has list entries the EchoService does not declare ({}): replacing the lists",
+      log.info("{} {}/{} has list entries the EchoService does not declare ({}): replacing the lists",
           actual.getKind(), actual.getMetadata().getNamespace(), actual.getMetadata().getName(),
           String.join(", ", foreign));
       actual = context.getClient().resource(actual)
           .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(listsPatch(desired)));
     }
     return super.update(actual, desired, primary, context);
+  }
+
+  /**
+   * Reports what this update takes back ({@link DriftReporter}). A trimmed cache keeps only this operator's
+   * managedFields, so the child is read once from the API server then: an update is rare (a spec change or an
+   * edit to revert), a read is cheap beside the apply that follows, and a failed read only loses the report.
+   */
+  private void reportDrift(R actual, R desired, EchoService primary, Context<EchoService> context,
+      List<String> foreign) {
+    DriftReporter reporter = drift;
+    if (reporter == null) {
+      return;
+    }
+    try {
+      R live = trimCache ? context.getClient().resource(actual).get() : actual;
+      if (live != null) {
+        reporter.report(primary, live, desired, EchoServiceReconciler.FIELD_MANAGER, foreign);
+      }
+    } catch (RuntimeException e) {
+      log.debug("could not read {} {}/{} to report drift", actual.getKind(), actual.getMetadata().getNamespace(),
+          actual.getMetadata().getName(), e);
+    }
   }
 
   protected EchoServiceModel model(EchoService primary) {

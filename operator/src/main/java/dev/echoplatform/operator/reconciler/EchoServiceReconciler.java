@@ -72,6 +72,7 @@ public class EchoServiceReconciler implements Reconciler<EchoService> {
   private final ApiDiscoverySource podMonitorApi;
   private final Workflow<EchoService> workflow;
   private final PrimaryDeletionListener deletions = new PrimaryDeletionListener(this::forget);
+  private final DriftReporter drift;
   private volatile EventRecorder events;
   /**
    * The status last computed per EchoService (by UID), so condition transition times survive an
@@ -114,6 +115,11 @@ public class EchoServiceReconciler implements Reconciler<EchoService> {
     podMonitor = new ChildDependentResource<>(PodMonitor.class, "podmonitor", PodMonitorBuilder::build, image,
         trimCaches);
     podMonitorApi = new ApiDiscoverySource("PodMonitor", ApiDiscoverySource.RECHECK);
+    drift = new DriftReporter(clock);
+    for (ChildDependentResource<?> child : List.of(configMap, deployment, service, networkPolicy, pdb, hpa,
+        podMonitor)) {
+      child.reportDriftTo(drift);
+    }
     workflow = new WorkflowBuilder<EchoService>()
         .addDependentResource(configMap)
         .addDependentResourceAndConfigure(deployment).dependsOn(configMap)
@@ -142,6 +148,7 @@ public class EchoServiceReconciler implements Reconciler<EchoService> {
   public List<EventSource<?, EchoService>> prepareEventSources(
       EventSourceContext<EchoService> context) {
     events = new EventRecorder(context.getClient());
+    drift.recordTo(events);
     List<EventSource<?, EchoService>> sources = new ArrayList<>(EventSourceUtils.dependentEventSources(
         context, configMap, deployment, service, networkPolicy, pdb, hpa));
     // Pods are watched (read-only) to report CrashLoopBackOff, image pull failures and the like;
@@ -200,6 +207,7 @@ public class EchoServiceReconciler implements Reconciler<EchoService> {
   /** Drops what is kept for a deleted EchoService, its readiness series included. */
   void forget(EchoService es) {
     published.remove(es.getMetadata().getUid());
+    drift.forget(es);
     readyGauge.remove(es);
   }
 
