@@ -310,7 +310,10 @@ class CrdSchemaTest {
         .as(r.getMessage()).isTrue());
   }
 
-  /** Fabric8 model types embedded in the spec carry their own (upstream) schema. */
+  /**
+   * Fabric8 model types embedded in the spec: their schema and descriptions are Kubernetes' own (CrdFinisher), so the
+   * field reference lists them but not their fields.
+   */
   static final Set<String> EMBEDDED_KUBERNETES_TYPES =
       Set.of("ingressFrom", "metricsFrom", "tolerations", "affinity", "topologySpreadConstraints");
 
@@ -320,8 +323,13 @@ class CrdSchemaTest {
     assertThat(at("status").getDescription()).startsWith("Observed state, written by the operator:");
   }
 
+  /**
+   * Every field, the fields of the embedded Kubernetes types included (CrdFinisher gives them the upstream
+   * descriptions): a field the project adds without a description, or one of a newer fabric8 model that
+   * k8s-descriptions.json does not know, fails here.
+   */
   @Test
-  void everyOwnFieldIsDocumented() {
+  void everyFieldIsDocumented() {
     List<String> undocumented = new ArrayList<>();
     collectUndocumented("spec", spec, undocumented);
     collectUndocumented("status", at("status"), undocumented);
@@ -334,13 +342,14 @@ class CrdSchemaTest {
         if (child.getDescription() == null || child.getDescription().isBlank()) {
           out.add(path + "." + name);
         }
-        if (!EMBEDDED_KUBERNETES_TYPES.contains(name)) {
-          collectUndocumented(path + "." + name, child, out);
-        }
+        collectUndocumented(path + "." + name, child, out);
       });
     }
     if (node.getItems() != null && node.getItems().getSchema() != null) {
       collectUndocumented(path + "[]", node.getItems().getSchema(), out);
+    }
+    if (node.getAdditionalProperties() != null && node.getAdditionalProperties().getSchema() != null) {
+      collectUndocumented(path + "{}", node.getAdditionalProperties().getSchema(), out);
     }
   }
 
