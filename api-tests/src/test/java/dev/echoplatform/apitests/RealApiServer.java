@@ -21,10 +21,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 /**
- * Base of the API tests: one real kube-apiserver + etcd per test class, started by kube-api-test from the binaries
- * that {@code deploy/local/build-control-plane.sh} lays out under {@code ~/.kubeapitest}. Offline mode is set
- * through the builder (the {@code KUBE_API_TEST_OFFLINE_MODE} variable breaks kube-api-test 7.5.2), so a missing
- * binary fails the start instead of triggering a download.
+ * Base of the API tests: one real kube-apiserver + etcd per test class, started by kube-api-test
+ * from the binaries that {@code deploy/local/build-control-plane.sh} lays out under {@code
+ * ~/.kubeapitest}. Offline mode is set through the builder (the {@code KUBE_API_TEST_OFFLINE_MODE}
+ * variable breaks kube-api-test 7.5.2), so a missing binary fails the start instead of triggering a
+ * download.
  */
 abstract class RealApiServer {
 
@@ -35,17 +36,20 @@ abstract class RealApiServer {
 
   @BeforeAll
   static void startApiServer() {
-    server = new KubeAPIServer(KubeAPIServerConfigBuilder.anAPIServerConfig()
-        .withOfflineMode(true)
-        .withApiServerVersion(System.getProperty("echo.kube-api.version", "1.36.3"))
-        .build());
+    server =
+        new KubeAPIServer(
+            KubeAPIServerConfigBuilder.anAPIServerConfig()
+                .withOfflineMode(true)
+                .withApiServerVersion(System.getProperty("echo.kube-api.version", "1.36.3"))
+                .build());
     server.start();
     client = clientBuilder().build();
   }
 
   /** A client builder for the API server of the class. */
   static KubernetesClientBuilder clientBuilder() {
-    return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(server.getKubeConfigYaml()));
+    return new KubernetesClientBuilder()
+        .withConfig(Config.fromKubeconfig(server.getKubeConfigYaml()));
   }
 
   @AfterAll
@@ -76,25 +80,40 @@ abstract class RealApiServer {
       throw new UncheckedIOException(e);
     }
     client.resource(crd).serverSideApply();
-    await().atMost(Duration.ofSeconds(30)).until(() -> established(
-        client.apiextensions().v1().customResourceDefinitions().withName(CRD_NAME).get()));
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                established(
+                    client
+                        .apiextensions()
+                        .v1()
+                        .customResourceDefinitions()
+                        .withName(CRD_NAME)
+                        .get()));
     return client.apiextensions().v1().customResourceDefinitions().withName(CRD_NAME).get();
   }
 
   static boolean established(CustomResourceDefinition crd) {
-    return crd != null && crd.getStatus() != null && crd.getStatus().getConditions() != null
+    return crd != null
+        && crd.getStatus() != null
+        && crd.getStatus().getConditions() != null
         && crd.getStatus().getConditions().stream()
             .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
   }
 
   static void createNamespace(String name) {
-    client.resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
+    client
+        .resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
         .serverSideApply();
   }
 
-  /** An EchoService as an untyped resource, so that invalid values reach the API server as written. */
+  /**
+   * An EchoService as an untyped resource, so that invalid values reach the API server as written.
+   */
   static GenericKubernetesResource echoService(String namespace, String name, String specYaml) {
-    String yaml = """
+    String yaml =
+        """
         apiVersion: echo.platform.dev/v1alpha1
         kind: EchoService
         metadata:
@@ -102,7 +121,8 @@ abstract class RealApiServer {
           namespace: %s
         spec:
         %s
-        """.formatted(name, namespace, specYaml.indent(2));
+        """
+            .formatted(name, namespace, specYaml.indent(2));
     return client.getKubernetesSerialization().unmarshal(yaml, GenericKubernetesResource.class);
   }
 

@@ -27,7 +27,8 @@ class ChartDefaultValuesTest {
   void lintStrictPasses() {
     LintResult result = new Helm(Project.chartDir()).lint().strict().call();
     assertThat(result.isFailed()).as("helm lint --strict: %s", result.getMessages()).isFalse();
-    assertThat(result.getMessages()).noneMatch(m -> m.contains("[WARNING]") || m.contains("[ERROR]"));
+    assertThat(result.getMessages())
+        .noneMatch(m -> m.contains("[WARNING]") || m.contains("[ERROR]"));
   }
 
   @Test
@@ -40,25 +41,29 @@ class ChartDefaultValuesTest {
 
   @Test
   void rendersExactlyTheDefaultObjects() {
-    assertThat(chart.names()).containsExactlyInAnyOrder(
-        "ServiceAccount/echo-system/echo-operator",
-        "CustomResourceDefinition//echoservices.echo.platform.dev",
-        "ClusterRole//echo-operator",
-        "ClusterRoleBinding//echo-operator",
-        "Role/echo-system/echo-operator-leader-election",
-        "RoleBinding/echo-system/echo-operator-leader-election",
-        "Service/echo-system/echo-operator-metrics",
-        "Deployment/echo-system/echo-operator",
-        "NetworkPolicy/echo-system/echo-operator",
-        "PodDisruptionBudget/echo-system/echo-operator");
+    assertThat(chart.names())
+        .containsExactlyInAnyOrder(
+            "ServiceAccount/echo-system/echo-operator",
+            "CustomResourceDefinition//echoservices.echo.platform.dev",
+            "ClusterRole//echo-operator",
+            "ClusterRoleBinding//echo-operator",
+            "Role/echo-system/echo-operator-leader-election",
+            "RoleBinding/echo-system/echo-operator-leader-election",
+            "Service/echo-system/echo-operator-metrics",
+            "Deployment/echo-system/echo-operator",
+            "NetworkPolicy/echo-system/echo-operator",
+            "PodDisruptionBudget/echo-system/echo-operator");
   }
 
   @Test
   void everyObjectCarriesTheStandardLabels() {
     for (JsonNode object : chart.objects) {
       JsonNode labels = object.path("metadata").path("labels");
-      assertThat(labels.path("app.kubernetes.io/name").asText()).as("name label of %s", object.path("kind")).isEqualTo("echo-operator");
-      assertThat(labels.path("app.kubernetes.io/instance").asText()).isEqualTo(RenderedChart.RELEASE);
+      assertThat(labels.path("app.kubernetes.io/name").asText())
+          .as("name label of %s", object.path("kind"))
+          .isEqualTo("echo-operator");
+      assertThat(labels.path("app.kubernetes.io/instance").asText())
+          .isEqualTo(RenderedChart.RELEASE);
       assertThat(labels.path("app.kubernetes.io/version").asText()).isEqualTo(Project.version());
       assertThat(labels.path("app.kubernetes.io/part-of").asText()).isEqualTo("echo-operator");
       assertThat(labels.path("app.kubernetes.io/managed-by").asText()).isEqualTo("Helm");
@@ -90,7 +95,13 @@ class ChartDefaultValuesTest {
     assertThat(chart.envValue("RECONCILE_CONCURRENCY")).isEqualTo("10");
     assertThat(chart.envValue("MANAGEMENT_PORT")).isEqualTo("8081");
     assertThat(chart.envValue("LOG_LEVEL")).isEqualTo("info");
-    assertThat(chart.env("POD_NAMESPACE").path("valueFrom").path("fieldRef").path("fieldPath").asText())
+    assertThat(
+            chart
+                .env("POD_NAMESPACE")
+                .path("valueFrom")
+                .path("fieldRef")
+                .path("fieldPath")
+                .asText())
         .isEqualTo("metadata.namespace");
     assertThat(chart.env("POD_NAME").path("valueFrom").path("fieldRef").path("fieldPath").asText())
         .isEqualTo("metadata.name");
@@ -114,22 +125,27 @@ class ChartDefaultValuesTest {
     JsonNode podSecurity = pod.path("securityContext");
     assertThat(podSecurity.path("runAsNonRoot").asBoolean()).isTrue();
     assertThat(podSecurity.path("runAsUser").asInt()).isEqualTo(10001);
-    assertThat(podSecurity.path("seccompProfile").path("type").asText()).isEqualTo("RuntimeDefault");
+    assertThat(podSecurity.path("seccompProfile").path("type").asText())
+        .isEqualTo("RuntimeDefault");
     JsonNode container = chart.operatorContainer().path("securityContext");
     assertThat(container.path("allowPrivilegeEscalation").isBoolean()).isTrue();
     assertThat(container.path("allowPrivilegeEscalation").asBoolean()).isFalse();
     assertThat(container.path("readOnlyRootFilesystem").asBoolean()).isTrue();
     assertThat(container.path("runAsNonRoot").asBoolean()).isTrue();
     assertThat(container.path("runAsUser").asInt()).isGreaterThan(1000);
-    assertThat(container.path("capabilities").path("drop")).extracting(JsonNode::asText).containsExactly("ALL");
+    assertThat(container.path("capabilities").path("drop"))
+        .extracting(JsonNode::asText)
+        .containsExactly("ALL");
     assertThat(container.path("capabilities").has("add")).isFalse();
     assertThat(container.path("seccompProfile").path("type").asText()).isEqualTo("RuntimeDefault");
     assertThat(container.has("privileged")).isFalse();
     assertThat(pod.has("hostNetwork") || pod.has("hostPID") || pod.has("hostIPC")).isFalse();
     // The only writable path is the /tmp emptyDir.
     assertThat(chart.operatorContainer().path("volumeMounts")).hasSize(1);
-    assertThat(chart.operatorContainer().path("volumeMounts").get(0).path("mountPath").asText()).isEqualTo("/tmp");
-    assertThat(pod.path("volumes").get(0).path("emptyDir").path("sizeLimit").asText()).isEqualTo("64Mi");
+    assertThat(chart.operatorContainer().path("volumeMounts").get(0).path("mountPath").asText())
+        .isEqualTo("/tmp");
+    assertThat(pod.path("volumes").get(0).path("emptyDir").path("sizeLimit").asText())
+        .isEqualTo("64Mi");
   }
 
   @Test
@@ -138,25 +154,40 @@ class ChartDefaultValuesTest {
     assertThat(container.path("ports")).hasSize(1);
     assertThat(container.path("ports").get(0).path("name").asText()).isEqualTo("management");
     assertThat(container.path("ports").get(0).path("containerPort").asInt()).isEqualTo(8081);
-    Map<String, String> expectedPaths = Map.of("startupProbe", "/healthz", "livenessProbe", "/healthz", "readinessProbe", "/readyz");
-    expectedPaths.forEach((probe, path) -> {
-      JsonNode httpGet = container.path(probe).path("httpGet");
-      assertThat(httpGet.path("path").asText()).as("%s path", probe).isEqualTo(path);
-      assertThat(httpGet.path("port").asText()).as("%s port", probe).isEqualTo("management");
-    });
+    Map<String, String> expectedPaths =
+        Map.of(
+            "startupProbe", "/healthz", "livenessProbe", "/healthz", "readinessProbe", "/readyz");
+    expectedPaths.forEach(
+        (probe, path) -> {
+          JsonNode httpGet = container.path(probe).path("httpGet");
+          assertThat(httpGet.path("path").asText()).as("%s path", probe).isEqualTo(path);
+          assertThat(httpGet.path("port").asText()).as("%s port", probe).isEqualTo("management");
+        });
     assertThat(container.path("livenessProbe").path("periodSeconds").asInt()).isEqualTo(10);
     assertThat(container.path("readinessProbe").path("periodSeconds").asInt()).isEqualTo(5);
   }
 
   @Test
   void podsSpreadAcrossNodesAndZones() {
-    JsonNode constraints = chart.deployment().path("spec").path("template").path("spec").path("topologySpreadConstraints");
+    JsonNode constraints =
+        chart
+            .deployment()
+            .path("spec")
+            .path("template")
+            .path("spec")
+            .path("topologySpreadConstraints");
     List<String> keys = new ArrayList<>();
-    constraints.forEach(c -> {
-      keys.add(c.path("topologyKey").asText());
-      assertThat(c.path("maxSkew").asInt()).isEqualTo(1);
-      assertThat(c.path("labelSelector").path("matchLabels").path("app.kubernetes.io/instance").asText()).isEqualTo(RenderedChart.RELEASE);
-    });
+    constraints.forEach(
+        c -> {
+          keys.add(c.path("topologyKey").asText());
+          assertThat(c.path("maxSkew").asInt()).isEqualTo(1);
+          assertThat(
+                  c.path("labelSelector")
+                      .path("matchLabels")
+                      .path("app.kubernetes.io/instance")
+                      .asText())
+              .isEqualTo(RenderedChart.RELEASE);
+        });
     assertThat(keys).containsExactly("kubernetes.io/hostname", "topology.kubernetes.io/zone");
   }
 
@@ -169,7 +200,14 @@ class ChartDefaultValuesTest {
     assertThat(binding.path("roleRef").path("name").asText()).isEqualTo(FULLNAME);
     assertThat(binding.path("subjects").get(0).path("name").asText()).isEqualTo(FULLNAME);
     assertThat(binding.path("subjects").get(0).path("namespace").asText()).isEqualTo(NAMESPACE);
-    assertThat(chart.deployment().path("spec").path("template").path("spec").path("serviceAccountName").asText())
+    assertThat(
+            chart
+                .deployment()
+                .path("spec")
+                .path("template")
+                .path("spec")
+                .path("serviceAccountName")
+                .asText())
         .isEqualTo(FULLNAME);
   }
 
@@ -180,9 +218,12 @@ class ChartDefaultValuesTest {
     assertThat(Rbac.permissions(role)).isEqualTo(Rbac.sorted(Rbac.EXPECTED_LEASES));
     assertThat(Rbac.hasWildcard(role)).isFalse();
     for (JsonNode rule : role.path("rules")) {
-      boolean onlyCreate = rule.path("verbs").size() == 1 && rule.path("verbs").get(0).asText().equals("create");
+      boolean onlyCreate =
+          rule.path("verbs").size() == 1 && rule.path("verbs").get(0).asText().equals("create");
       if (!onlyCreate) {
-        assertThat(rule.path("resourceNames")).extracting(JsonNode::asText).containsExactly("echo-operator-leader");
+        assertThat(rule.path("resourceNames"))
+            .extracting(JsonNode::asText)
+            .containsExactly("echo-operator-leader");
       }
     }
     assertThat(chart.all("Role")).hasSize(1);
@@ -193,7 +234,8 @@ class ChartDefaultValuesTest {
     JsonNode service = chart.get("Service", FULLNAME + "-metrics");
     assertThat(service.path("spec").path("type").asText()).isEqualTo("ClusterIP");
     assertThat(service.path("spec").path("ports").get(0).path("port").asInt()).isEqualTo(8081);
-    assertThat(service.path("spec").path("ports").get(0).path("targetPort").asText()).isEqualTo("management");
+    assertThat(service.path("spec").path("ports").get(0).path("targetPort").asText())
+        .isEqualTo("management");
     assertThat(service.path("spec").path("selector"))
         .isEqualTo(chart.deployment().path("spec").path("selector").path("matchLabels"));
   }
@@ -212,7 +254,9 @@ class ChartDefaultValuesTest {
     JsonNode spec = chart.get("NetworkPolicy", FULLNAME).path("spec");
     assertThat(spec.path("podSelector").path("matchLabels"))
         .isEqualTo(chart.deployment().path("spec").path("selector").path("matchLabels"));
-    assertThat(spec.path("policyTypes")).extracting(JsonNode::asText).containsExactly("Ingress", "Egress");
+    assertThat(spec.path("policyTypes"))
+        .extracting(JsonNode::asText)
+        .containsExactly("Ingress", "Egress");
     assertThat(spec.path("ingress")).hasSize(1);
     JsonNode ingress = spec.path("ingress").get(0);
     assertThat(ingress.path("ports")).hasSize(1);
@@ -220,10 +264,21 @@ class ChartDefaultValuesTest {
     assertThat(ingress.has("from")).as("default: any source, management port only").isFalse();
     JsonNode egress = spec.path("egress");
     assertThat(egress).hasSize(2);
-    assertThat(egress.get(0).path("ports")).extracting(p -> p.path("port").asInt()).containsExactly(443, 6443);
-    assertThat(egress.get(1).path("ports")).extracting(p -> p.path("protocol").asText() + "/" + p.path("port").asInt())
+    assertThat(egress.get(0).path("ports"))
+        .extracting(p -> p.path("port").asInt())
+        .containsExactly(443, 6443);
+    assertThat(egress.get(1).path("ports"))
+        .extracting(p -> p.path("protocol").asText() + "/" + p.path("port").asInt())
         .containsExactly("UDP/53", "TCP/53");
-    assertThat(egress.get(1).path("to").get(0).path("podSelector").path("matchLabels").path("k8s-app").asText())
+    assertThat(
+            egress
+                .get(1)
+                .path("to")
+                .get(0)
+                .path("podSelector")
+                .path("matchLabels")
+                .path("k8s-app")
+                .asText())
         .isEqualTo("kube-dns");
   }
 }

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import dev.echoplatform.operator.SchemaValidator;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -22,27 +22,36 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The example EchoServices in deploy/examples: each is valid against the committed CRD's schema, lives in its own
- * Namespace enforcing the restricted Pod Security Standard, and follows the environment conventions.
+ * The example EchoServices in deploy/examples: each is valid against the committed CRD's schema,
+ * lives in its own Namespace enforcing the restricted Pod Security Standard, and follows the
+ * environment conventions.
  */
 class ExamplesTest {
 
-  private static final List<String> EXAMPLES = List.of(
-      "echoservice-dev.yaml", "echoservice-staging.yaml", "echoservice-production.yaml", "echoservice-loadbalancer.yaml");
+  private static final List<String> EXAMPLES =
+      List.of(
+          "echoservice-dev.yaml",
+          "echoservice-staging.yaml",
+          "echoservice-production.yaml",
+          "echoservice-loadbalancer.yaml");
 
   private static SchemaValidator schema;
 
   @BeforeAll
   static void loadCrd() throws IOException {
-    schema = new SchemaValidator(new KubernetesSerialization().unmarshal(Files.readString(Project.crdFile()),
-        CustomResourceDefinition.class), "v1alpha1");
+    schema =
+        new SchemaValidator(
+            new KubernetesSerialization()
+                .unmarshal(Files.readString(Project.crdFile()), CustomResourceDefinition.class),
+            "v1alpha1");
   }
 
   /** The API server's messages for the EchoService, empty when it is valid. */
   @SuppressWarnings("unchecked")
   static List<String> validate(JsonNode echoService) {
-    return schema.validate((Map<String, Object>) SchemaValidator.normalize(
-        Yaml.MAPPER.convertValue(echoService, Map.class)));
+    return schema.validate(
+        (Map<String, Object>)
+            SchemaValidator.normalize(Yaml.MAPPER.convertValue(echoService, Map.class)));
   }
 
   static Stream<String> examples() {
@@ -68,7 +77,9 @@ class ExamplesTest {
   @MethodSource("examples")
   void commentsSpeakToUsers(String example) throws IOException {
     String text = Files.readString(Project.examplesDir().resolve(example));
-    assertThat(text).doesNotContainPattern("\\b(FR|NFR|SR)-\\d+").doesNotContainIgnoringCase("blueprint");
+    assertThat(text)
+        .doesNotContainPattern("\\b(FR|NFR|SR)-\\d+")
+        .doesNotContainIgnoringCase("blueprint");
   }
 
   @ParameterizedTest
@@ -88,17 +99,26 @@ class ExamplesTest {
   @MethodSource("examples")
   void carriesTheBlueprintsLabelsAndAnnotationsOnItselfAndItsChildren(String example) {
     JsonNode echoService = echoService(example);
-    for (JsonNode labels : List.of(echoService.path("metadata").path("labels"), echoService.path("spec").path("labels"))) {
+    for (JsonNode labels :
+        List.of(
+            echoService.path("metadata").path("labels"), echoService.path("spec").path("labels"))) {
       for (String label : List.of("environment", "team", "cost-center")) {
         assertThat(labels.path(label).asText()).as("%s label %s", example, label).isNotBlank();
       }
     }
-    for (JsonNode annotations : List.of(echoService.path("metadata").path("annotations"), echoService.path("spec").path("annotations"))) {
-      for (String annotation : List.of("description", "owner", "contact", "documentation", "incident-channel")) {
-        assertThat(annotations.path(annotation).asText()).as("%s annotation %s", example, annotation).isNotBlank();
+    for (JsonNode annotations :
+        List.of(
+            echoService.path("metadata").path("annotations"),
+            echoService.path("spec").path("annotations"))) {
+      for (String annotation :
+          List.of("description", "owner", "contact", "documentation", "incident-channel")) {
+        assertThat(annotations.path(annotation).asText())
+            .as("%s annotation %s", example, annotation)
+            .isNotBlank();
       }
     }
-    assertThat(echoService.path("spec").path("labels")).isEqualTo(echoService.path("metadata").path("labels"));
+    assertThat(echoService.path("spec").path("labels"))
+        .isEqualTo(echoService.path("metadata").path("labels"));
   }
 
   @Test
@@ -127,9 +147,12 @@ class ExamplesTest {
     JsonNode autoscaling = spec.path("autoscaling");
     assertThat(autoscaling.path("enabled").asBoolean()).isTrue();
     assertThat(autoscaling.path("minReplicas").asInt()).isGreaterThanOrEqualTo(3);
-    assertThat(autoscaling.path("maxReplicas").asInt()).isGreaterThan(autoscaling.path("minReplicas").asInt());
+    assertThat(autoscaling.path("maxReplicas").asInt())
+        .isGreaterThan(autoscaling.path("minReplicas").asInt());
     assertThat(autoscaling.path("targetCPUUtilizationPercentage").asInt()).isEqualTo(70);
-    assertThat(autoscaling.has("targetMemoryUtilizationPercentage")).as("CPU-only autoscaling").isFalse();
+    assertThat(autoscaling.has("targetMemoryUtilizationPercentage"))
+        .as("CPU-only autoscaling")
+        .isFalse();
     assertThat(spec.path("scheduling").path("topologySpreadConstraints"))
         .extracting(c -> c.path("topologyKey").asText())
         .contains("topology.kubernetes.io/zone");
@@ -137,7 +160,10 @@ class ExamplesTest {
     assertThat(spec.path("labels").path("environment").asText()).isEqualTo("production");
   }
 
-  /** Shared environments narrow who reaches port 8080 and the metrics port (empty lists would admit any source). */
+  /**
+   * Shared environments narrow who reaches port 8080 and the metrics port (empty lists would admit
+   * any source).
+   */
   @ParameterizedTest
   @ValueSource(strings = {"echoservice-staging.yaml", "echoservice-production.yaml"})
   void sharedEnvironmentsNarrowTheirNetworkPolicy(String example) {
@@ -150,15 +176,21 @@ class ExamplesTest {
   @Test
   void resourcesGrowFromDevToProductionAndRequestsNeverExceedLimits() {
     long previousLimit = 0;
-    for (String example : List.of("echoservice-dev.yaml", "echoservice-staging.yaml", "echoservice-production.yaml")) {
+    for (String example :
+        List.of(
+            "echoservice-dev.yaml", "echoservice-staging.yaml", "echoservice-production.yaml")) {
       JsonNode resources = echoService(example).path("spec").path("resources");
       long requestMemory = bytes(resources.path("requests").path("memory").asText());
       long limitMemory = bytes(resources.path("limits").path("memory").asText());
-      assertThat(requestMemory).as("%s memory request <= limit", example).isLessThanOrEqualTo(limitMemory);
+      assertThat(requestMemory)
+          .as("%s memory request <= limit", example)
+          .isLessThanOrEqualTo(limitMemory);
       assertThat(millicores(resources.path("requests").path("cpu").asText()))
           .as("%s cpu request <= limit", example)
           .isLessThanOrEqualTo(millicores(resources.path("limits").path("cpu").asText()));
-      assertThat(limitMemory).as("%s memory limit", example).isGreaterThanOrEqualTo(previousLimit)
+      assertThat(limitMemory)
+          .as("%s memory limit", example)
+          .isGreaterThanOrEqualTo(previousLimit)
           .isGreaterThanOrEqualTo(128L << 20);
       previousLimit = limitMemory;
     }
@@ -169,19 +201,26 @@ class ExamplesTest {
     JsonNode service = echoService("echoservice-loadbalancer.yaml").path("spec").path("service");
     assertThat(service.path("type").asText()).isEqualTo("LoadBalancer");
     assertThat(service.path("loadBalancerSourceRanges")).isNotEmpty();
-    service.path("loadBalancerSourceRanges").forEach(range ->
-        assertThat(range.asText()).matches("[0-9.]+/[0-9]{1,2}").isNotEqualTo("0.0.0.0/0"));
+    service
+        .path("loadBalancerSourceRanges")
+        .forEach(
+            range ->
+                assertThat(range.asText()).matches("[0-9.]+/[0-9]{1,2}").isNotEqualTo("0.0.0.0/0"));
   }
 
   /**
-   * The validator catches what the API server would reject, with its messages, so a passing example really is
-   * valid (an EchoService of another kind or API version is the renderer's to refuse: RendererTest).
+   * The validator catches what the API server would reject, with its messages, so a passing example
+   * really is valid (an EchoService of another kind or API version is the renderer's to refuse:
+   * RendererTest).
    */
   @Nested
   class ValidatorRejects {
 
     @ParameterizedTest(name = "{0}={1}")
-    @CsvSource(delimiter = '|', textBlock = """
+    @CsvSource(
+        delimiter = '|',
+        textBlock =
+            """
         replicas               | 1001            | spec.replicas: Invalid value: 1001: spec.replicas in body should be less than or equal to 1000
         replicas               | "two"           | spec.replicas: Invalid value: "string": spec.replicas in body must be of type integer: "string"
         imagePullPolicy        | "Sometimes"     | spec.imagePullPolicy: Unsupported value: "Sometimes"
@@ -196,7 +235,8 @@ class ExamplesTest {
         """)
     void aBadField(String path, String jsonValue, String expectedInProblem) throws IOException {
       ObjectNode echoService = (ObjectNode) echoService("echoservice-production.yaml").deepCopy();
-      String[] parts = path.startsWith("spec.") ? path.substring(5).split("\\.") : path.split("\\.");
+      String[] parts =
+          path.startsWith("spec.") ? path.substring(5).split("\\.") : path.split("\\.");
       ObjectNode parent = (ObjectNode) echoService.path("spec");
       for (int i = 0; i < parts.length - 1; i++) {
         parent = parent.with(parts[i]);
@@ -209,9 +249,10 @@ class ExamplesTest {
   }
 
   private static JsonNode echoService(String example) {
-    List<JsonNode> echoServices = Yaml.documents(Project.examplesDir().resolve(example)).stream()
-        .filter(d -> "EchoService".equals(d.path("kind").asText()))
-        .toList();
+    List<JsonNode> echoServices =
+        Yaml.documents(Project.examplesDir().resolve(example)).stream()
+            .filter(d -> "EchoService".equals(d.path("kind").asText()))
+            .toList();
     assertThat(echoServices).as("EchoServices in %s", example).hasSize(1);
     return echoServices.get(0);
   }

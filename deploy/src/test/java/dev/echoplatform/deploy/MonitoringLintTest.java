@@ -27,21 +27,29 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The chart's Grafana dashboards and alert rules: well-formed dashboards (JSON, panel ids, layout, targets, variables),
- * alerts with their annotations and runbooks, and every metric they read documented as exported by echo-server
- * (docs/echo-server.md, "Metrics") or by the operator (docs/operator.md's metrics table and docs/deploy.md's
- * "Metrics and alerts" table), or `up`. deploy/monitoring/check.sh evaluates the same expressions against a real
- * echo-server.
+ * The chart's Grafana dashboards and alert rules: well-formed dashboards (JSON, panel ids, layout,
+ * targets, variables), alerts with their annotations and runbooks, and every metric they read
+ * documented as exported by echo-server (docs/echo-server.md, "Metrics") or by the operator
+ * (docs/operator.md's metrics table and docs/deploy.md's "Metrics and alerts" table), or `up`.
+ * deploy/monitoring/check.sh evaluates the same expressions against a real echo-server.
  */
 class MonitoringLintTest {
 
-  static final String RUNBOOK_BASE = "https://github.com/echo-platform/echo-operator/blob/main/docs/runbooks.md#";
-  private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-  /** $name, ${name}, ${name:format}, [[name]]; $1 (a regex capture in label_replace) is no variable. */
+  static final String RUNBOOK_BASE =
+      "https://github.com/echo-platform/echo-operator/blob/main/docs/runbooks.md#";
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+
+  /**
+   * $name, ${name}, ${name:format}, [[name]]; $1 (a regex capture in label_replace) is no variable.
+   */
   private static final Pattern VARIABLE_USE =
-      Pattern.compile("\\$\\{([A-Za-z_]\\w*)(?::[^}]*)?}|\\$([A-Za-z_]\\w*)|\\[\\[([A-Za-z_]\\w*)]]");
+      Pattern.compile(
+          "\\$\\{([A-Za-z_]\\w*)(?::[^}]*)?}|\\$([A-Za-z_]\\w*)|\\[\\[([A-Za-z_]\\w*)]]");
+
   private static final Pattern BACKTICKED = Pattern.compile("`([^`]+)`");
-  private static final Pattern HEADING = Pattern.compile("^#{1,6}\\s+(.+?)\\s*$", Pattern.MULTILINE);
+  private static final Pattern HEADING =
+      Pattern.compile("^#{1,6}\\s+(.+?)\\s*$", Pattern.MULTILINE);
 
   static Stream<String> dashboards() {
     return Stream.of("echo-operator.json", "echo-fleet.json");
@@ -55,7 +63,8 @@ class MonitoringLintTest {
     try {
       return JSON.readTree(Files.readString(dashboardFile(name)));
     } catch (IOException e) {
-      throw new UncheckedIOException("dashboard " + name + " is not valid JSON: " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "dashboard " + name + " is not valid JSON: " + e.getMessage(), e);
     }
   }
 
@@ -93,7 +102,8 @@ class MonitoringLintTest {
     @ParameterizedTest
     @MethodSource("dev.echoplatform.deploy.MonitoringLintTest#dashboards")
     void panelIdsAreUnique(String name) {
-      List<Integer> ids = panels(dashboard(name)).stream().map(p -> p.path("id").asInt(-1)).toList();
+      List<Integer> ids =
+          panels(dashboard(name)).stream().map(p -> p.path("id").asInt(-1)).toList();
       assertThat(ids).as("panel ids of %s", name).doesNotContain(-1).doesNotHaveDuplicates();
     }
 
@@ -107,14 +117,21 @@ class MonitoringLintTest {
         for (String field : List.of("x", "y", "w", "h")) {
           assertThat(pos.path(field).isInt()).as("gridPos.%s of %s", field, what).isTrue();
         }
-        int x = pos.path("x").asInt(), y = pos.path("y").asInt(), w = pos.path("w").asInt(), h = pos.path("h").asInt();
+        int x = pos.path("x").asInt(),
+            y = pos.path("y").asInt(),
+            w = pos.path("w").asInt(),
+            h = pos.path("h").asInt();
         assertThat(x).as("gridPos.x of %s", what).isBetween(0, 23);
         assertThat(y).as("gridPos.y of %s", what).isNotNegative();
         assertThat(w).as("gridPos.w of %s", what).isPositive();
         assertThat(h).as("gridPos.h of %s", what).isPositive();
         assertThat(x + w).as("right edge of %s (24 columns)", what).isLessThanOrEqualTo(24);
         for (int[] other : boxes) {
-          boolean overlaps = x < other[0] + other[2] && other[0] < x + w && y < other[1] + other[3] && other[1] < y + h;
+          boolean overlaps =
+              x < other[0] + other[2]
+                  && other[0] < x + w
+                  && y < other[1] + other[3]
+                  && other[1] < y + h;
           assertThat(overlaps).as("%s overlaps panel %s", what, other[4]).isFalse();
         }
         boxes.add(new int[] {x, y, w, h, panel.path("id").asInt()});
@@ -127,12 +144,14 @@ class MonitoringLintTest {
       JsonNode dashboard = dashboard(name);
       List<String> datasourceVariables = new ArrayList<>();
       for (JsonNode variable : dashboard.path("templating").path("list")) {
-        if ("datasource".equals(variable.path("type").asText()) && "prometheus".equals(variable.path("query").asText())) {
+        if ("datasource".equals(variable.path("type").asText())
+            && "prometheus".equals(variable.path("query").asText())) {
           datasourceVariables.add(variable.path("name").asText());
         }
       }
       assertThat(datasourceVariables).as("Prometheus datasource variables of %s", name).hasSize(1);
-      Set<String> uids = Set.of("${" + datasourceVariables.get(0) + "}", "$" + datasourceVariables.get(0));
+      Set<String> uids =
+          Set.of("${" + datasourceVariables.get(0) + "}", "$" + datasourceVariables.get(0));
       for (JsonNode panel : panels(dashboard)) {
         if ("row".equals(panel.path("type").asText())) {
           continue;
@@ -142,13 +161,21 @@ class MonitoringLintTest {
         for (JsonNode target : panel.path("targets")) {
           String which = what + " target " + target.path("refId").asText();
           assertThat(target.path("expr").asText()).as("expr of %s", which).isNotBlank();
-          assertThat(target.path("datasource").path("type").asText()).as("datasource type of %s", which)
+          assertThat(target.path("datasource").path("type").asText())
+              .as("datasource type of %s", which)
               .isEqualTo("prometheus");
-          assertThat(uids).as("datasource uid of %s", which).contains(target.path("datasource").path("uid").asText());
+          assertThat(uids)
+              .as("datasource uid of %s", which)
+              .contains(target.path("datasource").path("uid").asText());
         }
         Set<String> refIds = new HashSet<>();
-        panel.path("targets").forEach(t -> assertThat(refIds.add(t.path("refId").asText()))
-            .as("refId %s unique in %s", t.path("refId").asText(), what).isTrue());
+        panel
+            .path("targets")
+            .forEach(
+                t ->
+                    assertThat(refIds.add(t.path("refId").asText()))
+                        .as("refId %s unique in %s", t.path("refId").asText(), what)
+                        .isTrue());
       }
     }
 
@@ -159,16 +186,21 @@ class MonitoringLintTest {
       Set<String> defined = new HashSet<>();
       dashboard.path("templating").path("list").forEach(v -> defined.add(v.path("name").asText()));
       Set<String> undefined = new TreeSet<>();
-      strings(dashboard).forEach(text -> {
-        Matcher m = VARIABLE_USE.matcher(text);
-        while (m.find()) {
-          String variable = m.group(1) != null ? m.group(1) : m.group(2) != null ? m.group(2) : m.group(3);
-          // Grafana's built-ins: $__rate_interval, $__interval, $__range, ...
-          if (!variable.startsWith("__") && !defined.contains(variable)) {
-            undefined.add("$" + variable + " in " + text);
-          }
-        }
-      });
+      strings(dashboard)
+          .forEach(
+              text -> {
+                Matcher m = VARIABLE_USE.matcher(text);
+                while (m.find()) {
+                  String variable =
+                      m.group(1) != null
+                          ? m.group(1)
+                          : m.group(2) != null ? m.group(2) : m.group(3);
+                  // Grafana's built-ins: $__rate_interval, $__interval, $__range, ...
+                  if (!variable.startsWith("__") && !defined.contains(variable)) {
+                    undefined.add("$" + variable + " in " + text);
+                  }
+                }
+              });
       assertThat(undefined).as("variables of %s not defined in templating.list", name).isEmpty();
     }
 
@@ -179,34 +211,51 @@ class MonitoringLintTest {
       Map<String, String> unknown = new LinkedHashMap<>();
       for (JsonNode target : targets(dashboard)) {
         String expr = target.path("expr").asText();
-        PromQl.metricNames(expr).stream().filter(m -> !Metrics.documented(m)).forEach(m -> unknown.put(m, expr));
+        PromQl.metricNames(expr).stream()
+            .filter(m -> !Metrics.documented(m))
+            .forEach(m -> unknown.put(m, expr));
       }
       for (JsonNode variable : dashboard.path("templating").path("list")) {
         if ("query".equals(variable.path("type").asText())) {
-          String query = variable.path("query").isTextual()
-              ? variable.path("query").asText() : variable.path("query").path("query").asText();
-          PromQl.variableQueryMetricNames(query).stream().filter(m -> !Metrics.documented(m))
+          String query =
+              variable.path("query").isTextual()
+                  ? variable.path("query").asText()
+                  : variable.path("query").path("query").asText();
+          PromQl.variableQueryMetricNames(query).stream()
+              .filter(m -> !Metrics.documented(m))
               .forEach(m -> unknown.put(m, query));
         }
       }
-      assertThat(unknown).as("metrics of %s that neither echo-server nor the operator documents (%s)", name,
-          Metrics.SOURCES).isEmpty();
+      assertThat(unknown)
+          .as(
+              "metrics of %s that neither echo-server nor the operator documents (%s)",
+              name, Metrics.SOURCES)
+          .isEmpty();
     }
 
     @Test
     void theFleetDashboardSelectsByNamespaceAndEchoService() {
       JsonNode dashboard = dashboard("echo-fleet.json");
       Map<String, JsonNode> variables = new LinkedHashMap<>();
-      dashboard.path("templating").path("list").forEach(v -> variables.put(v.path("name").asText(), v));
+      dashboard
+          .path("templating")
+          .path("list")
+          .forEach(v -> variables.put(v.path("name").asText(), v));
       assertThat(variables).containsKeys("datasource", "namespace", "echoservice");
-      assertThat(variables.get("namespace").path("query").asText()).startsWith("label_values(").endsWith(", namespace)");
+      assertThat(variables.get("namespace").path("query").asText())
+          .startsWith("label_values(")
+          .endsWith(", namespace)");
       assertThat(variables.get("echoservice").path("query").asText())
-          .startsWith("label_values(").contains("$namespace").endsWith(", echoservice)");
+          .startsWith("label_values(")
+          .contains("$namespace")
+          .endsWith(", echoservice)");
       for (JsonNode target : targets(dashboard)) {
-        assertThat(target.path("expr").asText()).as("expr of target %s", target.path("refId"))
+        assertThat(target.path("expr").asText())
+            .as("expr of target %s", target.path("refId"))
             .contains("namespace=~\"$namespace\"", "echoservice=~\"$echoservice\"");
       }
-      assertThat(dashboard("echo-operator.json").path("uid").asText()).isNotEqualTo(dashboard.path("uid").asText());
+      assertThat(dashboard("echo-operator.json").path("uid").asText())
+          .isNotEqualTo(dashboard.path("uid").asText());
     }
   }
 
@@ -217,20 +266,33 @@ class MonitoringLintTest {
 
     private List<JsonNode> renderedRules() {
       List<JsonNode> rules = new ArrayList<>();
-      renderedWithRules().only("PrometheusRule").path("spec").path("groups").forEach(g -> g.path("rules").forEach(rules::add));
+      renderedWithRules()
+          .only("PrometheusRule")
+          .path("spec")
+          .path("groups")
+          .forEach(g -> g.path("rules").forEach(rules::add));
       return rules;
     }
 
     @Test
     void theFleetFileIsOneGroupOfAlertsPerEchoService() {
-      assertThat(fleetFile.path("groups")).extracting(g -> g.path("name").asText()).containsExactly("echo-fleet");
+      assertThat(fleetFile.path("groups"))
+          .extracting(g -> g.path("name").asText())
+          .containsExactly("echo-fleet");
       JsonNode rules = fleetFile.path("groups").get(0).path("rules");
-      assertThat(rules).extracting(r -> r.path("alert").asText()).containsExactly(
-          "EchoServiceHighErrorRatio", "EchoServiceHighLatency", "EchoServicePodsDown", "EchoServicePodRestarts",
-          "EchoServiceBodyBudgetSaturated", "EchoServiceRateLimitingHeavy");
+      assertThat(rules)
+          .extracting(r -> r.path("alert").asText())
+          .containsExactly(
+              "EchoServiceHighErrorRatio",
+              "EchoServiceHighLatency",
+              "EchoServicePodsDown",
+              "EchoServicePodRestarts",
+              "EchoServiceBodyBudgetSaturated",
+              "EchoServiceRateLimitingHeavy");
       for (JsonNode rule : rules) {
         String expr = rule.path("expr").asText();
-        assertThat(expr).as("expr of %s", rule.path("alert"))
+        assertThat(expr)
+            .as("expr of %s", rule.path("alert"))
             .contains("sum by (namespace, echoservice", "echoservice!=\"\"")
             .doesNotContain("kube_");
       }
@@ -242,12 +304,16 @@ class MonitoringLintTest {
       for (JsonNode rule : renderedRules()) {
         String alert = rule.path("alert").asText();
         assertThat(alert).as("every rule is an alert").isNotBlank();
-        assertThat(rule.path("labels").path("severity").asText()).as("severity of %s", alert)
+        assertThat(rule.path("labels").path("severity").asText())
+            .as("severity of %s", alert)
             .isIn("critical", "warning", "info");
         JsonNode annotations = rule.path("annotations");
         assertThat(annotations.path("summary").asText()).as("summary of %s", alert).isNotBlank();
-        assertThat(annotations.path("description").asText()).as("description of %s", alert).isNotBlank();
-        assertThat(annotations.path("runbook_url").asText()).as("runbook_url of %s", alert)
+        assertThat(annotations.path("description").asText())
+            .as("description of %s", alert)
+            .isNotBlank();
+        assertThat(annotations.path("runbook_url").asText())
+            .as("runbook_url of %s", alert)
             .isEqualTo(RUNBOOK_BASE + alert.toLowerCase());
         assertThat(anchors).as("sections of docs/runbooks.md").contains(alert.toLowerCase());
       }
@@ -267,25 +333,43 @@ class MonitoringLintTest {
       Map<String, String> unknown = new LinkedHashMap<>();
       for (JsonNode rule : renderedRules()) {
         String expr = rule.path("expr").asText();
-        PromQl.metricNames(expr).stream().filter(m -> !Metrics.documented(m)).forEach(m -> unknown.put(m, expr));
+        PromQl.metricNames(expr).stream()
+            .filter(m -> !Metrics.documented(m))
+            .forEach(m -> unknown.put(m, expr));
       }
-      fleetFile.path("groups").forEach(g -> g.path("rules").forEach(rule -> {
-        String expr = rule.path("expr").asText();
-        PromQl.metricNames(expr).stream().filter(m -> !Metrics.documented(m)).forEach(m -> unknown.put(m, expr));
-      }));
-      assertThat(unknown).as("metrics of the alert rules that neither echo-server nor the operator documents (%s)",
-          Metrics.SOURCES).isEmpty();
+      fleetFile
+          .path("groups")
+          .forEach(
+              g ->
+                  g.path("rules")
+                      .forEach(
+                          rule -> {
+                            String expr = rule.path("expr").asText();
+                            PromQl.metricNames(expr).stream()
+                                .filter(m -> !Metrics.documented(m))
+                                .forEach(m -> unknown.put(m, expr));
+                          }));
+      assertThat(unknown)
+          .as(
+              "metrics of the alert rules that neither echo-server nor the operator documents (%s)",
+              Metrics.SOURCES)
+          .isEmpty();
     }
 
     @Test
     void deployDocListsEveryFleetAlertAndPanel() throws IOException {
       String doc = Files.readString(Project.root().resolve("docs/deploy.md"));
       List<String> missing = new ArrayList<>();
-      fleetFile.path("groups").get(0).path("rules").forEach(rule -> {
-        if (!doc.contains("| `" + rule.path("alert").asText() + "` |")) {
-          missing.add("alert " + rule.path("alert").asText());
-        }
-      });
+      fleetFile
+          .path("groups")
+          .get(0)
+          .path("rules")
+          .forEach(
+              rule -> {
+                if (!doc.contains("| `" + rule.path("alert").asText() + "` |")) {
+                  missing.add("alert " + rule.path("alert").asText());
+                }
+              });
       for (JsonNode panel : panels(dashboard("echo-fleet.json"))) {
         if (!doc.contains("| " + panel.path("title").asText() + " |")) {
           missing.add("panel " + panel.path("title").asText());
@@ -297,14 +381,18 @@ class MonitoringLintTest {
 
   @Test
   void thePromQlScannerFindsMetricNamesOnly() {
-    assertThat(PromQl.metricNames(
-        "sum by (namespace, echoservice) (rate(http_server_requests_seconds_count{echoservice!=\"\", status=~\"5..\"}[5m]))"
-            + " / ignoring (type) group_left () sum(rate(echo_http_errors_total{type=\"x\"}[$__rate_interval] offset 5m))"
-            + " > 0.05 and on (pod) up == bool 1e3"))
+    assertThat(
+            PromQl.metricNames(
+                "sum by (namespace, echoservice) (rate(http_server_requests_seconds_count{echoservice!=\"\", status=~\"5..\"}[5m]))"
+                    + " / ignoring (type) group_left () sum(rate(echo_http_errors_total{type=\"x\"}[$__rate_interval] offset 5m))"
+                    + " > 0.05 and on (pod) up == bool 1e3"))
         .containsExactly("http_server_requests_seconds_count", "echo_http_errors_total", "up");
-    assertThat(PromQl.metricNames("histogram_quantile(0.99, sum by (le) (rate(x_bucket[1h:5m]))) or vector(0)"))
+    assertThat(
+            PromQl.metricNames(
+                "histogram_quantile(0.99, sum by (le) (rate(x_bucket[1h:5m]))) or vector(0)"))
         .containsExactly("x_bucket");
-    assertThat(PromQl.variableQueryMetricNames("label_values(up{echoservice!=\"\"}, namespace)")).containsExactly("up");
+    assertThat(PromQl.variableQueryMetricNames("label_values(up{echoservice!=\"\"}, namespace)"))
+        .containsExactly("up");
     assertThat(Metrics.documented("http_server_requests_seconds_bucket")).isTrue();
     assertThat(Metrics.documented("echo_http_errors_total")).isTrue();
     assertThat(Metrics.documented("jvm_memory_used_bytes")).isTrue();
@@ -319,7 +407,9 @@ class MonitoringLintTest {
   /** The chart with its PrometheusRule, rendered once. */
   static synchronized RenderedChart renderedWithRules() {
     if (withRules == null) {
-      withRules = RenderedChart.render("""
+      withRules =
+          RenderedChart.render(
+              """
           metrics:
             prometheusRule:
               enabled: true
@@ -358,7 +448,8 @@ class MonitoringLintTest {
   /** The metric names the project documents as exported, from the metrics tables of the docs. */
   static final class Metrics {
 
-    static final String SOURCES = "docs/echo-server.md \"Metrics\", docs/operator.md and docs/deploy.md metrics tables, up";
+    static final String SOURCES =
+        "docs/echo-server.md \"Metrics\", docs/operator.md and docs/deploy.md metrics tables, up";
     private static final List<Pattern> PATTERNS = load();
 
     private Metrics() {}
@@ -376,8 +467,9 @@ class MonitoringLintTest {
     }
 
     /**
-     * The names in the first column of the table under {@code header}; `jvm_*` matches any name with that prefix,
-     * and a histogram or timer row also names its _bucket, _count and _sum series.
+     * The names in the first column of the table under {@code header}; `jvm_*` matches any name
+     * with that prefix, and a histogram or timer row also names its _bucket, _count and _sum
+     * series.
      */
     private static List<Pattern> table(String doc, String header) {
       List<String> lines;

@@ -3,7 +3,10 @@ package dev.echoplatform.deploy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Locations and coordinates of the project, handed to the tests by the Maven build (surefire system properties). */
+/**
+ * Locations and coordinates of the project, handed to the tests by the Maven build (surefire system
+ * properties).
+ */
 final class Project {
 
   private Project() {}
@@ -47,7 +50,9 @@ final class Project {
     String value = System.getProperty(property);
     if (value == null || value.isBlank()) {
       throw new IllegalStateException(
-          "system property " + property + " is not set: run the tests through Maven (mvn -pl deploy verify)");
+          "system property "
+              + property
+              + " is not set: run the tests through Maven (mvn -pl deploy verify)");
     }
     return value;
   }

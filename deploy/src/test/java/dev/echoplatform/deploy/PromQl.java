@@ -6,24 +6,43 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The metric names a PromQL expression reads, found without a full parser: string literals, label matchers,
- * range and subquery brackets, grouping clauses and template variables are removed, and what remains of the
- * identifiers that are not followed by "(" (functions, aggregations) and are not keywords are metric names.
+ * The metric names a PromQL expression reads, found without a full parser: string literals, label
+ * matchers, range and subquery brackets, grouping clauses and template variables are removed, and
+ * what remains of the identifiers that are not followed by "(" (functions, aggregations) and are
+ * not keywords are metric names.
  */
 final class PromQl {
 
-  private static final Pattern STRING = Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"|'(?:[^'\\\\]|\\\\.)*'|`[^`]*`");
+  private static final Pattern STRING =
+      Pattern.compile("\"(?:[^\"\\\\]|\\\\.)*\"|'(?:[^'\\\\]|\\\\.)*'|`[^`]*`");
   private static final Pattern VARIABLE = Pattern.compile("\\$\\{[^}]*}|\\$\\w+|\\[\\[\\w+]]");
   private static final Pattern MATCHERS = Pattern.compile("\\{[^{}]*}");
   private static final Pattern RANGE = Pattern.compile("\\[[^\\[\\]]*]");
   private static final Pattern GROUPING =
       Pattern.compile("\\b(by|without|on|ignoring|group_left|group_right)\\s*\\([^()]*\\)");
+
   /** An identifier not glued to a number (1e3, 5m after offset) or to another name. */
   private static final Pattern IDENTIFIER = Pattern.compile("(?<![\\w.:])[A-Za-z_:][\\w:]*");
-  private static final Set<String> KEYWORDS = Set.of(
-      "and", "or", "unless", "by", "without", "on", "ignoring", "group_left", "group_right", "bool", "offset",
-      "inf", "nan", "start", "end");
-  private static final Pattern LABEL_VALUES = Pattern.compile("^\\s*label_values\\((.*),\\s*\\w+\\s*\\)\\s*$");
+
+  private static final Set<String> KEYWORDS =
+      Set.of(
+          "and",
+          "or",
+          "unless",
+          "by",
+          "without",
+          "on",
+          "ignoring",
+          "group_left",
+          "group_right",
+          "bool",
+          "offset",
+          "inf",
+          "nan",
+          "start",
+          "end");
+  private static final Pattern LABEL_VALUES =
+      Pattern.compile("^\\s*label_values\\((.*),\\s*\\w+\\s*\\)\\s*$");
 
   private PromQl() {}
 
@@ -47,7 +66,10 @@ final class PromQl {
     return names;
   }
 
-  /** The metric names of a Grafana query variable: label_values(selector, label), or a plain expression. */
+  /**
+   * The metric names of a Grafana query variable: label_values(selector, label), or a plain
+   * expression.
+   */
   static Set<String> variableQueryMetricNames(String query) {
     Matcher m = LABEL_VALUES.matcher(query);
     if (m.matches()) {

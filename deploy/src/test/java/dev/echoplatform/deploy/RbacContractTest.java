@@ -16,13 +16,14 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * The chart's RBAC follows operator/RBAC.md, where the operator documents every rule it needs and why: each
- * group/resource listed there is granted with exactly the listed verbs, and the chart grants nothing else apart from
- * what the team conventions list on top (events.k8s.io events).
+ * The chart's RBAC follows operator/RBAC.md, where the operator documents every rule it needs and
+ * why: each group/resource listed there is granted with exactly the listed verbs, and the chart
+ * grants nothing else apart from what the team conventions list on top (events.k8s.io events).
  */
 class RbacContractTest {
 
-  private static final Pattern ROW = Pattern.compile("^\\|\\s*([^|]+?)\\s*\\|\\s*([^|]+?)\\s*\\|\\s*([^|]+?)\\s*\\|");
+  private static final Pattern ROW =
+      Pattern.compile("^\\|\\s*([^|]+?)\\s*\\|\\s*([^|]+?)\\s*\\|\\s*([^|]+?)\\s*\\|");
   private static final Pattern RESOURCE = Pattern.compile("`([a-z/.-]+)`");
   private static final Set<String> GRANTED_BY_CONVENTIONS_ONLY = Set.of("events.k8s.io/events");
 
@@ -32,20 +33,29 @@ class RbacContractTest {
     assertThat(documented).as("rules parsed from operator/RBAC.md").isNotEmpty();
 
     RenderedChart chart = RenderedChart.render("");
-    Map<String, Set<String>> granted = new TreeMap<>(Rbac.permissions(chart.get("ClusterRole", RenderedChart.FULLNAME)));
+    Map<String, Set<String>> granted =
+        new TreeMap<>(Rbac.permissions(chart.get("ClusterRole", RenderedChart.FULLNAME)));
     Rbac.permissions(chart.get("Role", RenderedChart.FULLNAME + "-leader-election"))
-        .forEach((k, v) -> granted.merge(k, v, (a, b) -> {
-          Set<String> union = new TreeSet<>(a);
-          union.addAll(b);
-          return union;
-        }));
+        .forEach(
+            (k, v) ->
+                granted.merge(
+                    k,
+                    v,
+                    (a, b) -> {
+                      Set<String> union = new TreeSet<>(a);
+                      union.addAll(b);
+                      return union;
+                    }));
 
     Map<String, Set<String>> grantedAsDocumented = new TreeMap<>(granted);
     GRANTED_BY_CONVENTIONS_ONLY.forEach(grantedAsDocumented::remove);
     assertThat(grantedAsDocumented).isEqualTo(documented);
   }
 
-  /** "group/resource" -> verbs of the table rows of RBAC.md ("core" is the empty group; ** emphasis ignored). */
+  /**
+   * "group/resource" -> verbs of the table rows of RBAC.md ("core" is the empty group; ** emphasis
+   * ignored).
+   */
   static Map<String, Set<String>> parse(Path rbacMd) throws IOException {
     assertThat(rbacMd).as("the operator's RBAC contract").isRegularFile();
     Map<String, Set<String>> rules = new LinkedHashMap<>();

@@ -16,9 +16,14 @@ final class RenderedChart {
 
   static final String RELEASE = "echo-operator";
   static final String NAMESPACE = "echo-system";
+
   /** Full name of the objects: the release name, as it contains the chart name. */
   static final String FULLNAME = "echo-operator";
-  /** Kubernetes version the chart is rendered for (the chart needs >= 1.27; helm-java defaults to 1.20). */
+
+  /**
+   * Kubernetes version the chart is rendered for (the chart needs >= 1.27; helm-java defaults to
+   * 1.20).
+   */
   static final String KUBE_VERSION = "v1.33.0";
 
   final List<JsonNode> objects;
@@ -27,18 +32,23 @@ final class RenderedChart {
     this.objects = objects;
   }
 
-  /** Renders the chart at {@code chartDir} with the default values plus the given values YAML (may be empty). */
+  /**
+   * Renders the chart at {@code chartDir} with the default values plus the given values YAML (may
+   * be empty).
+   */
   static RenderedChart render(Path chartDir, String valuesYaml) {
     try {
       Path values = Files.createTempFile("echo-operator-values", ".yaml");
       try {
         Files.writeString(values, valuesYaml);
-        String manifest = new Helm(chartDir).template()
-            .withName(RELEASE)
-            .withNamespace(NAMESPACE)
-            .withKubeVersion(KUBE_VERSION)
-            .withValuesFile(values)
-            .call();
+        String manifest =
+            new Helm(chartDir)
+                .template()
+                .withName(RELEASE)
+                .withNamespace(NAMESPACE)
+                .withKubeVersion(KUBE_VERSION)
+                .withValuesFile(values)
+                .call();
         return new RenderedChart(Yaml.documents(manifest));
       } finally {
         Files.deleteIfExists(values);
@@ -58,13 +68,24 @@ final class RenderedChart {
 
   Optional<JsonNode> find(String kind, String name) {
     return objects.stream()
-        .filter(o -> kind.equals(o.path("kind").asText()) && name.equals(o.path("metadata").path("name").asText()))
+        .filter(
+            o ->
+                kind.equals(o.path("kind").asText())
+                    && name.equals(o.path("metadata").path("name").asText()))
         .findFirst();
   }
 
   JsonNode get(String kind, String name) {
-    return find(kind, name).orElseThrow(() -> new AssertionError(
-        "no " + kind + " named " + name + " in the rendered chart; rendered: " + summary()));
+    return find(kind, name)
+        .orElseThrow(
+            () ->
+                new AssertionError(
+                    "no "
+                        + kind
+                        + " named "
+                        + name
+                        + " in the rendered chart; rendered: "
+                        + summary()));
   }
 
   JsonNode only(String kind) {
@@ -78,7 +99,8 @@ final class RenderedChart {
   }
 
   JsonNode operatorContainer() {
-    JsonNode containers = deployment().path("spec").path("template").path("spec").path("containers");
+    JsonNode containers =
+        deployment().path("spec").path("template").path("spec").path("containers");
     assertThat(containers.size()).as("containers of the operator pod").isEqualTo(1);
     return containers.get(0);
   }
@@ -106,8 +128,13 @@ final class RenderedChart {
   /** kind/namespace/name of every rendered object. */
   List<String> names() {
     return objects.stream()
-        .map(o -> o.path("kind").asText() + "/" + o.path("metadata").path("namespace").asText("") + "/"
-            + o.path("metadata").path("name").asText())
+        .map(
+            o ->
+                o.path("kind").asText()
+                    + "/"
+                    + o.path("metadata").path("namespace").asText("")
+                    + "/"
+                    + o.path("metadata").path("name").asText())
         .toList();
   }
 }

@@ -13,12 +13,19 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** values.yaml is documented line by line, and docs/deploy.md's values reference lists every value. */
+/**
+ * values.yaml is documented line by line, and docs/deploy.md's values reference lists every value.
+ */
 class ValuesDocumentationTest {
 
   private static final Pattern KEY_LINE = Pattern.compile("^(\\s*)([A-Za-z_][\\w./-]*):.*$");
-  /** Kubernetes objects given whole as values: their inner keys are Kubernetes fields, not chart values. */
-  private static final Set<String> OPAQUE = Set.of("seccompProfile", "capabilities", "namespaceSelector", "podSelector");
+
+  /**
+   * Kubernetes objects given whole as values: their inner keys are Kubernetes fields, not chart
+   * values.
+   */
+  private static final Set<String> OPAQUE =
+      Set.of("seccompProfile", "capabilities", "namespaceSelector", "podSelector");
 
   @Test
   void everyKeyOfValuesYamlHasACommentAboveIt() throws IOException {
@@ -53,8 +60,13 @@ class ValuesDocumentationTest {
   void everyTopLevelValueIsDeclaredInTheSchema() {
     JsonNode schema = Yaml.single(Project.chartDir().resolve("values.schema.json"));
     assertThat(schema.path("additionalProperties").asBoolean(true)).isFalse();
-    Yaml.single(Project.chartDir().resolve("values.yaml")).fieldNames().forEachRemaining(key ->
-        assertThat(schema.path("properties").has(key)).as("schema declares %s", key).isTrue());
+    Yaml.single(Project.chartDir().resolve("values.yaml"))
+        .fieldNames()
+        .forEachRemaining(
+            key ->
+                assertThat(schema.path("properties").has(key))
+                    .as("schema declares %s", key)
+                    .isTrue());
   }
 
   /** Paths of the leaves, and of lists, empty maps and opaque Kubernetes objects, as documented. */

@@ -5,11 +5,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** Bad values fail at install time (values.schema.json, or the chart's own checks) with a message naming the problem. */
+/**
+ * Bad values fail at install time (values.schema.json, or the chart's own checks) with a message
+ * naming the problem.
+ */
 class ValuesValidationTest {
 
   @ParameterizedTest(name = "{0} -> {1}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       replicaCount: 0                                   | at '/replicaCount': minimum: got 0, want 1
       replicaCount: two                                 | at '/replicaCount': got string, want integer
       logLevel: verbose                                 | at '/logLevel': value must be one of 'trace', 'debug'

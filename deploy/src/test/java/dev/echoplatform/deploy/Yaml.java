@@ -16,7 +16,8 @@ import java.util.List;
 /** Multi-document YAML parsing into Jackson trees. */
 final class Yaml {
 
-  static final ObjectMapper MAPPER = new YAMLMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+  static final ObjectMapper MAPPER =
+      new YAMLMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
   private Yaml() {}
 
@@ -48,7 +49,8 @@ final class Yaml {
   static JsonNode single(Path file) {
     List<JsonNode> documents = documents(file);
     if (documents.size() != 1) {
-      throw new IllegalStateException(file + " holds " + documents.size() + " YAML documents, expected 1");
+      throw new IllegalStateException(
+          file + " holds " + documents.size() + " YAML documents, expected 1");
     }
     return documents.get(0);
   }

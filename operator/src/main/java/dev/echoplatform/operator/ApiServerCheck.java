@@ -27,8 +27,13 @@ public final class ApiServerCheck {
   public record Found(String url, String context, String version, String user) {
     @Override
     public String toString() {
-      return "Kubernetes API server " + url + (context == null ? "" : " (context " + context + ")")
-          + ", version " + version + ", as " + user;
+      return "Kubernetes API server "
+          + url
+          + (context == null ? "" : " (context " + context + ")")
+          + ", version "
+          + version
+          + ", as "
+          + user;
     }
   }
 
@@ -40,19 +45,24 @@ public final class ApiServerCheck {
    */
   public static Found check(Config config) throws Unreachable {
     String url = config.getMasterUrl();
-    String context = config.getCurrentContext() == null ? null : config.getCurrentContext().getName();
-    Config once = new ConfigBuilder(config)
-        .withRequestRetryBackoffLimit(0)
-        .withConnectionTimeout(5_000)
-        .withRequestTimeout(10_000)
-        .build();
+    String context =
+        config.getCurrentContext() == null ? null : config.getCurrentContext().getName();
+    Config once =
+        new ConfigBuilder(config)
+            .withRequestRetryBackoffLimit(0)
+            .withConnectionTimeout(5_000)
+            .withRequestTimeout(10_000)
+            .build();
     try (KubernetesClient client = new KubernetesClientBuilder().withConfig(once).build()) {
       String user;
       try {
         SelfSubjectReview review = client.resource(new SelfSubjectReviewBuilder().build()).create();
-        user = review.getStatus() != null && review.getStatus().getUserInfo() != null
-            && review.getStatus().getUserInfo().getUsername() != null
-            ? review.getStatus().getUserInfo().getUsername() : "(unknown)";
+        user =
+            review.getStatus() != null
+                    && review.getStatus().getUserInfo() != null
+                    && review.getStatus().getUserInfo().getUsername() != null
+                ? review.getStatus().getUserInfo().getUsername()
+                : "(unknown)";
       } catch (KubernetesClientException e) {
         if (e.getCode() <= 0 || e.getCode() == 401) {
           throw e; // no answer, or the credentials were refused
@@ -67,22 +77,31 @@ public final class ApiServerCheck {
       }
       return new Found(url, context, version == null ? "(unknown)" : version, user);
     } catch (KubernetesClientException e) {
-      throw new Unreachable("cannot reach the Kubernetes API server at " + url
-          + (context == null ? "" : " (kubeconfig context " + context + ")") + ": " + why(e)
-          + "; check KUBECONFIG or the in-cluster service account", e);
+      throw new Unreachable(
+          "cannot reach the Kubernetes API server at "
+              + url
+              + (context == null ? "" : " (kubeconfig context " + context + ")")
+              + ": "
+              + why(e)
+              + "; check KUBECONFIG or the in-cluster service account",
+          e);
     }
   }
 
   /** The HTTP status, or the network error that prevented one (the first cause that says what). */
   private static String why(KubernetesClientException e) {
     if (e.getCode() > 0) {
-      return "HTTP " + e.getCode()
+      return "HTTP "
+          + e.getCode()
           + (e.getStatus() != null && e.getStatus().getMessage() != null
-              ? ": " + e.getStatus().getMessage() : "");
+              ? ": " + e.getStatus().getMessage()
+              : "");
     }
     for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
-      if (t instanceof java.net.ConnectException || t instanceof java.net.UnknownHostException
-          || t instanceof java.net.http.HttpTimeoutException || t instanceof javax.net.ssl.SSLException
+      if (t instanceof java.net.ConnectException
+          || t instanceof java.net.UnknownHostException
+          || t instanceof java.net.http.HttpTimeoutException
+          || t instanceof javax.net.ssl.SSLException
           || t instanceof java.net.SocketTimeoutException) {
         return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
       }
@@ -91,6 +110,7 @@ public final class ApiServerCheck {
     while (root.getCause() != null) {
       root = root.getCause();
     }
-    return root.getClass().getSimpleName() + (root.getMessage() == null ? "" : ": " + root.getMessage());
+    return root.getClass().getSimpleName()
+        + (root.getMessage() == null ? "" : ": " + root.getMessage());
   }
 }

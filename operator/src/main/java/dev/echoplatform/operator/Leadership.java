@@ -8,11 +8,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Follows whether this replica leads, and decides what losing the Lease means.
  *
- * <p>Losing the Lease while running means another replica may already reconcile: the process
- * exits (status 1) so that it is restarted as a standby and never reconciles in parallel with the
- * new leader. Giving up the Lease because the process is shutting down (SIGTERM) is expected and
- * must not exit: {@code System.exit} called from a shutdown hook, where java-operator-sdk reports
- * the stop of leading while the operator stops, blocks forever waiting for the hooks to finish.
+ * <p>Losing the Lease while running means another replica may already reconcile: the process exits
+ * (status 1) so that it is restarted as a standby and never reconciles in parallel with the new
+ * leader. Giving up the Lease because the process is shutting down (SIGTERM) is expected and must
+ * not exit: {@code System.exit} called from a shutdown hook, where java-operator-sdk reports the
+ * stop of leading while the operator stops, blocks forever waiting for the hooks to finish.
  */
 public final class Leadership {
 
@@ -27,8 +27,8 @@ public final class Leadership {
 
   /**
    * @param leading whether this replica leads from the start (true without leader election)
-   * @param exit ends the process with the given status; called at most once, never while
-   *     shutting down
+   * @param exit ends the process with the given status; called at most once, never while shutting
+   *     down
    */
   public Leadership(boolean leading, IntConsumer exit) {
     this.leading = new AtomicBoolean(leading);
@@ -47,7 +47,10 @@ public final class Leadership {
     return leading.get();
   }
 
-  /** Called (through the leader-election callbacks) with {@code true} on start, {@code false} on stop. */
+  /**
+   * Called (through the leader-election callbacks) with {@code true} on start, {@code false} on
+   * stop.
+   */
   public void leadershipChanged(boolean isLeader) {
     if (isLeader) {
       leading.set(true);
@@ -60,8 +63,10 @@ public final class Leadership {
     } else {
       // Also when the election ends before this replica ever led: a standby that no longer
       // competes for the Lease could never take over.
-      log.error("{} while running; exiting with status {} to restart as a standby",
-          wasLeading ? "lost the leader Lease" : "leader election ended", LOST_LEASE_EXIT_STATUS);
+      log.error(
+          "{} while running; exiting with status {} to restart as a standby",
+          wasLeading ? "lost the leader Lease" : "leader election ended",
+          LOST_LEASE_EXIT_STATUS);
       exit.accept(LOST_LEASE_EXIT_STATUS);
     }
   }

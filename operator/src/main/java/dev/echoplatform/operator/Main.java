@@ -67,9 +67,10 @@ public final class Main {
     new UptimeMetrics().bindTo(registry);
     registerBuildInfo(registry);
 
-    KubernetesClient client = new KubernetesClientBuilder()
-        .withHttpClientBuilderConsumer(new WriteMetrics(registry)::install)
-        .build();
+    KubernetesClient client =
+        new KubernetesClientBuilder()
+            .withHttpClientBuilderConsumer(new WriteMetrics(registry)::install)
+            .build();
     try {
       log.info("{}", ApiServerCheck.check(client.getConfiguration()));
     } catch (ApiServerCheck.Unreachable e) {
@@ -79,24 +80,37 @@ public final class Main {
       return;
     }
     // Without leader election this replica always leads; with it, it leads once it holds the Lease.
-    Leadership leadership = new Leadership(!config.leaderElectionEnabled(), Leadership.systemExit());
-    Operator operator = EchoOperator.create(client, config,
-        MicrometerMetrics.newMicrometerMetricsBuilder(registry).notCollectingMetricsPerResource().build(),
-        registry, leadership::leadershipChanged,
-        c -> { });
+    Leadership leadership =
+        new Leadership(!config.leaderElectionEnabled(), Leadership.systemExit());
+    Operator operator =
+        EchoOperator.create(
+            client,
+            config,
+            MicrometerMetrics.newMicrometerMetricsBuilder(registry)
+                .notCollectingMetricsPerResource()
+                .build(),
+            registry,
+            leadership::leadershipChanged,
+            c -> {});
     // Taken before start(): Operator.getRuntimeInfo() waits for a lock start() holds while the
     // informers sync, which would hang the probes exactly when they matter.
     RuntimeInfo runtime = operator.getRuntimeInfo();
     ManagementServer management;
     try {
-      management = new ManagementServer(
-          new java.net.InetSocketAddress(config.bindAddress(), config.managementPort()),
-          // Alive unless the leader's informers failed.
-          () -> !runtime.isStarted() || !leadership.isLeading() || runtime.allEventSourcesAreHealthy(),
-          // Ready once started; a standby waiting for the Lease is ready (it can take over), so
-          // a rolling update of the operator's own Deployment never waits on the Lease.
-          () -> runtime.isStarted() && (!leadership.isLeading() || runtime.allEventSourcesAreHealthy()),
-          registry);
+      management =
+          new ManagementServer(
+              new java.net.InetSocketAddress(config.bindAddress(), config.managementPort()),
+              // Alive unless the leader's informers failed.
+              () ->
+                  !runtime.isStarted()
+                      || !leadership.isLeading()
+                      || runtime.allEventSourcesAreHealthy(),
+              // Ready once started; a standby waiting for the Lease is ready (it can take over), so
+              // a rolling update of the operator's own Deployment never waits on the Lease.
+              () ->
+                  runtime.isStarted()
+                      && (!leadership.isLeading() || runtime.allEventSourcesAreHealthy()),
+              registry);
     } catch (java.io.IOException e) {
       log.error("cannot listen on MANAGEMENT_PORT={}: {}", config.managementPort(), e.getMessage());
       client.close();
@@ -107,17 +121,21 @@ public final class Main {
     log.info("management endpoints on port {}: /healthz /readyz /metrics", management.port());
 
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      log.info("shutting down");
-      leadership.shuttingDown();
-      try {
-        operator.stop();
-      } finally {
-        management.close();
-        client.close();
-        stopped.countDown();
-      }
-    }, "shutdown"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  log.info("shutting down");
+                  leadership.shuttingDown();
+                  try {
+                    operator.stop();
+                  } finally {
+                    management.close();
+                    client.close();
+                    stopped.countDown();
+                  }
+                },
+                "shutdown"));
     try {
       operator.start();
     } catch (RuntimeException e) {
@@ -133,13 +151,15 @@ public final class Main {
       System.err.println("usage: java -jar echo-operator.jar --render FILE|-");
       return 2;
     }
-    String yaml = args[1].equals("-")
-        ? new String(System.in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
-        : java.nio.file.Files.readString(java.nio.file.Path.of(args[1]));
+    String yaml =
+        args[1].equals("-")
+            ? new String(System.in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+            : java.nio.file.Files.readString(java.nio.file.Path.of(args[1]));
     try {
       String image = System.getenv().getOrDefault("ECHO_SERVER_IMAGE", "").trim();
-      System.out.print(Renderer.toYaml(
-          Renderer.children(yaml, image.isEmpty() ? OperatorConfig.defaultImage() : image)));
+      System.out.print(
+          Renderer.toYaml(
+              Renderer.children(yaml, image.isEmpty() ? OperatorConfig.defaultImage() : image)));
       return 0;
     } catch (IllegalArgumentException e) {
       e.getMessage().lines().forEach(line -> System.err.println("echo-operator --render: " + line));
@@ -153,12 +173,15 @@ public final class Main {
     }
   }
 
-
   /** {@code echo_operator_build_info{version,revision} 1}. */
   static void registerBuildInfo(io.micrometer.core.instrument.MeterRegistry registry) {
     io.micrometer.core.instrument.Gauge.builder("echo.operator.build.info", () -> 1)
         .description("The operator's version and source revision (always 1)")
-        .tags("version", OperatorConfig.operatorVersion(), "revision", OperatorConfig.operatorRevision())
+        .tags(
+            "version",
+            OperatorConfig.operatorVersion(),
+            "revision",
+            OperatorConfig.operatorRevision())
         .register(registry);
   }
 }

@@ -18,23 +18,32 @@ public final class ManagementServer implements AutoCloseable {
 
   private final HttpServer server;
 
-  public ManagementServer(InetSocketAddress address, BooleanSupplier live, BooleanSupplier ready,
-      PrometheusMeterRegistry registry) throws IOException {
+  public ManagementServer(
+      InetSocketAddress address,
+      BooleanSupplier live,
+      BooleanSupplier ready,
+      PrometheusMeterRegistry registry)
+      throws IOException {
     server = HttpServer.create(address, 16);
     server.createContext("/healthz", ex -> probe(ex, live.getAsBoolean()));
     server.createContext("/readyz", ex -> probe(ex, ready.getAsBoolean()));
-    server.createContext("/metrics", ex -> {
-      if (!allowGet(ex)) {
-        return;
-      }
-      respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape());
-    });
+    server.createContext(
+        "/metrics",
+        ex -> {
+          if (!allowGet(ex)) {
+            return;
+          }
+          respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape());
+        });
     server.createContext("/", ex -> respond(ex, 404, "text/plain; charset=utf-8", "not found\n"));
-    server.setExecutor(Executors.newFixedThreadPool(2, r -> {
-      Thread t = new Thread(r, "management-http");
-      t.setDaemon(true);
-      return t;
-    }));
+    server.setExecutor(
+        Executors.newFixedThreadPool(
+            2,
+            r -> {
+              Thread t = new Thread(r, "management-http");
+              t.setDaemon(true);
+              return t;
+            }));
   }
 
   public void start() {

@@ -27,8 +27,8 @@ import java.util.regex.Pattern;
  * @param reconcileConcurrency EchoServices reconciled at the same time
  * @param managementPort port of /healthz, /readyz and /metrics
  * @param logLevel root log level
- * @param serverSideApply whether children are applied with server-side apply (always true in a
- *     real cluster; fabric8's mock API server, used in tests, does not implement it)
+ * @param serverSideApply whether children are applied with server-side apply (always true in a real
+ *     cluster; fabric8's mock API server, used in tests, does not implement it)
  * @param resyncInterval how often each EchoService is reconciled when nothing changed
  */
 public record OperatorConfig(
@@ -46,28 +46,49 @@ public record OperatorConfig(
 
   /** The default resync interval (java-operator-sdk's, as controller-runtime's sync period). */
   public static final Duration DEFAULT_RESYNC = Duration.ofHours(10);
+
   static final Duration MIN_RESYNC = Duration.ofSeconds(10);
   static final Duration MAX_RESYNC = Duration.ofHours(168);
 
   /** A configuration with the default resync interval. */
-  public OperatorConfig(Set<String> watchNamespaces, String echoServerImage, boolean leaderElectionEnabled,
-      String leaseName, Optional<String> leaseNamespace, int reconcileConcurrency, int managementPort,
-      String logLevel, boolean serverSideApply) {
-    this(watchNamespaces, echoServerImage, leaderElectionEnabled, leaseName, leaseNamespace,
-        reconcileConcurrency, managementPort, logLevel, serverSideApply, DEFAULT_RESYNC, DEFAULT_BIND_ADDRESS);
+  public OperatorConfig(
+      Set<String> watchNamespaces,
+      String echoServerImage,
+      boolean leaderElectionEnabled,
+      String leaseName,
+      Optional<String> leaseNamespace,
+      int reconcileConcurrency,
+      int managementPort,
+      String logLevel,
+      boolean serverSideApply) {
+    this(
+        watchNamespaces,
+        echoServerImage,
+        leaderElectionEnabled,
+        leaseName,
+        leaseNamespace,
+        reconcileConcurrency,
+        managementPort,
+        logLevel,
+        serverSideApply,
+        DEFAULT_RESYNC,
+        DEFAULT_BIND_ADDRESS);
   }
 
   /** Every interface: in a pod, the kubelet's probes and Prometheus reach the management port. */
   public static final String DEFAULT_BIND_ADDRESS = "0.0.0.0";
+
   private static final Pattern IPV4 =
-      Pattern.compile("((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])");
+      Pattern.compile(
+          "((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])");
   private static final Pattern IPV6 = Pattern.compile("[0-9a-fA-F:.]*:[0-9a-fA-F:.]*");
 
   public static final String IMAGE_REPOSITORY = "ghcr.io/echo-platform/echo-server";
   public static final String SERVICE_ACCOUNT_NAMESPACE_FILE =
       "/var/run/secrets/kubernetes.io/serviceaccount/namespace";
 
-  public static final String HELP = """
+  public static final String HELP =
+      """
       echo-operator %s - reconciles EchoService resources (echo.platform.dev/v1alpha1).
 
       Usage: java -jar echo-operator.jar [--help | --version]
@@ -104,13 +125,16 @@ public record OperatorConfig(
     return buildProperty("version");
   }
 
-  /** The source revision the operator was built from ({@code unknown} when the build was not told). */
+  /**
+   * The source revision the operator was built from ({@code unknown} when the build was not told).
+   */
   public static String operatorRevision() {
     return buildProperty("revision");
   }
 
   private static String buildProperty(String name) {
-    try (InputStream in = OperatorConfig.class.getResourceAsStream("/echo-operator-version.properties")) {
+    try (InputStream in =
+        OperatorConfig.class.getResourceAsStream("/echo-operator-version.properties")) {
       if (in == null) {
         throw new IllegalStateException("echo-operator-version.properties missing from the jar");
       }
@@ -168,13 +192,19 @@ public record OperatorConfig(
     } else if (!DNS_SUBDOMAIN.matcher(leaseName).matches()) {
       throw invalid("LEADER_ELECTION_LEASE_NAME", leaseName, "not a valid Lease name");
     }
-    Optional<String> leaseNamespace = Optional.ofNullable(env.get("LEADER_ELECTION_NAMESPACE"))
-        .map(String::trim)
-        .filter(s -> !s.isEmpty())
-        .or(() -> Optional.ofNullable(env.get("POD_NAMESPACE")).map(String::trim).filter(s -> !s.isEmpty()))
-        .or(() -> serviceAccountNamespace.apply(Path.of(SERVICE_ACCOUNT_NAMESPACE_FILE)));
+    Optional<String> leaseNamespace =
+        Optional.ofNullable(env.get("LEADER_ELECTION_NAMESPACE"))
+            .map(String::trim)
+            .filter(s -> !s.isEmpty())
+            .or(
+                () ->
+                    Optional.ofNullable(env.get("POD_NAMESPACE"))
+                        .map(String::trim)
+                        .filter(s -> !s.isEmpty()))
+            .or(() -> serviceAccountNamespace.apply(Path.of(SERVICE_ACCOUNT_NAMESPACE_FILE)));
     if (leaseNamespace.isPresent() && !DNS_LABEL.matcher(leaseNamespace.get()).matches()) {
-      throw invalid("LEADER_ELECTION_NAMESPACE", leaseNamespace.get(), "not a valid namespace name");
+      throw invalid(
+          "LEADER_ELECTION_NAMESPACE", leaseNamespace.get(), "not a valid namespace name");
     }
     if (leaderElection && leaseNamespace.isEmpty()) {
       throw new IllegalArgumentException(
@@ -194,7 +224,8 @@ public record OperatorConfig(
     if (bindAddress.isEmpty()) {
       bindAddress = DEFAULT_BIND_ADDRESS;
     } else if (!IPV4.matcher(bindAddress).matches() && !isIpv6Literal(bindAddress)) {
-      throw invalid("BIND_ADDRESS", bindAddress, "expected an IPv4 or IPv6 address literal, e.g. 127.0.0.1");
+      throw invalid(
+          "BIND_ADDRESS", bindAddress, "expected an IPv4 or IPv6 address literal, e.g. 127.0.0.1");
     }
     Duration resync = DEFAULT_RESYNC;
     String resyncText = env.getOrDefault("RESYNC_INTERVAL", "").trim();
@@ -209,8 +240,18 @@ public record OperatorConfig(
         throw invalid("RESYNC_INTERVAL", resyncText, accepted);
       }
     }
-    return new OperatorConfig(Set.copyOf(namespaces), image, leaderElection, leaseName,
-        leaseNamespace, concurrency, port, logLevel, true, resync, bindAddress);
+    return new OperatorConfig(
+        Set.copyOf(namespaces),
+        image,
+        leaderElection,
+        leaseName,
+        leaseNamespace,
+        concurrency,
+        port,
+        logLevel,
+        true,
+        resync,
+        bindAddress);
   }
 
   /** A literal only: never a name, so that no value is ever looked up in DNS. */
@@ -268,19 +309,42 @@ public record OperatorConfig(
 
   /** The same configuration with server-side apply switched off (for the mock API server). */
   public OperatorConfig withServerSideApply(boolean ssa) {
-    return new OperatorConfig(watchNamespaces, echoServerImage, leaderElectionEnabled, leaseName,
-        leaseNamespace, reconcileConcurrency, managementPort, logLevel, ssa, resyncInterval,
+    return new OperatorConfig(
+        watchNamespaces,
+        echoServerImage,
+        leaderElectionEnabled,
+        leaseName,
+        leaseNamespace,
+        reconcileConcurrency,
+        managementPort,
+        logLevel,
+        ssa,
+        resyncInterval,
         bindAddress);
   }
 
   @Override
   public String toString() {
-    return "OperatorConfig[watchNamespaces=" + (watchNamespaces.isEmpty() ? "(all)" : watchNamespaces)
-        + ", echoServerImage=" + echoServerImage + ", leaderElection=" + leaderElectionEnabled
-        + ", lease=" + leaseNamespace.orElse("?") + "/" + leaseName
-        + ", reconcileConcurrency=" + reconcileConcurrency + ", management=" + bindAddress + ":"
+    return "OperatorConfig[watchNamespaces="
+        + (watchNamespaces.isEmpty() ? "(all)" : watchNamespaces)
+        + ", echoServerImage="
+        + echoServerImage
+        + ", leaderElection="
+        + leaderElectionEnabled
+        + ", lease="
+        + leaseNamespace.orElse("?")
+        + "/"
+        + leaseName
+        + ", reconcileConcurrency="
+        + reconcileConcurrency
+        + ", management="
+        + bindAddress
+        + ":"
         + managementPort
-        + ", logLevel=" + logLevel + ", resyncInterval=" + resyncInterval + "]";
+        + ", logLevel="
+        + logLevel
+        + ", resyncInterval="
+        + resyncInterval
+        + "]";
   }
-
 }

@@ -6,25 +6,26 @@ import java.math.RoundingMode;
 import java.util.Map;
 
 /**
- * A Kubernetes resource quantity (k8s.io/apimachinery resource.Quantity) as an exact decimal, parsed
- * the way {@code resource.ParseQuantity} does: a signed decimal number, then a binary SI suffix (Ki,
- * Mi, Gi, Ti, Pi, Ei), a decimal SI suffix (n, u, m, k, M, G, T, P, E) or a decimal exponent (e3,
- * E-2). Like Kubernetes, the value keeps the parser's representation: exact with the number's own
- * scale when it fits the int64 fast path, else rounded up to scale 9 (nano units), binary SI
- * values capped at 2^63-1. The value of the CEL {@code quantity(string)} function.
+ * A Kubernetes resource quantity (k8s.io/apimachinery resource.Quantity) as an exact decimal,
+ * parsed the way {@code resource.ParseQuantity} does: a signed decimal number, then a binary SI
+ * suffix (Ki, Mi, Gi, Ti, Pi, Ei), a decimal SI suffix (n, u, m, k, M, G, T, P, E) or a decimal
+ * exponent (e3, E-2). Like Kubernetes, the value keeps the parser's representation: exact with the
+ * number's own scale when it fits the int64 fast path, else rounded up to scale 9 (nano units),
+ * binary SI values capped at 2^63-1. The value of the CEL {@code quantity(string)} function.
  */
 final class Quantity implements Comparable<Quantity> {
 
   // The errors resource.ParseQuantity returns, word for word.
-  static final String FORMAT_WRONG = "quantities must match the regular expression"
-      + " '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
+  static final String FORMAT_WRONG =
+      "quantities must match the regular expression"
+          + " '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
   static final String BAD_SUFFIX = "unable to parse quantity's suffix";
   static final String BAD_NUMBER = "unable to parse numeric part of quantity";
 
-  private static final Map<String, Integer> DECIMAL_SUFFIXES = Map.of(
-      "n", -9, "u", -6, "m", -3, "", 0, "k", 3, "M", 6, "G", 9, "T", 12, "P", 15, "E", 18);
-  private static final Map<String, Integer> BINARY_SUFFIXES = Map.of(
-      "Ki", 10, "Mi", 20, "Gi", 30, "Ti", 40, "Pi", 50, "Ei", 60);
+  private static final Map<String, Integer> DECIMAL_SUFFIXES =
+      Map.of("n", -9, "u", -6, "m", -3, "", 0, "k", 3, "M", 6, "G", 9, "T", 12, "P", 15, "E", 18);
+  private static final Map<String, Integer> BINARY_SUFFIXES =
+      Map.of("Ki", 10, "Mi", 20, "Gi", 30, "Ti", 40, "Pi", 50, "Ei", 60);
   private static final BigDecimal MAX = BigDecimal.valueOf(Long.MAX_VALUE);
   private static final int NANO = -9;
 
@@ -94,9 +95,10 @@ final class Quantity implements Comparable<Quantity> {
     }
 
     // The parser's exact int64 path: no rounding, no cap.
-    int precision = base == 10
-        ? 18 - (num.length() + denom.length())
-        : denom.isEmpty() ? 15 - num.length() - (int) (exponent * 3f / 10) - 1 : -1;
+    int precision =
+        base == 10
+            ? 18 - (num.length() + denom.length())
+            : denom.isEmpty() ? 15 - num.length() - (int) (exponent * 3f / 10) - 1 : -1;
     int scale = (base == 10 ? exponent : 0) - denom.length();
     if (precision >= 0 && scale >= NANO) {
       long shifted;
@@ -118,9 +120,10 @@ final class Quantity implements Comparable<Quantity> {
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(BAD_NUMBER);
     }
-    amount = base == 10
-        ? amount.scaleByPowerOfTen(exponent)
-        : amount.multiply(new BigDecimal(BigInteger.ONE.shiftLeft(exponent)));
+    amount =
+        base == 10
+            ? amount.scaleByPowerOfTen(exponent)
+            : amount.multiply(new BigDecimal(BigInteger.ONE.shiftLeft(exponent)));
     if (amount.signum() != 0) {
       amount = amount.setScale(-NANO, RoundingMode.UP);
     }

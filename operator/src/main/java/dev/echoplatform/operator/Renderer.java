@@ -6,8 +6,8 @@ import dev.echoplatform.operator.resources.DeploymentBuilder;
 import dev.echoplatform.operator.resources.EchoServiceModel;
 import dev.echoplatform.operator.resources.HorizontalPodAutoscalerBuilder;
 import dev.echoplatform.operator.resources.NetworkPolicyBuilder;
-import dev.echoplatform.operator.resources.PodMonitorBuilder;
 import dev.echoplatform.operator.resources.PodDisruptionBudgetBuilder;
+import dev.echoplatform.operator.resources.PodMonitorBuilder;
 import dev.echoplatform.operator.resources.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
@@ -18,8 +18,8 @@ import java.util.regex.Pattern;
 
 /**
  * {@code --render}: the children the operator would apply for the given EchoServices, as YAML,
- * rendered by the same builders (no cluster needed). Owner references are left out: they need
- * the EchoService's UID, which only the API server assigns.
+ * rendered by the same builders (no cluster needed). Owner references are left out: they need the
+ * EchoService's UID, which only the API server assigns.
  */
 public final class Renderer {
 
@@ -56,7 +56,9 @@ public final class Renderer {
         errors.add("document " + index + " is not valid YAML: " + e.getMessage());
         continue;
       }
-      if (!(parsed instanceof Map<?, ?> raw) || raw.get("kind") == null || raw.get("apiVersion") == null) {
+      if (!(parsed instanceof Map<?, ?> raw)
+          || raw.get("kind") == null
+          || raw.get("apiVersion") == null) {
         errors.add("document " + index + " is not a Kubernetes object (no apiVersion or kind)");
         continue;
       }
@@ -66,8 +68,13 @@ public final class Renderer {
         continue;
       }
       if (!EXPECTED_API_VERSION.equals(object.get("apiVersion"))) {
-        errors.add("document " + index + " is an EchoService of " + object.get("apiVersion")
-            + "; this operator serves " + EXPECTED_API_VERSION);
+        errors.add(
+            "document "
+                + index
+                + " is an EchoService of "
+                + object.get("apiVersion")
+                + "; this operator serves "
+                + EXPECTED_API_VERSION);
         continue;
       }
       Map<?, ?> metadata = object.get("metadata") instanceof Map<?, ?> m ? m : Map.of();
@@ -97,8 +104,8 @@ public final class Renderer {
       throw new IllegalArgumentException(String.join("\n", errors));
     }
     if (echoServices == 0) {
-      throw new IllegalArgumentException("no EchoService (" + EXPECTED_API_VERSION
-          + ") in the input");
+      throw new IllegalArgumentException(
+          "no EchoService (" + EXPECTED_API_VERSION + ") in the input");
     }
     return out;
   }
@@ -106,7 +113,8 @@ public final class Renderer {
   /** The EchoService schema of the CRD the build generated, loaded on first use. */
   static final class Schema {
     static final String CRD = "META-INF/fabric8/" + EchoService.CRD_NAME + "-v1.yml";
-    static final SchemaValidator VALIDATOR = SchemaValidator.fromClasspath(CRD, EchoService.VERSION);
+    static final SchemaValidator VALIDATOR =
+        SchemaValidator.fromClasspath(CRD, EchoService.VERSION);
 
     private Schema() {}
   }

@@ -40,6 +40,7 @@ public final class SchemaValidator {
   private static final ObjectMapper JSON =
       new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
   private static final Set<String> META_FIELDS = Set.of("apiVersion", "kind", "metadata");
+
   /** field.OmitValueType: an error whose bad value is not printed. */
   private static final Object OMIT = new Object();
 
@@ -48,20 +49,26 @@ public final class SchemaValidator {
   private final Map<ValidationRule, CelRules.Compiled> messages = new IdentityHashMap<>();
 
   public SchemaValidator(CustomResourceDefinition crd, String version) {
-    this.root = crd.getSpec().getVersions().stream()
-        .filter(v -> v.getName().equals(version))
-        .findFirst()
-        .orElseThrow(() -> new IllegalArgumentException(
-            "CRD " + crd.getMetadata().getName() + " has no version " + version))
-        .getSchema().getOpenAPIV3Schema();
-    forEachNode(root, node -> {
-      for (ValidationRule rule : rules(node)) {
-        rules.put(rule, CelRules.compile(rule.getRule(), false));
-        if (rule.getMessageExpression() != null && !rule.getMessageExpression().isBlank()) {
-          messages.put(rule, CelRules.compile(rule.getMessageExpression(), true));
-        }
-      }
-    });
+    this.root =
+        crd.getSpec().getVersions().stream()
+            .filter(v -> v.getName().equals(version))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new IllegalArgumentException(
+                        "CRD " + crd.getMetadata().getName() + " has no version " + version))
+            .getSchema()
+            .getOpenAPIV3Schema();
+    forEachNode(
+        root,
+        node -> {
+          for (ValidationRule rule : rules(node)) {
+            rules.put(rule, CelRules.compile(rule.getRule(), false));
+            if (rule.getMessageExpression() != null && !rule.getMessageExpression().isBlank()) {
+              messages.put(rule, CelRules.compile(rule.getMessageExpression(), true));
+            }
+          }
+        });
   }
 
   /** The schema of {@code version} in the CRD at {@code resource} on the classpath. */
@@ -70,7 +77,8 @@ public final class SchemaValidator {
       if (in == null) {
         throw new IllegalStateException("no " + resource + " on the classpath");
       }
-      return new SchemaValidator(SERIALIZATION.unmarshal(in, CustomResourceDefinition.class), version);
+      return new SchemaValidator(
+          SERIALIZATION.unmarshal(in, CustomResourceDefinition.class), version);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -79,16 +87,18 @@ public final class SchemaValidator {
   /** Every CEL rule and message expression that does not compile, as "rule: reason". */
   List<String> compileErrors() {
     List<String> out = new ArrayList<>();
-    rules.forEach((rule, compiled) -> {
-      if (compiled.error() != null) {
-        out.add(rule.getRule() + ": " + compiled.error());
-      }
-    });
-    messages.forEach((rule, compiled) -> {
-      if (compiled.error() != null) {
-        out.add(rule.getMessageExpression() + ": " + compiled.error());
-      }
-    });
+    rules.forEach(
+        (rule, compiled) -> {
+          if (compiled.error() != null) {
+            out.add(rule.getRule() + ": " + compiled.error());
+          }
+        });
+    messages.forEach(
+        (rule, compiled) -> {
+          if (compiled.error() != null) {
+            out.add(rule.getMessageExpression() + ": " + compiled.error());
+          }
+        });
     return out;
   }
 
@@ -100,14 +110,22 @@ public final class SchemaValidator {
   public List<String> validate(Map<String, Object> object) {
     List<String> unknown = new ArrayList<>();
     prune(object, root, "", true, unknown);
-    List<String> out = unknown.stream().sorted().map(p -> "unknown field \"" + p + "\"")
-        .collect(Collectors.toCollection(ArrayList::new));
+    List<String> out =
+        unknown.stream()
+            .sorted()
+            .map(p -> "unknown field \"" + p + "\"")
+            .collect(Collectors.toCollection(ArrayList::new));
     applyDefaults(object, root);
     List<FieldError> errors = new ArrayList<>();
     validate(object, root, "", errors);
     if (errors.stream().anyMatch(e -> e.kind.blocking)) {
-      errors.add(new FieldError(Kind.INVALID, "", null, "some validation rules were not checked because"
-          + " the object was invalid; correct the existing errors to complete validation"));
+      errors.add(
+          new FieldError(
+              Kind.INVALID,
+              "",
+              null,
+              "some validation rules were not checked because"
+                  + " the object was invalid; correct the existing errors to complete validation"));
     } else {
       evaluateRules(object, root, "", errors);
     }
@@ -117,8 +135,8 @@ public final class SchemaValidator {
 
   // ---- pruning and defaulting (apiextensions-apiserver schema/pruning and schema/defaulting) ----
 
-  private static void prune(Object value, JSONSchemaProps s, String path, boolean embedded,
-      List<String> unknown) {
+  private static void prune(
+      Object value, JSONSchemaProps s, String path, boolean embedded, List<String> unknown) {
     boolean preserve = Boolean.TRUE.equals(s.getXKubernetesPreserveUnknownFields());
     if (value instanceof Map<?, ?> map) {
       for (Iterator<? extends Map.Entry<?, ?>> it = map.entrySet().iterator(); it.hasNext(); ) {
@@ -129,16 +147,28 @@ public final class SchemaValidator {
           continue;
         }
         if (child != null) {
-          prune(entry.getValue(), child, join(path, key), isTrue(child.getXKubernetesEmbeddedResource()), unknown);
+          prune(
+              entry.getValue(),
+              child,
+              join(path, key),
+              isTrue(child.getXKubernetesEmbeddedResource()),
+              unknown);
         } else if (!preserve) {
           unknown.add(join(path, key));
           it.remove();
         }
       }
-    } else if (value instanceof List<?> list && s.getItems() != null && s.getItems().getSchema() != null) {
+    } else if (value instanceof List<?> list
+        && s.getItems() != null
+        && s.getItems().getSchema() != null) {
       for (int i = 0; i < list.size(); i++) {
         JSONSchemaProps items = s.getItems().getSchema();
-        prune(list.get(i), items, path + "[" + i + "]", isTrue(items.getXKubernetesEmbeddedResource()), unknown);
+        prune(
+            list.get(i),
+            items,
+            path + "[" + i + "]",
+            isTrue(items.getXKubernetesEmbeddedResource()),
+            unknown);
       }
     }
   }
@@ -148,11 +178,15 @@ public final class SchemaValidator {
     if (value instanceof Map<?, ?> raw) {
       Map<String, Object> map = (Map<String, Object>) raw;
       if (s.getProperties() != null) {
-        s.getProperties().forEach((key, prop) -> {
-          if (prop.getDefault() != null && (!map.containsKey(key) || map.get(key) == null && !isTrue(prop.getNullable()))) {
-            map.put(key, fromJson(prop.getDefault()));
-          }
-        });
+        s.getProperties()
+            .forEach(
+                (key, prop) -> {
+                  if (prop.getDefault() != null
+                      && (!map.containsKey(key)
+                          || map.get(key) == null && !isTrue(prop.getNullable()))) {
+                    map.put(key, fromJson(prop.getDefault()));
+                  }
+                });
       }
       for (Iterator<Map.Entry<String, Object>> it = map.entrySet().iterator(); it.hasNext(); ) {
         Map.Entry<String, Object> entry = it.next();
@@ -169,7 +203,9 @@ public final class SchemaValidator {
         }
         applyDefaults(entry.getValue(), child);
       }
-    } else if (value instanceof List<?> raw && s.getItems() != null && s.getItems().getSchema() != null) {
+    } else if (value instanceof List<?> raw
+        && s.getItems() != null
+        && s.getItems().getSchema() != null) {
       List<Object> list = (List<Object>) raw;
       JSONSchemaProps items = s.getItems().getSchema();
       for (int i = 0; i < list.size(); i++) {
@@ -181,11 +217,15 @@ public final class SchemaValidator {
     }
   }
 
-  // ---- OpenAPI keywords (kube-openapi validate, mapped to field errors as apiextensions does) ----
+  // ---- OpenAPI keywords (kube-openapi validate, mapped to field errors as apiextensions does)
+  // ----
 
-  private static void validate(Object value, JSONSchemaProps s, String path, List<FieldError> errors) {
-    List<String> types = isTrue(s.getXKubernetesIntOrString()) ? List.of("integer", "string")
-        : s.getType() == null ? List.of() : List.of(s.getType());
+  private static void validate(
+      Object value, JSONSchemaProps s, String path, List<FieldError> errors) {
+    List<String> types =
+        isTrue(s.getXKubernetesIntOrString())
+            ? List.of("integer", "string")
+            : s.getType() == null ? List.of() : List.of(s.getType());
     if (value == null) {
       if (!types.isEmpty() && !isTrue(s.getNullable())) {
         errors.add(typeInvalid(path, types, "null"));
@@ -194,7 +234,9 @@ public final class SchemaValidator {
       return;
     }
     String actual = jsonType(value);
-    if (!types.isEmpty() && !types.contains(actual) && !(actual.equals("integer") && types.contains("number"))) {
+    if (!types.isEmpty()
+        && !types.contains(actual)
+        && !(actual.equals("integer") && types.contains("number"))) {
       errors.add(typeInvalid(path, types, actual));
     }
     if (s.getAnyOf() != null && !s.getAnyOf().isEmpty()) {
@@ -211,7 +253,9 @@ public final class SchemaValidator {
         }
       }
       if (s.getMinItems() != null && list.size() < s.getMinItems()) {
-        errors.add(invalid(path, (long) list.size(), "should have at least " + s.getMinItems() + " items"));
+        errors.add(
+            invalid(
+                path, (long) list.size(), "should have at least " + s.getMinItems() + " items"));
       }
       if (s.getMaxItems() != null && list.size() > s.getMaxItems()) {
         errors.add(tooMany(path, list.size(), s.getMaxItems()));
@@ -223,7 +267,8 @@ public final class SchemaValidator {
     }
   }
 
-  private static void checkAnyOf(Object value, List<JSONSchemaProps> anyOf, String path, List<FieldError> errors) {
+  private static void checkAnyOf(
+      Object value, List<JSONSchemaProps> anyOf, String path, List<FieldError> errors) {
     List<FieldError> best = null;
     for (JSONSchemaProps branch : anyOf) {
       List<FieldError> branchErrors = new ArrayList<>();
@@ -231,44 +276,69 @@ public final class SchemaValidator {
       if (branchErrors.isEmpty()) {
         return;
       }
-      // kube-openapi keeps the errors of the branch that matched most: here, the one of the value's type.
+      // kube-openapi keeps the errors of the branch that matched most: here, the one of the value's
+      // type.
       if (best == null || jsonType(value).equals(branch.getType())) {
         best = branchErrors;
       }
     }
-    errors.add(new FieldError(Kind.INVALID, "", "", quote(path) + " must validate at least one schema (anyOf)"));
+    errors.add(
+        new FieldError(
+            Kind.INVALID, "", "", quote(path) + " must validate at least one schema (anyOf)"));
     errors.addAll(best);
   }
 
-  private static void checkString(String str, JSONSchemaProps s, String path, List<FieldError> errors) {
+  private static void checkString(
+      String str, JSONSchemaProps s, String path, List<FieldError> errors) {
     // kube-openapi reports the first of these only.
     long length = str.codePointCount(0, str.length());
     if (s.getMaxLength() != null && length > s.getMaxLength()) {
       long max = s.getMaxLength();
-      errors.add(new FieldError(Kind.TOO_LONG, path, OMIT,
-          "may not be more than " + max + (max == 1 ? " byte" : " bytes")));
+      errors.add(
+          new FieldError(
+              Kind.TOO_LONG,
+              path,
+              OMIT,
+              "may not be more than " + max + (max == 1 ? " byte" : " bytes")));
     } else if (s.getMinLength() != null && length < s.getMinLength()) {
       errors.add(invalid(path, str, "should be at least " + s.getMinLength() + " chars long"));
-    } else if (s.getPattern() != null && !com.google.re2j.Pattern.compile(s.getPattern()).matcher(str).find()) {
+    } else if (s.getPattern() != null
+        && !com.google.re2j.Pattern.compile(s.getPattern()).matcher(str).find()) {
       errors.add(invalid(path, str, "should match '" + s.getPattern() + "'"));
     }
   }
 
-  private static void checkNumber(Number number, JSONSchemaProps s, String path, List<FieldError> errors) {
+  private static void checkNumber(
+      Number number, JSONSchemaProps s, String path, List<FieldError> errors) {
     boolean integer = number instanceof Long;
     if (!integer && "integer".equals(s.getType())) {
-      errors.add(new FieldError(Kind.INVALID, "", "",
-          "Checked value must be of type integer (default format) in " + path));
+      errors.add(
+          new FieldError(
+              Kind.INVALID,
+              "",
+              "",
+              "Checked value must be of type integer (default format) in " + path));
     }
-    // kube-openapi compares an integer with the bounds cut to integers, a float with the float bounds.
-    BigDecimal v = integer ? BigDecimal.valueOf((Long) number) : new BigDecimal(number.doubleValue());
+    // kube-openapi compares an integer with the bounds cut to integers, a float with the float
+    // bounds.
+    BigDecimal v =
+        integer ? BigDecimal.valueOf((Long) number) : new BigDecimal(number.doubleValue());
     if (s.getMultipleOf() != null) {
       double factor = s.getMultipleOf();
       if (integer ? (long) factor <= 0 : factor <= 0) {
-        errors.add(new FieldError(Kind.INVALID, path, integer ? (Object) (long) factor : (Object) factor,
-            "factor MultipleOf declared for " + path + " must be positive: " + bound(factor, number)));
-      } else if (integer ? (Long) number % (long) factor != 0 : !isWhole(factor < 1
-          ? 1 / factor * number.doubleValue() : number.doubleValue() / factor)) {
+        errors.add(
+            new FieldError(
+                Kind.INVALID,
+                path,
+                integer ? (Object) (long) factor : (Object) factor,
+                "factor MultipleOf declared for "
+                    + path
+                    + " must be positive: "
+                    + bound(factor, number)));
+      } else if (integer
+          ? (Long) number % (long) factor != 0
+          : !isWhole(
+              factor < 1 ? 1 / factor * number.doubleValue() : number.doubleValue() / factor)) {
         errors.add(invalid(path, number, "should be a multiple of " + bound(factor, number)));
       }
     }
@@ -276,16 +346,26 @@ public final class SchemaValidator {
       int cmp = v.compareTo(boundValue(s.getMinimum(), integer));
       boolean exclusive = isTrue(s.getExclusiveMinimum());
       if (cmp < 0 || exclusive && cmp == 0) {
-        errors.add(invalid(path, number, "should be greater than " + (exclusive ? "" : "or equal to ")
-            + bound(s.getMinimum(), number)));
+        errors.add(
+            invalid(
+                path,
+                number,
+                "should be greater than "
+                    + (exclusive ? "" : "or equal to ")
+                    + bound(s.getMinimum(), number)));
       }
     }
     if (s.getMaximum() != null) {
       int cmp = v.compareTo(boundValue(s.getMaximum(), integer));
       boolean exclusive = isTrue(s.getExclusiveMaximum());
       if (cmp > 0 || exclusive && cmp == 0) {
-        errors.add(invalid(path, number, "should be less than " + (exclusive ? "" : "or equal to ")
-            + bound(s.getMaximum(), number)));
+        errors.add(
+            invalid(
+                path,
+                number,
+                "should be less than "
+                    + (exclusive ? "" : "or equal to ")
+                    + bound(s.getMaximum(), number)));
       }
     }
   }
@@ -298,32 +378,40 @@ public final class SchemaValidator {
     return Math.abs(d - Math.rint(d)) <= 1e-9 * Math.max(1, Math.abs(d));
   }
 
-  private static void checkEnum(Object value, JSONSchemaProps s, String path, List<FieldError> errors) {
+  private static void checkEnum(
+      Object value, JSONSchemaProps s, String path, List<FieldError> errors) {
     if (s.getEnum() == null || s.getEnum().isEmpty()) {
       return;
     }
     List<Object> allowed = s.getEnum().stream().map(SchemaValidator::fromJson).toList();
     if (!allowed.contains(value)) {
-      String supported = allowed.stream()
-          .map(a -> quote(a instanceof String str ? str : toJson(a)))
-          .collect(Collectors.joining(", "));
+      String supported =
+          allowed.stream()
+              .map(a -> quote(a instanceof String str ? str : toJson(a)))
+              .collect(Collectors.joining(", "));
       errors.add(new FieldError(Kind.NOT_SUPPORTED, path, value, "supported values: " + supported));
     }
   }
 
-  private static void checkObject(Map<?, ?> map, JSONSchemaProps s, String path, List<FieldError> errors) {
+  private static void checkObject(
+      Map<?, ?> map, JSONSchemaProps s, String path, List<FieldError> errors) {
     if (s.getMinProperties() != null && map.size() < s.getMinProperties()) {
-      errors.add(invalid(path, (long) map.size(), "should have at least " + s.getMinProperties() + " properties"));
+      errors.add(
+          invalid(
+              path,
+              (long) map.size(),
+              "should have at least " + s.getMinProperties() + " properties"));
     }
     if (s.getMaxProperties() != null && map.size() > s.getMaxProperties()) {
       errors.add(tooMany(path, map.size(), s.getMaxProperties()));
     }
-    map.forEach((key, child) -> {
-      JSONSchemaProps schema = childSchema(s, (String) key);
-      if (schema != null) {
-        validate(child, schema, join(path, (String) key), errors);
-      }
-    });
+    map.forEach(
+        (key, child) -> {
+          JSONSchemaProps schema = childSchema(s, (String) key);
+          if (schema != null) {
+            validate(child, schema, join(path, (String) key), errors);
+          }
+        });
     if (s.getRequired() != null) {
       for (String key : s.getRequired()) {
         if (!map.containsKey(key)) {
@@ -335,7 +423,8 @@ public final class SchemaValidator {
 
   // ---- x-kubernetes-validations (apiextensions-apiserver schema/cel validation.go) ----
 
-  private void evaluateRules(Object value, JSONSchemaProps s, String path, List<FieldError> errors) {
+  private void evaluateRules(
+      Object value, JSONSchemaProps s, String path, List<FieldError> errors) {
     if (value == null) {
       return;
     }
@@ -343,33 +432,43 @@ public final class SchemaValidator {
       evaluate(rule, value, s, path, errors);
     }
     if (value instanceof Map<?, ?> map) {
-      map.forEach((key, child) -> {
-        JSONSchemaProps schema = childSchema(s, (String) key);
-        boolean property = s.getProperties() != null && s.getProperties().containsKey(key);
-        if (schema != null) {
-          // Properties are addressed as .name, map entries as [key].
-          evaluateRules(child, schema, property ? join(path, (String) key) : path + "[" + key + "]", errors);
-        }
-      });
-    } else if (value instanceof List<?> list && s.getItems() != null && s.getItems().getSchema() != null) {
+      map.forEach(
+          (key, child) -> {
+            JSONSchemaProps schema = childSchema(s, (String) key);
+            boolean property = s.getProperties() != null && s.getProperties().containsKey(key);
+            if (schema != null) {
+              // Properties are addressed as .name, map entries as [key].
+              evaluateRules(
+                  child,
+                  schema,
+                  property ? join(path, (String) key) : path + "[" + key + "]",
+                  errors);
+            }
+          });
+    } else if (value instanceof List<?> list
+        && s.getItems() != null
+        && s.getItems().getSchema() != null) {
       for (int i = 0; i < list.size(); i++) {
         evaluateRules(list.get(i), s.getItems().getSchema(), path + "[" + i + "]", errors);
       }
     }
   }
 
-  private void evaluate(ValidationRule rule, Object value, JSONSchemaProps s, String path,
-      List<FieldError> errors) {
+  private void evaluate(
+      ValidationRule rule, Object value, JSONSchemaProps s, String path, List<FieldError> errors) {
     // Transition rules compare with the stored object; a rendered object is always a new one.
     if (rule.getRule().matches("(?s).*\\boldSelf\\b.*")) {
       return;
     }
     String type = s.getType() == null ? "" : s.getType();
-    String ruleText = rule.getMessage() != null && !rule.getMessage().isBlank()
-        ? rule.getMessage().strip() : rule.getRule().strip();
+    String ruleText =
+        rule.getMessage() != null && !rule.getMessage().isBlank()
+            ? rule.getMessage().strip()
+            : rule.getRule().strip();
     CelRules.Compiled compiled = rules.get(rule);
     if (compiled.error() != null) {
-      errors.add(new FieldError(Kind.INVALID, path, type, "rule compile error: " + compiled.error()));
+      errors.add(
+          new FieldError(Kind.INVALID, path, type, "rule compile error: " + compiled.error()));
       return;
     }
     Object self = toCel(value, s);
@@ -377,20 +476,26 @@ public final class SchemaValidator {
     try {
       result = compiled.eval(self);
     } catch (CelEvaluationException e) {
-      errors.add(new FieldError(Kind.INVALID, path, type, CelRules.evaluationError(e, rule.getRule(), ruleText)));
+      errors.add(
+          new FieldError(
+              Kind.INVALID, path, type, CelRules.evaluationError(e, rule.getRule(), ruleText)));
       return;
     }
     if (Boolean.TRUE.equals(result)) {
       return;
     }
-    String detail = rule.getMessage() != null && !rule.getMessage().isBlank()
-        ? rule.getMessage().strip() : "failed rule: " + ruleText;
+    String detail =
+        rule.getMessage() != null && !rule.getMessage().isBlank()
+            ? rule.getMessage().strip()
+            : "failed rule: " + ruleText;
     CelRules.Compiled message = messages.get(rule);
     if (message != null && message.error() == null) {
       try {
         Object text = message.eval(self);
         // The API server takes a non-blank single line of at most 5000 bytes.
-        if (text instanceof String str && !str.isBlank() && !str.strip().contains("\n")
+        if (text instanceof String str
+            && !str.isBlank()
+            && !str.strip().contains("\n")
             && str.strip().getBytes(StandardCharsets.UTF_8).length <= 5000) {
           detail = str.strip();
         }
@@ -398,21 +503,26 @@ public final class SchemaValidator {
         // The API server falls back to the message too.
       }
     }
-    String field = rule.getFieldPath() == null || rule.getFieldPath().isEmpty()
-        ? path : join(path, normalizeFieldPath(rule.getFieldPath()));
+    String field =
+        rule.getFieldPath() == null || rule.getFieldPath().isEmpty()
+            ? path
+            : join(path, normalizeFieldPath(rule.getFieldPath()));
     Object bad = type.equals("object") || type.equals("array") ? OMIT : value;
     String reason = rule.getReason() == null ? "" : rule.getReason();
-    errors.add(switch (reason) {
-      case "FieldValueForbidden" -> new FieldError(Kind.FORBIDDEN, field, OMIT, detail);
-      case "FieldValueRequired" -> new FieldError(Kind.REQUIRED, field, OMIT, detail);
-      case "FieldValueDuplicate" -> new FieldError(Kind.DUPLICATE, field, bad, "");
-      default -> new FieldError(Kind.INVALID, field, bad, detail);
-    });
+    errors.add(
+        switch (reason) {
+          case "FieldValueForbidden" -> new FieldError(Kind.FORBIDDEN, field, OMIT, detail);
+          case "FieldValueRequired" -> new FieldError(Kind.REQUIRED, field, OMIT, detail);
+          case "FieldValueDuplicate" -> new FieldError(Kind.DUPLICATE, field, bad, "");
+          default -> new FieldError(Kind.INVALID, field, bad, detail);
+        });
   }
 
   /** {@code .a.b['c.d']} as the API server prints it: {@code a.b[c.d]}. */
   private static String normalizeFieldPath(String fieldPath) {
-    return fieldPath.replaceFirst("^\\.", "").replaceAll("\\['((?:[^'\\\\]|\\\\.)*)'\\]", "[$1]")
+    return fieldPath
+        .replaceFirst("^\\.", "")
+        .replaceAll("\\['((?:[^'\\\\]|\\\\.)*)'\\]", "[$1]")
         .replace("\\'", "'");
   }
 
@@ -423,10 +533,11 @@ public final class SchemaValidator {
     }
     if (value instanceof Map<?, ?> map) {
       Map<String, Object> out = new LinkedHashMap<>();
-      map.forEach((k, v) -> {
-        JSONSchemaProps child = s == null ? null : childSchema(s, (String) k);
-        out.put((String) k, toCel(v, child));
-      });
+      map.forEach(
+          (k, v) -> {
+            JSONSchemaProps child = s == null ? null : childSchema(s, (String) k);
+            out.put((String) k, toCel(v, child));
+          });
       return out;
     }
     if (value instanceof List<?> list) {
@@ -451,8 +562,11 @@ public final class SchemaValidator {
     }
     if (s.getAdditionalProperties() != null) {
       JSONSchemaProps schema = s.getAdditionalProperties().getSchema();
-      return schema != null ? schema : Boolean.TRUE.equals(s.getAdditionalProperties().getAllows())
-          ? new JSONSchemaProps() : null;
+      return schema != null
+          ? schema
+          : Boolean.TRUE.equals(s.getAdditionalProperties().getAllows())
+              ? new JSONSchemaProps()
+              : null;
     }
     return null;
   }
@@ -514,7 +628,8 @@ public final class SchemaValidator {
     } else if (value instanceof Number n && !(value instanceof Long)) {
       BigDecimal d = new BigDecimal(n.toString());
       boolean whole = d.signum() == 0 || d.stripTrailingZeros().scale() <= 0;
-      return whole && d.abs().compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) <= 0 ? (Object) d.longValue()
+      return whole && d.abs().compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) <= 0
+          ? (Object) d.longValue()
           : (Object) n.doubleValue();
     }
     return value;
@@ -533,7 +648,10 @@ public final class SchemaValidator {
   }
 
   private static FieldError typeInvalid(String path, List<String> types, String actual) {
-    return new FieldError(Kind.TYPE_INVALID, path, actual,
+    return new FieldError(
+        Kind.TYPE_INVALID,
+        path,
+        actual,
         path + " in body must be of type " + String.join(",", types) + ": " + quote(actual));
   }
 
@@ -542,16 +660,23 @@ public final class SchemaValidator {
   }
 
   private static FieldError tooMany(String path, int actual, long max) {
-    return new FieldError(Kind.TOO_MANY, path, (long) actual,
+    return new FieldError(
+        Kind.TOO_MANY,
+        path,
+        (long) actual,
         "must have at most " + max + (max == 1 ? " item" : " items"));
   }
 
-  /** A bound as kube-openapi prints it: an integer for an integer value, else Go's %v of a float64. */
+  /**
+   * A bound as kube-openapi prints it: an integer for an integer value, else Go's %v of a float64.
+   */
   private static String bound(double bound, Number value) {
     return value instanceof Long ? Long.toString((long) bound) : goFloat(bound);
   }
 
-  /** Go's %v of a float64: the shortest decimal, in exponent form below 1e-4 or from 1e6 on (%g). */
+  /**
+   * Go's %v of a float64: the shortest decimal, in exponent form below 1e-4 or from 1e6 on (%g).
+   */
   static String goFloat(double d) {
     if (d == 0) {
       return 1 / d < 0 ? "-0" : "0";
@@ -563,29 +688,35 @@ public final class SchemaValidator {
     }
     String digits = shortest.unscaledValue().abs().toString();
     String mantissa = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
-    return (d < 0 ? "-" : "") + mantissa + "e" + (exponent < 0 ? "-" : "+")
-        + (Math.abs(exponent) < 10 ? "0" : "") + Math.abs(exponent);
+    return (d < 0 ? "-" : "")
+        + mantissa
+        + "e"
+        + (exponent < 0 ? "-" : "+")
+        + (Math.abs(exponent) < 10 ? "0" : "")
+        + Math.abs(exponent);
   }
 
   /** Go's %q of a string. */
   static String quote(String s) {
     StringBuilder sb = new StringBuilder("\"");
-    s.codePoints().forEach(c -> {
-      switch (c) {
-        case '"' -> sb.append("\\\"");
-        case '\\' -> sb.append("\\\\");
-        case '\n' -> sb.append("\\n");
-        case '\t' -> sb.append("\\t");
-        case '\r' -> sb.append("\\r");
-        default -> {
-          if (c < 0x20 || c == 0x7f) {
-            sb.append(String.format("\\x%02x", c));
-          } else {
-            sb.appendCodePoint(c);
-          }
-        }
-      }
-    });
+    s.codePoints()
+        .forEach(
+            c -> {
+              switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\t' -> sb.append("\\t");
+                case '\r' -> sb.append("\\r");
+                default -> {
+                  if (c < 0x20 || c == 0x7f) {
+                    sb.append(String.format("\\x%02x", c));
+                  } else {
+                    sb.appendCodePoint(c);
+                  }
+                }
+              }
+            });
     return sb.append('"').toString();
   }
 
@@ -601,6 +732,7 @@ public final class SchemaValidator {
     DUPLICATE("Duplicate value", false);
 
     final String text;
+
     /** Errors after which the API server does not evaluate the CEL rules. */
     final boolean blocking;
 
@@ -614,12 +746,19 @@ public final class SchemaValidator {
   record FieldError(Kind kind, String field, Object value, String detail) {
     @Override
     public String toString() {
-      StringBuilder sb = new StringBuilder(field.isEmpty() ? "<nil>" : field).append(": ").append(kind.text);
-      if (value != OMIT && kind != Kind.REQUIRED && kind != Kind.FORBIDDEN && kind != Kind.TOO_LONG) {
-        sb.append(": ").append(value instanceof String str ? quote(str)
-            : value instanceof Long || value instanceof Boolean ? value.toString()
-            : value instanceof Double d ? goFloat(d)
-            : toJson(value));
+      StringBuilder sb =
+          new StringBuilder(field.isEmpty() ? "<nil>" : field).append(": ").append(kind.text);
+      if (value != OMIT
+          && kind != Kind.REQUIRED
+          && kind != Kind.FORBIDDEN
+          && kind != Kind.TOO_LONG) {
+        sb.append(": ")
+            .append(
+                value instanceof String str
+                    ? quote(str)
+                    : value instanceof Long || value instanceof Boolean
+                        ? value.toString()
+                        : value instanceof Double d ? goFloat(d) : toJson(value));
       }
       if (!detail.isEmpty()) {
         sb.append(": ").append(detail);

@@ -11,7 +11,8 @@ import io.micrometer.core.instrument.MeterRegistry;
  * Counts every request that writes to the API server (any method but GET) on the operator's own
  * client: {@value #NAME}, tagged with the method and the resource (with its subresource, e.g.
  * {@code echoservices/status}). An idle operator adds nothing to it but Lease renewals (resource
- * {@code leases}, with leader election); deploy/local/bench-operator.sh reads it to count idle writes.
+ * {@code leases}, with leader election); deploy/local/bench-operator.sh reads it to count idle
+ * writes.
  */
 public final class WriteMetrics implements Interceptor {
 
@@ -23,7 +24,10 @@ public final class WriteMetrics implements Interceptor {
     this.registry = registry;
   }
 
-  /** Installs the counter on a client builder ({@code KubernetesClientBuilder.withHttpClientBuilderConsumer}). */
+  /**
+   * Installs the counter on a client builder ({@code
+   * KubernetesClientBuilder.withHttpClientBuilderConsumer}).
+   */
   public void install(HttpClient.Builder builder) {
     builder.addOrReplaceInterceptor("echo-operator-write-metrics", this);
   }
@@ -41,9 +45,10 @@ public final class WriteMetrics implements Interceptor {
   }
 
   /**
-   * The resource of an API path, with its subresource: {@code /apis/apps/v1/namespaces/ns/deployments/x}
-   * is {@code deployments}, {@code .../echoservices/x/status} is {@code echoservices/status},
-   * {@code /api/v1/namespaces/ns/events} is {@code events}.
+   * The resource of an API path, with its subresource: {@code
+   * /apis/apps/v1/namespaces/ns/deployments/x} is {@code deployments}, {@code
+   * .../echoservices/x/status} is {@code echoservices/status}, {@code /api/v1/namespaces/ns/events}
+   * is {@code events}.
    */
   static String resourceOf(String path) {
     String[] p = path.split("/");

@@ -20,15 +20,25 @@ class ApiServerCheckTest {
 
   @Test
   void namesTheServerTheVersionAndTheIdentity() throws Exception {
-    server.expect().post().withPath("/apis/authentication.k8s.io/v1/selfsubjectreviews")
-        .andReturn(201, new SelfSubjectReviewBuilder().withNewStatus().withNewUserInfo()
-            .withUsername("system:serviceaccount:echo-system:echo-operator").endUserInfo().endStatus()
-            .build())
+    server
+        .expect()
+        .post()
+        .withPath("/apis/authentication.k8s.io/v1/selfsubjectreviews")
+        .andReturn(
+            201,
+            new SelfSubjectReviewBuilder()
+                .withNewStatus()
+                .withNewUserInfo()
+                .withUsername("system:serviceaccount:echo-system:echo-operator")
+                .endUserInfo()
+                .endStatus()
+                .build())
         .once();
     ApiServerCheck.Found found = ApiServerCheck.check(client.getConfiguration());
     assertThat(found.version()).isNotBlank(); // the mock server's own /version
     assertThat(found.user()).isEqualTo("system:serviceaccount:echo-system:echo-operator");
-    assertThat(found.toString()).startsWith("Kubernetes API server " + client.getConfiguration().getMasterUrl())
+    assertThat(found.toString())
+        .startsWith("Kubernetes API server " + client.getConfiguration().getMasterUrl())
         .endsWith(", as system:serviceaccount:echo-system:echo-operator");
   }
 
@@ -38,11 +48,13 @@ class ApiServerCheckTest {
     try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort(); // closed again: nothing listens there
     }
-    Config config = new ConfigBuilder(Config.empty()).withMasterUrl("https://127.0.0.1:" + port).build();
+    Config config =
+        new ConfigBuilder(Config.empty()).withMasterUrl("https://127.0.0.1:" + port).build();
     long start = System.nanoTime();
     assertThatThrownBy(() -> ApiServerCheck.check(config))
         .isInstanceOf(ApiServerCheck.Unreachable.class)
-        .hasMessageStartingWith("cannot reach the Kubernetes API server at https://127.0.0.1:" + port)
+        .hasMessageStartingWith(
+            "cannot reach the Kubernetes API server at https://127.0.0.1:" + port)
         .hasMessageContaining("ConnectException")
         .hasMessageEndingWith("check KUBECONFIG or the in-cluster service account");
     assertThat((System.nanoTime() - start) / 1_000_000).as("no retries").isLessThan(8_000);
@@ -50,8 +62,15 @@ class ApiServerCheckTest {
 
   @Test
   void refusedCredentialsAreNamed() {
-    server.expect().post().withPath("/apis/authentication.k8s.io/v1/selfsubjectreviews").andReturn(401, "{\"kind\":\"Status\",\"apiVersion\":\"v1\","
-        + "\"status\":\"Failure\",\"message\":\"Unauthorized\",\"reason\":\"Unauthorized\",\"code\":401}").once();
+    server
+        .expect()
+        .post()
+        .withPath("/apis/authentication.k8s.io/v1/selfsubjectreviews")
+        .andReturn(
+            401,
+            "{\"kind\":\"Status\",\"apiVersion\":\"v1\","
+                + "\"status\":\"Failure\",\"message\":\"Unauthorized\",\"reason\":\"Unauthorized\",\"code\":401}")
+        .once();
     assertThatThrownBy(() -> ApiServerCheck.check(client.getConfiguration()))
         .isInstanceOf(ApiServerCheck.Unreachable.class)
         .hasMessageContaining("HTTP 401: Unauthorized");

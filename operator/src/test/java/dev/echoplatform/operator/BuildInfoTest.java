@@ -12,7 +12,8 @@ class BuildInfoTest {
   void theOperatorExportsItsVersionAndRevision() {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Main.registerBuildInfo(registry);
-    assertThat(registry.scrape()).containsPattern(
-        "echo_operator_build_info\\{revision=\"([0-9a-f]{7,40}|unknown)\",version=\"0\\.1\\.0\"} 1\n");
+    assertThat(registry.scrape())
+        .containsPattern(
+            "echo_operator_build_info\\{revision=\"([0-9a-f]{7,40}|unknown)\",version=\"0\\.1\\.0\"} 1\n");
   }
 }

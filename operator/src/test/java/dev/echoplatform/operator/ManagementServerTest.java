@@ -1,11 +1,11 @@
 package dev.echoplatform.operator;
 
-import java.net.InetSocketAddress;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,8 +18,10 @@ class ManagementServerTest {
   final HttpClient http = HttpClient.newHttpClient();
 
   HttpResponse<String> get(int port, String path, String method) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .method(method, HttpRequest.BodyPublishers.noBody()).build(),
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .method(method, HttpRequest.BodyPublishers.noBody())
+            .build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
@@ -28,7 +30,9 @@ class ManagementServerTest {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);
     AtomicBoolean ready = new AtomicBoolean(false);
-    try (ManagementServer server = new ManagementServer(new InetSocketAddress("127.0.0.1", 0), () -> true, ready::get, registry)) {
+    try (ManagementServer server =
+        new ManagementServer(
+            new InetSocketAddress("127.0.0.1", 0), () -> true, ready::get, registry)) {
       server.start();
       int port = server.port();
       assertThat(get(port, "/healthz", "GET").statusCode()).isEqualTo(200);
@@ -37,8 +41,8 @@ class ManagementServerTest {
       assertThat(get(port, "/readyz", "GET").statusCode()).isEqualTo(200);
       HttpResponse<String> metrics = get(port, "/metrics", "GET");
       assertThat(metrics.statusCode()).isEqualTo(200);
-      assertThat(metrics.headers().firstValue("Content-Type")).hasValueSatisfying(
-          t -> assertThat(t).startsWith("text/plain"));
+      assertThat(metrics.headers().firstValue("Content-Type"))
+          .hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
       assertThat(metrics.body()).contains("jvm_memory_used_bytes");
       assertThat(get(port, "/healthz", "POST").statusCode()).isEqualTo(405);
       assertThat(get(port, "/nope", "GET").statusCode()).isEqualTo(404);

@@ -49,11 +49,29 @@ class OperatorConfigTest {
 
   @Test
   void explicitValues() {
-    OperatorConfig c = parse(env("WATCH_NAMESPACES", " dev, staging ,,production",
-        "ECHO_SERVER_IMAGE", "registry.local/echo:1", "LEADER_ELECTION_ENABLED", "false",
-        "LEADER_ELECTION_LEASE_NAME", "my-lease", "LEADER_ELECTION_NAMESPACE", "ops",
-        "RECONCILE_CONCURRENCY", "50", "MANAGEMENT_PORT", "9090", "LOG_LEVEL", "DEBUG",
-        "RESYNC_INTERVAL", "1h30m", "BIND_ADDRESS", "127.0.0.1"));
+    OperatorConfig c =
+        parse(
+            env(
+                "WATCH_NAMESPACES",
+                " dev, staging ,,production",
+                "ECHO_SERVER_IMAGE",
+                "registry.local/echo:1",
+                "LEADER_ELECTION_ENABLED",
+                "false",
+                "LEADER_ELECTION_LEASE_NAME",
+                "my-lease",
+                "LEADER_ELECTION_NAMESPACE",
+                "ops",
+                "RECONCILE_CONCURRENCY",
+                "50",
+                "MANAGEMENT_PORT",
+                "9090",
+                "LOG_LEVEL",
+                "DEBUG",
+                "RESYNC_INTERVAL",
+                "1h30m",
+                "BIND_ADDRESS",
+                "127.0.0.1"));
     assertThat(c.bindAddress()).isEqualTo("127.0.0.1");
     assertThat(c.resyncInterval()).isEqualTo(java.time.Duration.ofMinutes(90));
     assertThat(c.watchNamespaces()).isEqualTo(Set.of("dev", "staging", "production"));
@@ -81,29 +99,34 @@ class OperatorConfigTest {
   void leaderElectionNeedsANamespace() {
     assertThatThrownBy(() -> OperatorConfig.fromEnvironment(Map.of(), p -> Optional.empty()))
         .hasMessageContaining("LEADER_ELECTION_NAMESPACE");
-    assertThat(OperatorConfig.fromEnvironment(Map.of("LEADER_ELECTION_ENABLED", "false"),
-        p -> Optional.empty()).leaseNamespace()).isEmpty();
+    assertThat(
+            OperatorConfig.fromEnvironment(
+                    Map.of("LEADER_ELECTION_ENABLED", "false"), p -> Optional.empty())
+                .leaseNamespace())
+        .isEmpty();
   }
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', value = {
-    "WATCH_NAMESPACES            | Dev_Space",
-    "ECHO_SERVER_IMAGE           | 'echo server'",
-    "LEADER_ELECTION_ENABLED     | yes",
-    "LEADER_ELECTION_LEASE_NAME  | Bad_Name",
-    "LEADER_ELECTION_NAMESPACE   | -ops",
-    "RECONCILE_CONCURRENCY       | abc",
-    "RECONCILE_CONCURRENCY       | 0",
-    "MANAGEMENT_PORT             | 70000",
-    "LOG_LEVEL                   | verbose",
-    "RESYNC_INTERVAL             | 600",
-    "RESYNC_INTERVAL             | 5s",
-    "RESYNC_INTERVAL             | 169h",
-    "RESYNC_INTERVAL             | soon",
-    "BIND_ADDRESS                | localhost",
-    "BIND_ADDRESS                | 256.0.0.1",
-    "BIND_ADDRESS                | cafe",
-  })
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "WATCH_NAMESPACES            | Dev_Space",
+        "ECHO_SERVER_IMAGE           | 'echo server'",
+        "LEADER_ELECTION_ENABLED     | yes",
+        "LEADER_ELECTION_LEASE_NAME  | Bad_Name",
+        "LEADER_ELECTION_NAMESPACE   | -ops",
+        "RECONCILE_CONCURRENCY       | abc",
+        "RECONCILE_CONCURRENCY       | 0",
+        "MANAGEMENT_PORT             | 70000",
+        "LOG_LEVEL                   | verbose",
+        "RESYNC_INTERVAL             | 600",
+        "RESYNC_INTERVAL             | 5s",
+        "RESYNC_INTERVAL             | 169h",
+        "RESYNC_INTERVAL             | soon",
+        "BIND_ADDRESS                | localhost",
+        "BIND_ADDRESS                | 256.0.0.1",
+        "BIND_ADDRESS                | cafe",
+      })
   void badValuesNameTheVariable(String name, String value) {
     assertThatThrownBy(() -> parse(env(name, value)))
         .isInstanceOf(IllegalArgumentException.class)
@@ -112,9 +135,18 @@ class OperatorConfigTest {
 
   @Test
   void helpListsEveryVariable() {
-    assertThat(OperatorConfig.help()).contains("WATCH_NAMESPACES", "ECHO_SERVER_IMAGE",
-        "LEADER_ELECTION_ENABLED", "LEADER_ELECTION_LEASE_NAME", "LEADER_ELECTION_NAMESPACE",
-        "RECONCILE_CONCURRENCY", "MANAGEMENT_PORT", "BIND_ADDRESS", "LOG_LEVEL", "RESYNC_INTERVAL",
-        "ghcr.io/echo-platform/echo-server:0.1.0");
+    assertThat(OperatorConfig.help())
+        .contains(
+            "WATCH_NAMESPACES",
+            "ECHO_SERVER_IMAGE",
+            "LEADER_ELECTION_ENABLED",
+            "LEADER_ELECTION_LEASE_NAME",
+            "LEADER_ELECTION_NAMESPACE",
+            "RECONCILE_CONCURRENCY",
+            "MANAGEMENT_PORT",
+            "BIND_ADDRESS",
+            "LOG_LEVEL",
+            "RESYNC_INTERVAL",
+            "ghcr.io/echo-platform/echo-server:0.1.0");
   }
 }

@@ -15,7 +15,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 class QuantityTest {
 
   @ParameterizedTest(name = "{0} = {1}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       0                      | 0                     | 0
       100m                   | 0.1                   | 0.1
       0.5                    | 0.5                   | 0.5
@@ -45,7 +48,10 @@ class QuantityTest {
   }
 
   @ParameterizedTest(name = "{0}: {1}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       lots    | quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'
       1GB     | quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'
       1.5e1.5 | quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'
@@ -59,7 +65,10 @@ class QuantityTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', textBlock = """
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
       quantity('500m').compareTo(quantity('0.5')) == 0 && quantity('1').compareTo(quantity('999m')) == 1
       quantity('1Ki').compareTo(quantity('1k')) == 1 && quantity('1k').compareTo(quantity('1Ki')) == -1
       quantity('1Gi').isGreaterThan(quantity('1G')) && quantity('1G').isLessThan(quantity('1Gi'))

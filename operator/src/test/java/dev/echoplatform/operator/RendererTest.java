@@ -18,7 +18,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class RendererTest {
 
-  static final String TWO = """
+  static final String TWO =
+      """
       apiVersion: echo.platform.dev/v1alpha1
       kind: EchoService
       metadata: {name: a, namespace: dev}
@@ -37,10 +38,20 @@ class RendererTest {
   @Test
   void rendersTheChildrenOfEveryEchoService() {
     List<HasMetadata> children = Renderer.children(TWO, "echo:1");
-    assertThat(children).extracting(c -> c.getMetadata().getNamespace() + "/" + c.getKind())
-        .containsExactly("dev/ConfigMap", "dev/Deployment", "dev/Service", "dev/NetworkPolicy",
-            "dev/PodDisruptionBudget", "dev/PodMonitor", "prod/ConfigMap", "prod/Deployment", "prod/Service",
-            "prod/PodDisruptionBudget", "prod/HorizontalPodAutoscaler");
+    assertThat(children)
+        .extracting(c -> c.getMetadata().getNamespace() + "/" + c.getKind())
+        .containsExactly(
+            "dev/ConfigMap",
+            "dev/Deployment",
+            "dev/Service",
+            "dev/NetworkPolicy",
+            "dev/PodDisruptionBudget",
+            "dev/PodMonitor",
+            "prod/ConfigMap",
+            "prod/Deployment",
+            "prod/Service",
+            "prod/PodDisruptionBudget",
+            "prod/HorizontalPodAutoscaler");
     String yaml = Renderer.toYaml(children);
     assertThat(yaml.split("(?m)^---$", -1)).hasSize(12);
     assertThat(yaml).contains("image: \"echo:1\"");
@@ -49,27 +60,35 @@ class RendererTest {
   @Test
   void skipsOtherKindsAsTheExamplesStartWithTheirNamespace() throws Exception {
     for (String env : List.of("dev", "staging", "production")) {
-      String example = Files.readString(
-          Path.of("..", "deploy", "examples", "echoservice-" + env + ".yaml"));
+      String example =
+          Files.readString(Path.of("..", "deploy", "examples", "echoservice-" + env + ".yaml"));
       assertThat(example).contains("kind: Namespace");
       List<HasMetadata> children = Renderer.children(example, "echo:1");
-      assertThat(children).extracting(HasMetadata::getKind).contains("ConfigMap", "Deployment", "Service");
-      assertThat(children).allSatisfy(c -> assertThat(c.getMetadata().getNamespace()).isEqualTo("echo-" + env));
+      assertThat(children)
+          .extracting(HasMetadata::getKind)
+          .contains("ConfigMap", "Deployment", "Service");
+      assertThat(children)
+          .allSatisfy(c -> assertThat(c.getMetadata().getNamespace()).isEqualTo("echo-" + env));
     }
   }
 
   @Test
   void anInputWithoutAnEchoServiceIsAnError() {
-    assertThatThrownBy(() -> Renderer.children("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n", "i"))
+    assertThatThrownBy(
+            () -> Renderer.children("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n", "i"))
         .hasMessage("no EchoService (echo.platform.dev/v1alpha1) in the input");
   }
 
   @Test
   void anEchoServiceOfAnotherVersionOrANonObjectIsAnError() {
-    assertThatThrownBy(() -> Renderer.children(
-            "apiVersion: echo.platform.dev/v2\nkind: EchoService\nmetadata: {name: x}\n", "i"))
-        .hasMessage("document 1 is an EchoService of echo.platform.dev/v2; this operator serves"
-            + " echo.platform.dev/v1alpha1");
+    assertThatThrownBy(
+            () ->
+                Renderer.children(
+                    "apiVersion: echo.platform.dev/v2\nkind: EchoService\nmetadata: {name: x}\n",
+                    "i"))
+        .hasMessage(
+            "document 1 is an EchoService of echo.platform.dev/v2; this operator serves"
+                + " echo.platform.dev/v1alpha1");
     assertThatThrownBy(() -> Renderer.children("just: a map\n", "i"))
         .hasMessage("document 1 is not a Kubernetes object (no apiVersion or kind)");
   }
@@ -86,10 +105,13 @@ class RendererTest {
   @MethodSource("examples")
   void everyExampleIsValidAndRenders(Path example) throws Exception {
     List<HasMetadata> children = Renderer.children(Files.readString(example), "echo:1");
-    assertThat(children).extracting(HasMetadata::getKind).contains("ConfigMap", "Deployment", "Service");
+    assertThat(children)
+        .extracting(HasMetadata::getKind)
+        .contains("ConfigMap", "Deployment", "Service");
   }
 
-  static final String INVALID = """
+  static final String INVALID =
+      """
       apiVersion: v1
       kind: Namespace
       metadata: {name: echo-dev}
@@ -117,7 +139,8 @@ class RendererTest {
   void invalidEchoServicesAreRefusedWithEveryErrorOfEveryDocument() {
     assertThatThrownBy(() -> Renderer.children(INVALID, "i"))
         .isInstanceOf(IllegalArgumentException.class)
-        .extracting(Throwable::getMessage).extracting(m -> m.lines().toList())
+        .extracting(Throwable::getMessage)
+        .extracting(m -> m.lines().toList())
         .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.list(String.class))
         .containsExactly(
             "document 2 (EchoService echo-dev/echo): unknown field \"spec.sttings\"",
@@ -155,12 +178,15 @@ class RendererTest {
 
   @Test
   void rendersTheObjectTheApiServerWouldStore() {
-    List<HasMetadata> children = Renderer.children("""
+    List<HasMetadata> children =
+        Renderer.children(
+            """
         apiVersion: echo.platform.dev/v1alpha1
         kind: EchoService
         metadata: {name: a, namespace: dev}
         spec: {replicas: 3.0, settings: {logLevel: debug}, service: {}}
-        """, "echo:1");
+        """,
+            "echo:1");
     String yaml = Renderer.toYaml(children);
     assertThat(yaml).contains("replicas: 3").contains("LOG_LEVEL").contains("port: 80");
   }

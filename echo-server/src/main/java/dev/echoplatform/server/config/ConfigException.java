@@ -1,10 +1,13 @@
 package dev.echoplatform.server.config;
 
-/** An invalid configuration value; the message is one line naming the variable, the value and the accepted form. */
+/**
+ * An invalid configuration value; the message is one line naming the variable, the value and the
+ * accepted form.
+ */
 public final class ConfigException extends RuntimeException {
-    private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 1L;
 
-    public ConfigException(String message) {
-        super(message);
-    }
+  public ConfigException(String message) {
+    super(message);
+  }
 }

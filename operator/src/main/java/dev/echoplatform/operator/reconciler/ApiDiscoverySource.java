@@ -17,11 +17,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Whether the API server serves a kind that not every cluster has (the Prometheus Operator's PodMonitor), asked
- * through API discovery every {@link #RECHECK}, which every authenticated client may read, so no rule on
- * CustomResourceDefinitions is needed. When the answer changes (the CRDs installed or removed) every EchoService
- * is reconciled at once, so existing ones get their PodMonitor without waiting for a change or the resync.
- * {@link ApiPresentCondition} reads the answer; this source produces events only, no secondary resources.
+ * Whether the API server serves a kind that not every cluster has (the Prometheus Operator's
+ * PodMonitor), asked through API discovery every {@link #RECHECK}, which every authenticated client
+ * may read, so no rule on CustomResourceDefinitions is needed. When the answer changes (the CRDs
+ * installed or removed) every EchoService is reconciled at once, so existing ones get their
+ * PodMonitor without waiting for a change or the resync. {@link ApiPresentCondition} reads the
+ * answer; this source produces events only, no secondary resources.
  */
 final class ApiDiscoverySource extends AbstractEventSource<Void, EchoService> {
 
@@ -55,8 +56,9 @@ final class ApiDiscoverySource extends AbstractEventSource<Void, EchoService> {
   }
 
   /**
-   * Asks discovery; on a change of the answer (not the first one, which the initial reconcile of every EchoService
-   * already sees) reconciles every EchoService when {@code announce}. A failed question keeps the previous answer.
+   * Asks discovery; on a change of the answer (not the first one, which the initial reconcile of
+   * every EchoService already sees) reconciles every EchoService when {@code announce}. A failed
+   * question keeps the previous answer.
    */
   synchronized boolean check(boolean announce) {
     Boolean was = present;
@@ -69,7 +71,10 @@ final class ApiDiscoverySource extends AbstractEventSource<Void, EchoService> {
     }
     present = now;
     if (was != null && was != now) {
-      log.info("The API server {} serves {}: reconciling every EchoService", now ? "now" : "no longer", kind);
+      log.info(
+          "The API server {} serves {}: reconciling every EchoService",
+          now ? "now" : "no longer",
+          kind);
       if (announce && getEventHandler() != null) {
         primaries.get().forEach(id -> getEventHandler().handleEvent(new Event(id)));
       }
@@ -82,11 +87,13 @@ final class ApiDiscoverySource extends AbstractEventSource<Void, EchoService> {
     if (probe == null) {
       throw new IllegalStateException("ApiDiscoverySource for " + kind + " started before bind()");
     }
-    timer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, name());
-      t.setDaemon(true);
-      return t;
-    });
+    timer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, name());
+              t.setDaemon(true);
+              return t;
+            });
     timer.scheduleWithFixedDelay(() -> check(true), 0, recheck.toMillis(), TimeUnit.MILLISECONDS);
     super.start();
   }

@@ -7,8 +7,9 @@ import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
 
 /**
- * Activates a dependent only where the API server serves its kind, as {@link ApiDiscoverySource} last found. Where
- * the kind is not served the dependent is simply not there: no informer, no error, nothing in the status.
+ * Activates a dependent only where the API server serves its kind, as {@link ApiDiscoverySource}
+ * last found. Where the kind is not served the dependent is simply not there: no informer, no
+ * error, nothing in the status.
  */
 public final class ApiPresentCondition<R extends HasMetadata> implements Condition<R, EchoService> {
 
@@ -19,7 +20,9 @@ public final class ApiPresentCondition<R extends HasMetadata> implements Conditi
   }
 
   @Override
-  public boolean isMet(DependentResource<R, EchoService> dependent, EchoService primary,
+  public boolean isMet(
+      DependentResource<R, EchoService> dependent,
+      EchoService primary,
       Context<EchoService> context) {
     return discovery.present();
   }

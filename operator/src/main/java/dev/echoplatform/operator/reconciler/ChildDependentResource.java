@@ -4,14 +4,14 @@ import dev.echoplatform.operator.api.v1alpha1.EchoService;
 import dev.echoplatform.operator.resources.EchoServiceModel;
 import dev.echoplatform.operator.resources.Labels;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.Matcher;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependentResourceConfigBuilder;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A child of an EchoService, applied with server-side apply and matched with JOSDK's SSA matcher
- * (only the fields this operator manages are compared). Owned by the EchoService (garbage
- * collected with it); its informer only sees objects labelled as managed by this operator.
+ * (only the fields this operator manages are compared). Owned by the EchoService (garbage collected
+ * with it); its informer only sees objects labelled as managed by this operator.
  *
  * @param <R> the child's type
  */
@@ -46,25 +46,31 @@ public class ChildDependentResource<R extends HasMetadata>
    *     which is only possible with one informer per kind ({@link TrimmedItemStore#usable})
    */
   @SuppressWarnings({"unchecked", "rawtypes"})
-  public ChildDependentResource(Class<R> type, String name, Function<EchoServiceModel, R> builder,
-      String defaultImage, boolean trimCache) {
+  public ChildDependentResource(
+      Class<R> type,
+      String name,
+      Function<EchoServiceModel, R> builder,
+      String defaultImage,
+      boolean trimCache) {
     super(type, name);
     this.builder = builder;
     this.defaultImage = defaultImage;
     this.trimCache = trimCache;
-    var informer = InformerConfiguration.builder(type)
-        .withLabelSelector(Labels.MANAGED_SELECTOR)
-        .withNamespacesInheritedFromController()
-        .withInformerListLimit(LIST_PAGE_SIZE);
+    var informer =
+        InformerConfiguration.builder(type)
+            .withLabelSelector(Labels.MANAGED_SELECTOR)
+            .withNamespacesInheritedFromController()
+            .withInformerListLimit(LIST_PAGE_SIZE);
     if (trimCache) {
       informer.withItemStore(TrimmedItemStore.children(EchoServiceReconciler.FIELD_MANAGER));
     }
-    configureWith(new KubernetesDependentResourceConfigBuilder()
-        // A child the informer does not see (e.g. someone removed its managed-by label) is
-        // applied over, which restores it, instead of failing forever with "already exists".
-        .withCreateResourceOnlyIfNotExistingWithSSA(false)
-        .withKubernetesDependentInformerConfig(informer.build())
-        .build());
+    configureWith(
+        new KubernetesDependentResourceConfigBuilder()
+            // A child the informer does not see (e.g. someone removed its managed-by label) is
+            // applied over, which restores it, instead of failing forever with "already exists".
+            .withCreateResourceOnlyIfNotExistingWithSSA(false)
+            .withKubernetesDependentInformerConfig(informer.build())
+            .build());
   }
 
   @Override
@@ -73,20 +79,24 @@ public class ChildDependentResource<R extends HasMetadata>
   }
 
   /**
-   * Owner reference to the EchoService as the managing controller; deleting the EchoService
-   * deletes the child (foreground deletion waits for it).
+   * Owner reference to the EchoService as the managing controller; deleting the EchoService deletes
+   * the child (foreground deletion waits for it).
    */
   @Override
   protected void addReferenceHandlingMetadata(R desired, EchoService primary) {
-    desired.getMetadata().setOwnerReferences(new java.util.ArrayList<>(java.util.List.of(
-        new io.fabric8.kubernetes.api.model.OwnerReferenceBuilder()
-            .withApiVersion(primary.getApiVersion())
-            .withKind(primary.getKind())
-            .withName(primary.getMetadata().getName())
-            .withUid(primary.getMetadata().getUid())
-            .withController(true)
-            .withBlockOwnerDeletion(true)
-            .build())));
+    desired
+        .getMetadata()
+        .setOwnerReferences(
+            new java.util.ArrayList<>(
+                java.util.List.of(
+                    new io.fabric8.kubernetes.api.model.OwnerReferenceBuilder()
+                        .withApiVersion(primary.getApiVersion())
+                        .withKind(primary.getKind())
+                        .withName(primary.getMetadata().getName())
+                        .withUid(primary.getMetadata().getUid())
+                        .withController(true)
+                        .withBlockOwnerDeletion(true)
+                        .build())));
   }
 
   /**
@@ -112,7 +122,8 @@ public class ChildDependentResource<R extends HasMetadata>
   }
 
   @Override
-  public Matcher.Result<R> match(R actual, R desired, EchoService primary, Context<EchoService> context) {
+  public Matcher.Result<R> match(
+      R actual, R desired, EchoService primary, Context<EchoService> context) {
     if (!foreignEntries(actual, desired).isEmpty()) {
       return Matcher.Result.computed(false, desired);
     }
@@ -129,21 +140,33 @@ public class ChildDependentResource<R extends HasMetadata>
     List<String> foreign = foreignEntries(actual, desired);
     reportDrift(actual, desired, primary, context, foreign);
     if (!foreign.isEmpty()) {
-      log.info("{} {}/{} has list entries the EchoService does not declare ({}): replacing the lists",
-          actual.getKind(), actual.getMetadata().getNamespace(), actual.getMetadata().getName(),
+      log.info(
+          "{} {}/{} has list entries the EchoService does not declare ({}): replacing the lists",
+          actual.getKind(),
+          actual.getMetadata().getNamespace(),
+          actual.getMetadata().getName(),
           String.join(", ", foreign));
-      actual = context.getClient().resource(actual)
-          .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(listsPatch(desired)));
+      actual =
+          context
+              .getClient()
+              .resource(actual)
+              .patch(
+                  PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(listsPatch(desired)));
     }
     return super.update(actual, desired, primary, context);
   }
 
   /**
-   * Reports what this update takes back ({@link DriftReporter}). A trimmed cache keeps only this operator's
-   * managedFields, so the child is read once from the API server then: an update is rare (a spec change or an
-   * edit to revert), a read is cheap beside the apply that follows, and a failed read only loses the report.
+   * Reports what this update takes back ({@link DriftReporter}). A trimmed cache keeps only this
+   * operator's managedFields, so the child is read once from the API server then: an update is rare
+   * (a spec change or an edit to revert), a read is cheap beside the apply that follows, and a
+   * failed read only loses the report.
    */
-  private void reportDrift(R actual, R desired, EchoService primary, Context<EchoService> context,
+  private void reportDrift(
+      R actual,
+      R desired,
+      EchoService primary,
+      Context<EchoService> context,
       List<String> foreign) {
     DriftReporter reporter = drift;
     if (reporter == null) {
@@ -155,8 +178,12 @@ public class ChildDependentResource<R extends HasMetadata>
         reporter.report(primary, live, desired, EchoServiceReconciler.FIELD_MANAGER, foreign);
       }
     } catch (RuntimeException e) {
-      log.debug("could not read {} {}/{} to report drift", actual.getKind(), actual.getMetadata().getNamespace(),
-          actual.getMetadata().getName(), e);
+      log.debug(
+          "could not read {} {}/{} to report drift",
+          actual.getKind(),
+          actual.getMetadata().getNamespace(),
+          actual.getMetadata().getName(),
+          e);
     }
   }
 

@@ -2,12 +2,12 @@ package dev.echoplatform.operator.reconciler;
 
 import dev.echoplatform.operator.api.v1alpha1.EchoService;
 import dev.echoplatform.operator.resources.DeploymentBuilder;
-import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -19,14 +19,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Deployment child. With autoscaling on, the desired Deployment has no {@code spec.replicas}:
- * the HorizontalPodAutoscaler owns it. Dropping a field from a server-side apply removes it when
- * no other manager owns it, which would reset the Deployment to 1 replica. So before the first
- * apply without replicas, the current count is handed over to a separate field manager (the
- * documented SSA ownership transfer); the HPA then takes the field over when it next scales. A
- * Deployment created while autoscaling is on starts at {@link DeploymentBuilder#startingReplicas}
- * (applied by the operator, so the next reconcile hands it over as above) instead of the API
- * server's default of 1.
- * Without server-side apply (an update replaces the whole spec) the current count is kept.
+ * the HorizontalPodAutoscaler owns it. Dropping a field from a server-side apply removes it when no
+ * other manager owns it, which would reset the Deployment to 1 replica. So before the first apply
+ * without replicas, the current count is handed over to a separate field manager (the documented
+ * SSA ownership transfer); the HPA then takes the field over when it next scales. A Deployment
+ * created while autoscaling is on starts at {@link DeploymentBuilder#startingReplicas} (applied by
+ * the operator, so the next reconcile hands it over as above) instead of the API server's default
+ * of 1. Without server-side apply (an update replaces the whole spec) the current count is kept.
  */
 public class DeploymentDependentResource extends ChildDependentResource<Deployment> {
 
@@ -51,25 +50,33 @@ public class DeploymentDependentResource extends ChildDependentResource<Deployme
   public Deployment update(
       Deployment actual, Deployment desired, EchoService primary, Context<EchoService> context) {
     String manager = context.getControllerConfiguration().fieldManager();
-    if (useSSA(context) && desired.getSpec().getReplicas() == null
-        && appliesReplicas(actual, manager) && actual.getSpec().getReplicas() != null) {
-      log.info("Handing spec.replicas={} of Deployment {}/{} over to the autoscaler",
-          actual.getSpec().getReplicas(), actual.getMetadata().getNamespace(),
+    if (useSSA(context)
+        && desired.getSpec().getReplicas() == null
+        && appliesReplicas(actual, manager)
+        && actual.getSpec().getReplicas() != null) {
+      log.info(
+          "Handing spec.replicas={} of Deployment {}/{} over to the autoscaler",
+          actual.getSpec().getReplicas(),
+          actual.getMetadata().getNamespace(),
           actual.getMetadata().getName());
-      Deployment handoff = new io.fabric8.kubernetes.api.model.apps.DeploymentBuilder()
-          .withNewMetadata()
-          .withName(actual.getMetadata().getName())
-          .withNamespace(actual.getMetadata().getNamespace())
-          .endMetadata()
-          .withNewSpec()
-          .withReplicas(actual.getSpec().getReplicas())
-          .endSpec()
-          .build();
-      context.getClient().resource(handoff).fieldManager(REPLICAS_HANDOFF_MANAGER)
-          .forceConflicts().serverSideApply();
+      Deployment handoff =
+          new io.fabric8.kubernetes.api.model.apps.DeploymentBuilder()
+              .withNewMetadata()
+              .withName(actual.getMetadata().getName())
+              .withNamespace(actual.getMetadata().getNamespace())
+              .endMetadata()
+              .withNewSpec()
+              .withReplicas(actual.getSpec().getReplicas())
+              .endSpec()
+              .build();
+      context
+          .getClient()
+          .resource(handoff)
+          .fieldManager(REPLICAS_HANDOFF_MANAGER)
+          .forceConflicts()
+          .serverSideApply();
     }
-    if (!useSSA(context) && desired.getSpec().getReplicas() == null
-        && actual.getSpec() != null) {
+    if (!useSSA(context) && desired.getSpec().getReplicas() == null && actual.getSpec() != null) {
       // An update (not an apply) replaces the whole spec: keep the autoscaler's count.
       desired.getSpec().setReplicas(actual.getSpec().getReplicas());
     }
@@ -83,7 +90,10 @@ public class DeploymentDependentResource extends ChildDependentResource<Deployme
         .anyMatch(DeploymentDependentResource::ownsSpecReplicas);
   }
 
-  /** Whether a managedFields entry lists spec.replicas (of a Deployment, or of an EchoService's scale). */
+  /**
+   * Whether a managedFields entry lists spec.replicas (of a Deployment, or of an EchoService's
+   * scale).
+   */
   static boolean ownsSpecReplicas(ManagedFieldsEntry entry) {
     return entry.getFieldsV1() != null
         && entry.getFieldsV1().getAdditionalProperties().get("f:spec") instanceof Map<?, ?> spec
@@ -107,7 +117,8 @@ public class DeploymentDependentResource extends ChildDependentResource<Deployme
   }
 
   static List<String> foreignInPodTemplate(Deployment actual, Deployment desired) {
-    if (actual.getSpec() == null || actual.getSpec().getTemplate() == null
+    if (actual.getSpec() == null
+        || actual.getSpec().getTemplate() == null
         || actual.getSpec().getTemplate().getSpec() == null) {
       return List.of();
     }
@@ -124,16 +135,19 @@ public class DeploymentDependentResource extends ChildDependentResource<Deployme
       }
       Set<String> ports = new HashSet<>();
       w.getPorts().forEach(p -> ports.add(portKey(p)));
-      c.getPorts().stream().filter(p -> !ports.contains(portKey(p)))
+      c.getPorts().stream()
+          .filter(p -> !ports.contains(portKey(p)))
           .forEach(p -> foreign.add("container " + c.getName() + " port " + portKey(p)));
       Set<String> env = new HashSet<>();
       w.getEnv().forEach(e -> env.add(e.getName()));
-      c.getEnv().stream().filter(e -> !env.contains(e.getName()))
+      c.getEnv().stream()
+          .filter(e -> !env.contains(e.getName()))
           .forEach(e -> foreign.add("container " + c.getName() + " env " + e.getName()));
     }
     Set<String> initDeclared = new HashSet<>();
     wanted.getInitContainers().forEach(c -> initDeclared.add(c.getName()));
-    is.getInitContainers().stream().filter(c -> !initDeclared.contains(c.getName()))
+    is.getInitContainers().stream()
+        .filter(c -> !initDeclared.contains(c.getName()))
         .forEach(c -> foreign.add("init container " + c.getName()));
     return foreign;
   }
@@ -144,7 +158,8 @@ public class DeploymentDependentResource extends ChildDependentResource<Deployme
     Map<String, Object> podSpec = new HashMap<>();
     podSpec.put("containers", wanted.getContainers());
     // null removes the list in a merge patch
-    podSpec.put("initContainers", wanted.getInitContainers().isEmpty() ? null : wanted.getInitContainers());
+    podSpec.put(
+        "initContainers", wanted.getInitContainers().isEmpty() ? null : wanted.getInitContainers());
     return Map.of("spec", Map.of("template", Map.of("spec", podSpec)));
   }
 

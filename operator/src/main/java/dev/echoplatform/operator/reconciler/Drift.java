@@ -13,11 +13,12 @@ import java.util.Objects;
 import java.util.TreeMap;
 
 /**
- * The fields of a child that another field manager changed away from what the operator declares, read from the live
- * object's managedFields: for each entry of another manager (kubectl edit, kubectl scale through the scale
- * subresource, another controller; not the status subresource, which the operator never declares), each field it
- * owns that the desired object also sets, with a different value. Fields the operator does not set (an annotation
- * someone added, the HPA's replicas) and fields shared with the same value (another applier agreeing) are not drift.
+ * The fields of a child that another field manager changed away from what the operator declares,
+ * read from the live object's managedFields: for each entry of another manager (kubectl edit,
+ * kubectl scale through the scale subresource, another controller; not the status subresource,
+ * which the operator never declares), each field it owns that the desired object also sets, with a
+ * different value. Fields the operator does not set (an annotation someone added, the HPA's
+ * replicas) and fields shared with the same value (another applier agreeing) are not drift.
  */
 final class Drift {
 
@@ -26,11 +27,18 @@ final class Drift {
 
   private Drift() {}
 
-  /** One field taken back: its path as {@code spec.template.spec.containers[name=echo-server].image}, and who set it. */
+  /**
+   * One field taken back: its path as {@code
+   * spec.template.spec.containers[name=echo-server].image}, and who set it.
+   */
   record Field(String path, String manager, String subresource) {
     @Override
     public String toString() {
-      return path + " (set by " + manager + (subresource == null ? "" : ", " + subresource + " subresource") + ")";
+      return path
+          + " (set by "
+          + manager
+          + (subresource == null ? "" : ", " + subresource + " subresource")
+          + ")";
     }
   }
 
@@ -43,16 +51,22 @@ final class Drift {
     Map<String, Object> desiredJson = tree(desired);
     List<Field> fields = new ArrayList<>();
     for (ManagedFieldsEntry e : entries) {
-      if (ownManager.equals(e.getManager()) || "status".equals(e.getSubresource()) || e.getFieldsV1() == null) {
+      if (ownManager.equals(e.getManager())
+          || "status".equals(e.getSubresource())
+          || e.getFieldsV1() == null) {
         continue;
       }
-      Map<String, Object> owned = JSON.convertValue(e.getFieldsV1().getAdditionalProperties(), new TypeReference<>() {});
-      leaves(owned, new ArrayList<>(), path -> {
-        Object want = resolve(desiredJson, path);
-        if (want != MISSING && !Objects.equals(want, resolve(liveJson, path))) {
-          fields.add(new Field(render(path), e.getManager(), e.getSubresource()));
-        }
-      });
+      Map<String, Object> owned =
+          JSON.convertValue(e.getFieldsV1().getAdditionalProperties(), new TypeReference<>() {});
+      leaves(
+          owned,
+          new ArrayList<>(),
+          path -> {
+            Object want = resolve(desiredJson, path);
+            if (want != MISSING && !Objects.equals(want, resolve(liveJson, path))) {
+              fields.add(new Field(render(path), e.getManager(), e.getSubresource()));
+            }
+          });
     }
     return fields;
   }
@@ -61,15 +75,20 @@ final class Drift {
     return JSON.convertValue(object, new TypeReference<>() {});
   }
 
-  /** Calls {@code each} with the path of every owned leaf (a field whose set of owned children is empty). */
+  /**
+   * Calls {@code each} with the path of every owned leaf (a field whose set of owned children is
+   * empty).
+   */
   @SuppressWarnings("unchecked")
-  private static void leaves(Map<String, Object> set, List<String> path, java.util.function.Consumer<List<String>> each) {
+  private static void leaves(
+      Map<String, Object> set, List<String> path, java.util.function.Consumer<List<String>> each) {
     for (Map.Entry<String, Object> child : new TreeMap<>(set).entrySet()) {
       if (".".equals(child.getKey())) {
         continue;
       }
       path.add(child.getKey());
-      Map<String, Object> below = child.getValue() instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+      Map<String, Object> below =
+          child.getValue() instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
       if (below.isEmpty()) {
         each.accept(List.copyOf(path));
       } else {
@@ -79,7 +98,10 @@ final class Drift {
     }
   }
 
-  /** The node at a managedFields path ({@code f:name}, {@code k:{"name":"x"}}, {@code v:"x"}), or MISSING. */
+  /**
+   * The node at a managedFields path ({@code f:name}, {@code k:{"name":"x"}}, {@code v:"x"}), or
+   * MISSING.
+   */
   @SuppressWarnings("unchecked")
   static Object resolve(Object node, List<String> path) {
     for (String segment : path) {
@@ -90,15 +112,29 @@ final class Drift {
         }
         node = map.get(name);
       } else if (segment.startsWith("k:") && node instanceof List<?> list) {
-        Map<String, Object> key = parse(segment.substring(2), new TypeReference<Map<String, Object>>() {});
-        node = ((List<Object>) list).stream()
-            .filter(item -> item instanceof Map<?, ?> m && key.entrySet().stream()
-                .allMatch(k -> Objects.equals(normal(k.getValue()), normal(m.get(k.getKey())))))
-            .findFirst().orElse(MISSING);
+        Map<String, Object> key =
+            parse(segment.substring(2), new TypeReference<Map<String, Object>>() {});
+        node =
+            ((List<Object>) list)
+                .stream()
+                    .filter(
+                        item ->
+                            item instanceof Map<?, ?> m
+                                && key.entrySet().stream()
+                                    .allMatch(
+                                        k ->
+                                            Objects.equals(
+                                                normal(k.getValue()), normal(m.get(k.getKey())))))
+                    .findFirst()
+                    .orElse(MISSING);
       } else if (segment.startsWith("v:") && node instanceof List<?> list) {
         Object value = parse(segment.substring(2), new TypeReference<Object>() {});
-        node = ((List<Object>) list).stream().filter(item -> Objects.equals(normal(item), normal(value)))
-            .findFirst().orElse(MISSING);
+        node =
+            ((List<Object>) list)
+                .stream()
+                    .filter(item -> Objects.equals(normal(item), normal(value)))
+                    .findFirst()
+                    .orElse(MISSING);
       } else {
         return MISSING;
       }
@@ -122,7 +158,10 @@ final class Drift {
     return value instanceof Number n ? (Object) new java.math.BigDecimal(n.toString()) : value;
   }
 
-  /** {@code [f:spec, f:template, ..., k:{"name":"echo-server"}, f:image]} as {@code spec.template....[name=echo-server].image}. */
+  /**
+   * {@code [f:spec, f:template, ..., k:{"name":"echo-server"}, f:image]} as {@code
+   * spec.template....[name=echo-server].image}.
+   */
   static String render(List<String> path) {
     StringBuilder out = new StringBuilder();
     for (String segment : path) {
@@ -132,7 +171,8 @@ final class Drift {
         case "k:" -> {
           Map<String, Object> key = parse(body, new TypeReference<Map<String, Object>>() {});
           StringBuilder k = new StringBuilder();
-          for (Iterator<Map.Entry<String, Object>> it = new TreeMap<>(key).entrySet().iterator(); it.hasNext(); ) {
+          for (Iterator<Map.Entry<String, Object>> it = new TreeMap<>(key).entrySet().iterator();
+              it.hasNext(); ) {
             Map.Entry<String, Object> e = it.next();
             k.append(e.getKey()).append('=').append(e.getValue()).append(it.hasNext() ? "," : "");
           }

@@ -15,11 +15,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Tells the owner of an EchoService when the operator takes a child back from another field manager: a Warning
- * Event {@value #REASON} on the EchoService naming the child, the fields and who set them ({@link Drift}), and the
- * list entries it removes, and the same in the log. At most one Event per child in {@link #WINDOW}: a fight with
- * another controller that sets the same fields again is reported once per window, with the number of reverts
- * since the last Event, instead of on every reconcile.
+ * Tells the owner of an EchoService when the operator takes a child back from another field
+ * manager: a Warning Event {@value #REASON} on the EchoService naming the child, the fields and who
+ * set them ({@link Drift}), and the list entries it removes, and the same in the log. At most one
+ * Event per child in {@link #WINDOW}: a fight with another controller that sets the same fields
+ * again is reported once per window, with the number of reverts since the last Event, instead of on
+ * every reconcile.
  */
 final class DriftReporter {
 
@@ -30,13 +31,19 @@ final class DriftReporter {
 
   private final Clock clock;
   private volatile EventRecorder events;
-  /** Per child (EchoService UID, kind, name): when its last Event was written, and reverts not reported since. */
-  private final Map<String, Window> windows = Collections.synchronizedMap(new LinkedHashMap<>(64, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Window> eldest) {
-      return size() > 20_000;
-    }
-  });
+
+  /**
+   * Per child (EchoService UID, kind, name): when its last Event was written, and reverts not
+   * reported since.
+   */
+  private final Map<String, Window> windows =
+      Collections.synchronizedMap(
+          new LinkedHashMap<>(64, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Window> eldest) {
+              return size() > 20_000;
+            }
+          });
 
   private record Window(Instant reported, int suppressed) {}
 
@@ -49,12 +56,18 @@ final class DriftReporter {
   }
 
   /**
-   * Reports what updating {@code live} to {@code desired} takes back; nothing when nothing was changed by another
-   * manager (the update only carries a new spec).
+   * Reports what updating {@code live} to {@code desired} takes back; nothing when nothing was
+   * changed by another manager (the update only carries a new spec).
    *
-   * @param foreignEntries list entries the update removes ({@link ChildDependentResource#foreignEntries})
+   * @param foreignEntries list entries the update removes ({@link
+   *     ChildDependentResource#foreignEntries})
    */
-  void report(EchoService primary, HasMetadata live, HasMetadata desired, String ownManager, List<String> foreignEntries) {
+  void report(
+      EchoService primary,
+      HasMetadata live,
+      HasMetadata desired,
+      String ownManager,
+      List<String> foreignEntries) {
     List<Drift.Field> fields = Drift.of(live, desired, ownManager);
     if (fields.isEmpty() && foreignEntries.isEmpty()) {
       return;
@@ -62,14 +75,23 @@ final class DriftReporter {
     String child = live.getKind() + " " + live.getMetadata().getName();
     List<String> parts = new ArrayList<>(2);
     if (!fields.isEmpty()) {
-      parts.add("reverted " + fields.stream().map(Drift.Field::toString).collect(Collectors.joining(", ")));
+      parts.add(
+          "reverted "
+              + fields.stream().map(Drift.Field::toString).collect(Collectors.joining(", ")));
     }
     if (!foreignEntries.isEmpty()) {
-      parts.add("removed list entries the EchoService does not declare: " + String.join(", ", foreignEntries));
+      parts.add(
+          "removed list entries the EchoService does not declare: "
+              + String.join(", ", foreignEntries));
     }
     String message = child + ": " + String.join("; ", parts);
-    log.warn("EchoService {}/{}: {}", primary.getMetadata().getNamespace(), primary.getMetadata().getName(), message);
-    String key = primary.getMetadata().getUid() + "/" + live.getKind() + "/" + live.getMetadata().getName();
+    log.warn(
+        "EchoService {}/{}: {}",
+        primary.getMetadata().getNamespace(),
+        primary.getMetadata().getName(),
+        message);
+    String key =
+        primary.getMetadata().getUid() + "/" + live.getKind() + "/" + live.getMetadata().getName();
     Instant now = clock.instant();
     Window last = windows.get(key);
     if (last != null && now.isBefore(last.reported().plus(WINDOW))) {
@@ -79,9 +101,16 @@ final class DriftReporter {
     windows.put(key, new Window(now, 0));
     EventRecorder recorder = events;
     if (recorder != null) {
-      String more = last == null || last.suppressed() == 0 ? ""
-          : " (and " + last.suppressed() + " more revert" + (last.suppressed() == 1 ? "" : "s") + " of " + child
-              + " since the last such Event)";
+      String more =
+          last == null || last.suppressed() == 0
+              ? ""
+              : " (and "
+                  + last.suppressed()
+                  + " more revert"
+                  + (last.suppressed() == 1 ? "" : "s")
+                  + " of "
+                  + child
+                  + " since the last such Event)";
       recorder.warning(primary, REASON, message + more);
     }
   }

@@ -1,6 +1,7 @@
 package dev.echoplatform.operator.reconciler;
 
 import dev.echoplatform.operator.OperatorConfig;
+import dev.echoplatform.operator.api.monitoring.PodMonitor;
 import dev.echoplatform.operator.api.v1alpha1.Condition;
 import dev.echoplatform.operator.api.v1alpha1.EchoService;
 import dev.echoplatform.operator.api.v1alpha1.EchoServiceStatus;
@@ -11,6 +12,7 @@ import dev.echoplatform.operator.resources.HorizontalPodAutoscalerBuilder;
 import dev.echoplatform.operator.resources.Labels;
 import dev.echoplatform.operator.resources.NetworkPolicyBuilder;
 import dev.echoplatform.operator.resources.PodDisruptionBudgetBuilder;
+import dev.echoplatform.operator.resources.PodMonitorBuilder;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
@@ -28,8 +30,6 @@ import io.javaoperatorsdk.operator.api.reconciler.EventSourceUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
-import dev.echoplatform.operator.api.monitoring.PodMonitor;
-import dev.echoplatform.operator.resources.PodMonitorBuilder;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Workflow;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.WorkflowBuilder;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -74,21 +74,24 @@ public class EchoServiceReconciler implements Reconciler<EchoService> {
   private final PrimaryDeletionListener deletions = new PrimaryDeletionListener(this::forget);
   private final DriftReporter drift;
   private volatile EventRecorder events;
+
   /**
    * The status last computed per EchoService (by UID), so condition transition times survive an
    * informer cache that has not yet seen the latest status patch. Bounded (least recently used
-   * entries go first); losing an entry only costs the time of a transition already in the cache.
-   * An entry is removed when its EchoService is deleted ({@link #forget}).
+   * entries go first); losing an entry only costs the time of a transition already in the cache. An
+   * entry is removed when its EchoService is deleted ({@link #forget}).
    */
   private final Map<String, EchoServiceStatus> published =
-      java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(256, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, EchoServiceStatus> eldest) {
-          return size() > 20_000;
-        }
-      });
+      java.util.Collections.synchronizedMap(
+          new java.util.LinkedHashMap<>(256, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, EchoServiceStatus> eldest) {
+              return size() > 20_000;
+            }
+          });
 
   private final ReadyGauge readyGauge;
+
   /** Whether the informers cache trimmed objects ({@link TrimmedItemStore#usable}). */
   private final boolean trimCaches;
 
@@ -102,45 +105,62 @@ public class EchoServiceReconciler implements Reconciler<EchoService> {
     this.readyGauge = readyGauge;
     String image = config.echoServerImage();
     trimCaches = TrimmedItemStore.usable(config.watchNamespaces());
-    configMap = new ChildDependentResource<>(
-        ConfigMap.class, "configmap", ConfigMapBuilder::build, image, trimCaches);
+    configMap =
+        new ChildDependentResource<>(
+            ConfigMap.class, "configmap", ConfigMapBuilder::build, image, trimCaches);
     deployment = new DeploymentDependentResource(image, trimCaches);
     service = new ServiceDependentResource(image, trimCaches);
-    networkPolicy = new ChildDependentResource<>(
-        NetworkPolicy.class, "networkpolicy", NetworkPolicyBuilder::build, image, trimCaches);
-    pdb = new ChildDependentResource<>(PodDisruptionBudget.class, "poddisruptionbudget",
-        PodDisruptionBudgetBuilder::build, image, trimCaches);
-    hpa = new ChildDependentResource<>(HorizontalPodAutoscaler.class, "horizontalpodautoscaler",
-        HorizontalPodAutoscalerBuilder::build, image, trimCaches);
-    podMonitor = new ChildDependentResource<>(PodMonitor.class, "podmonitor", PodMonitorBuilder::build, image,
-        trimCaches);
+    networkPolicy =
+        new ChildDependentResource<>(
+            NetworkPolicy.class, "networkpolicy", NetworkPolicyBuilder::build, image, trimCaches);
+    pdb =
+        new ChildDependentResource<>(
+            PodDisruptionBudget.class,
+            "poddisruptionbudget",
+            PodDisruptionBudgetBuilder::build,
+            image,
+            trimCaches);
+    hpa =
+        new ChildDependentResource<>(
+            HorizontalPodAutoscaler.class,
+            "horizontalpodautoscaler",
+            HorizontalPodAutoscalerBuilder::build,
+            image,
+            trimCaches);
+    podMonitor =
+        new ChildDependentResource<>(
+            PodMonitor.class, "podmonitor", PodMonitorBuilder::build, image, trimCaches);
     podMonitorApi = new ApiDiscoverySource("PodMonitor", ApiDiscoverySource.RECHECK);
     drift = new DriftReporter(clock);
-    for (ChildDependentResource<?> child : List.of(configMap, deployment, service, networkPolicy, pdb, hpa,
-        podMonitor)) {
+    for (ChildDependentResource<?> child :
+        List.of(configMap, deployment, service, networkPolicy, pdb, hpa, podMonitor)) {
       child.reportDriftTo(drift);
     }
-    workflow = new WorkflowBuilder<EchoService>()
-        .addDependentResource(configMap)
-        .addDependentResourceAndConfigure(deployment).dependsOn(configMap)
-        .addDependentResource(service)
-        .addDependentResourceAndConfigure(networkPolicy)
-        .withReconcilePrecondition(enabled(es -> es.getSpec().networkPolicy().enabled()))
-        .addDependentResourceAndConfigure(pdb)
-        .withReconcilePrecondition(enabled(es -> es.getSpec().podDisruptionBudget().enabled()))
-        .addDependentResourceAndConfigure(hpa)
-        .dependsOn(deployment)
-        .withReconcilePrecondition(enabled(es -> es.getSpec().autoscaling().enabled()))
-        // Only where the Prometheus Operator's CRDs are installed (its informer is registered then too).
-        .addDependentResourceAndConfigure(podMonitor)
-        .withActivationCondition(new ApiPresentCondition<>(podMonitorApi))
-        .withReconcilePrecondition(enabled(es -> es.getSpec().monitoring().enabled()))
-        .withThrowExceptionFurther(false)
-        .build();
+    workflow =
+        new WorkflowBuilder<EchoService>()
+            .addDependentResource(configMap)
+            .addDependentResourceAndConfigure(deployment)
+            .dependsOn(configMap)
+            .addDependentResource(service)
+            .addDependentResourceAndConfigure(networkPolicy)
+            .withReconcilePrecondition(enabled(es -> es.getSpec().networkPolicy().enabled()))
+            .addDependentResourceAndConfigure(pdb)
+            .withReconcilePrecondition(enabled(es -> es.getSpec().podDisruptionBudget().enabled()))
+            .addDependentResourceAndConfigure(hpa)
+            .dependsOn(deployment)
+            .withReconcilePrecondition(enabled(es -> es.getSpec().autoscaling().enabled()))
+            // Only where the Prometheus Operator's CRDs are installed (its informer is registered
+            // then too).
+            .addDependentResourceAndConfigure(podMonitor)
+            .withActivationCondition(new ApiPresentCondition<>(podMonitorApi))
+            .withReconcilePrecondition(enabled(es -> es.getSpec().monitoring().enabled()))
+            .withThrowExceptionFurther(false)
+            .build();
   }
 
-  private static <R> io.javaoperatorsdk.operator.processing.dependent.workflow.Condition<R, EchoService>
-      enabled(Predicate<EchoService> flag) {
+  private static <R>
+      io.javaoperatorsdk.operator.processing.dependent.workflow.Condition<R, EchoService> enabled(
+          Predicate<EchoService> flag) {
     return (dependent, primary, context) -> primary.getSpec() != null && flag.test(primary);
   }
 
@@ -149,48 +169,59 @@ public class EchoServiceReconciler implements Reconciler<EchoService> {
       EventSourceContext<EchoService> context) {
     events = new EventRecorder(context.getClient());
     drift.recordTo(events);
-    List<EventSource<?, EchoService>> sources = new ArrayList<>(EventSourceUtils.dependentEventSources(
-        context, configMap, deployment, service, networkPolicy, pdb, hpa));
+    List<EventSource<?, EchoService>> sources =
+        new ArrayList<>(
+            EventSourceUtils.dependentEventSources(
+                context, configMap, deployment, service, networkPolicy, pdb, hpa));
     // Pods are watched (read-only) to report CrashLoopBackOff, image pull failures and the like;
     // cached trimmed to those fields when one informer serves all watched namespaces. Only events
-    // that change what the status reads of a pod trigger a reconcile: a rollout's pods being created,
+    // that change what the status reads of a pod trigger a reconcile: a rollout's pods being
+    // created,
     // scheduled and started are followed through the Deployment's status instead.
-    var pods = InformerEventSourceConfiguration.from(Pod.class, EchoService.class)
-        .withName("pods")
-        .withLabelSelector(Labels.MANAGED_SELECTOR)
-        .withNamespacesInheritedFromController()
-        .withInformerListLimit(ChildDependentResource.LIST_PAGE_SIZE)
-        .withOnAddFilter(pod -> podEventMatters(null, pod))
-        .withOnUpdateFilter((newPod, oldPod) -> podEventMatters(oldPod, newPod))
-        .withOnDeleteFilter((pod, finalStateUnknown) -> podEventMatters(pod, null))
-        .withSecondaryToPrimaryMapper(pod -> Optional.ofNullable(pod.getMetadata().getLabels())
-            .map(l -> l.get(Labels.INSTANCE))
-            .map(instance -> Set.of(new ResourceID(instance, pod.getMetadata().getNamespace())))
-            .orElse(Set.of()));
+    var pods =
+        InformerEventSourceConfiguration.from(Pod.class, EchoService.class)
+            .withName("pods")
+            .withLabelSelector(Labels.MANAGED_SELECTOR)
+            .withNamespacesInheritedFromController()
+            .withInformerListLimit(ChildDependentResource.LIST_PAGE_SIZE)
+            .withOnAddFilter(pod -> podEventMatters(null, pod))
+            .withOnUpdateFilter((newPod, oldPod) -> podEventMatters(oldPod, newPod))
+            .withOnDeleteFilter((pod, finalStateUnknown) -> podEventMatters(pod, null))
+            .withSecondaryToPrimaryMapper(
+                pod ->
+                    Optional.ofNullable(pod.getMetadata().getLabels())
+                        .map(l -> l.get(Labels.INSTANCE))
+                        .map(
+                            instance ->
+                                Set.of(new ResourceID(instance, pod.getMetadata().getNamespace())))
+                        .orElse(Set.of()));
     if (trimCaches) {
       pods.withItemStore(TrimmedItemStore.pods());
     }
     sources.add(new InformerEventSource<>(pods.build(), context));
     sources.add(deletions);
-    podMonitorApi.bind(() -> context.getClient().supports(PodMonitor.class),
+    podMonitorApi.bind(
+        () -> context.getClient().supports(PodMonitor.class),
         () -> context.getPrimaryCache().list().map(ResourceID::fromResource));
     sources.add(podMonitorApi);
     return sources;
   }
 
   /**
-   * Which updates of an EchoService are reconciled: a new generation (a spec change), or the paused annotation
-   * set or removed (metadata, which does not move the generation). Status-only updates, the operator's own
-   * among them, are not.
+   * Which updates of an EchoService are reconciled: a new generation (a spec change), or the paused
+   * annotation set or removed (metadata, which does not move the generation). Status-only updates,
+   * the operator's own among them, are not.
    */
   public static boolean reconcileOnUpdate(EchoService updated, EchoService previous) {
-    return !java.util.Objects.equals(updated.getMetadata().getGeneration(), previous.getMetadata().getGeneration())
+    return !java.util.Objects.equals(
+            updated.getMetadata().getGeneration(), previous.getMetadata().getGeneration())
         || updated.paused() != previous.paused();
   }
 
   /**
-   * Whether a pod event ({@code before} null for an add, {@code after} null for a delete) can change
-   * the status: only when the pod's failing containers ({@link StatusCalculator#podFailures}) differ.
+   * Whether a pod event ({@code before} null for an add, {@code after} null for a delete) can
+   * change the status: only when the pod's failing containers ({@link
+   * StatusCalculator#podFailures}) differ.
    */
   static boolean podEventMatters(Pod before, Pod after) {
     List<String> was = before == null ? List.of() : StatusCalculator.podFailures(before);
@@ -233,14 +264,16 @@ public class EchoServiceReconciler implements Reconciler<EchoService> {
     EchoServiceModel model = EchoServiceModel.of(es, config.echoServerImage());
     var result = workflow.reconcile(es, context);
     Map<String, String> applyErrors = new TreeMap<>();
-    result.getErroredDependents().forEach((dependent, error) ->
-        applyErrors.put(kindOf(dependent), apiMessage(error)));
+    result
+        .getErroredDependents()
+        .forEach((dependent, error) -> applyErrors.put(kindOf(dependent), apiMessage(error)));
 
-    Observed observed = new Observed(
-        context.getSecondaryResource(Deployment.class).orElse(null),
-        context.getSecondaryResource(Service.class).orElse(null),
-        List.copyOf(context.getSecondaryResources(Pod.class)),
-        applyErrors);
+    Observed observed =
+        new Observed(
+            context.getSecondaryResource(Deployment.class).orElse(null),
+            context.getSecondaryResource(Service.class).orElse(null),
+            List.copyOf(context.getSecondaryResources(Pod.class)),
+            applyErrors);
     String key = es.getMetadata().getUid();
     EchoServiceStatus status =
         StatusCalculator.compute(es, model, observed, clock.instant(), published.get(key));
@@ -256,7 +289,8 @@ public class EchoServiceReconciler implements Reconciler<EchoService> {
   }
 
   /** A status patch, or none when the status is what the EchoService already shows. */
-  private static UpdateControl<EchoService> patchIfChanged(EchoService es, EchoServiceStatus status) {
+  private static UpdateControl<EchoService> patchIfChanged(
+      EchoService es, EchoServiceStatus status) {
     if (Objects.equals(status, es.getStatus())) {
       return UpdateControl.noUpdate();
     }
@@ -270,26 +304,41 @@ public class EchoServiceReconciler implements Reconciler<EchoService> {
     if (findCause(e, KubernetesClientException.class).map(k -> k.getCode() == 409).orElse(false)) {
       // An optimistic-locking conflict is routine (the object changed meanwhile): retry without
       // reporting the EchoService as degraded.
-      log.debug("conflict reconciling {}/{}, retrying", es.getMetadata().getNamespace(),
+      log.debug(
+          "conflict reconciling {}/{}, retrying",
+          es.getMetadata().getNamespace(),
           es.getMetadata().getName());
       return ErrorStatusUpdateControl.defaultErrorProcessing();
     }
-    EchoServiceStatus status = findCause(e, ChildApplyException.class)
-        .map(ChildApplyException::status)
-        .orElseGet(() -> {
-          EchoServiceStatus s = StatusCalculator.withError(es,
-              StatusCalculator.REASON_RECONCILE_ERROR, apiMessage(e), clock.instant(),
-              published.get(es.getMetadata().getUid()));
-          computed(es, s);
-          announceTransitions(es, es.getStatus(), s);
-          return s;
-        });
-    // One line per failed reconcile, with the reason; the stack trace only at debug (logback.xml keeps
+    EchoServiceStatus status =
+        findCause(e, ChildApplyException.class)
+            .map(ChildApplyException::status)
+            .orElseGet(
+                () -> {
+                  EchoServiceStatus s =
+                      StatusCalculator.withError(
+                          es,
+                          StatusCalculator.REASON_RECONCILE_ERROR,
+                          apiMessage(e),
+                          clock.instant(),
+                          published.get(es.getMetadata().getUid()));
+                  computed(es, s);
+                  announceTransitions(es, es.getStatus(), s);
+                  return s;
+                });
+    // One line per failed reconcile, with the reason; the stack trace only at debug (logback.xml
+    // keeps
     // java-operator-sdk from logging each retry's stack trace at WARN).
-    log.warn("reconciling EchoService {}/{} failed (will retry): {}",
-        es.getMetadata().getNamespace(), es.getMetadata().getName(), e.getMessage());
-    log.debug("reconcile failure of EchoService {}/{}", es.getMetadata().getNamespace(),
-        es.getMetadata().getName(), e);
+    log.warn(
+        "reconciling EchoService {}/{} failed (will retry): {}",
+        es.getMetadata().getNamespace(),
+        es.getMetadata().getName(),
+        e.getMessage());
+    log.debug(
+        "reconcile failure of EchoService {}/{}",
+        es.getMetadata().getNamespace(),
+        es.getMetadata().getName(),
+        e);
     if (Objects.equals(status, es.getStatus())) {
       return ErrorStatusUpdateControl.defaultErrorProcessing();
     }
@@ -302,41 +351,54 @@ public class EchoServiceReconciler implements Reconciler<EchoService> {
     if (events == null) {
       return;
     }
-    Optional<Condition> oldDegraded = before == null ? Optional.empty() : before.condition(Condition.DEGRADED);
+    Optional<Condition> oldDegraded =
+        before == null ? Optional.empty() : before.condition(Condition.DEGRADED);
     Optional<Condition> newDegraded = after.condition(Condition.DEGRADED);
-    Optional<Condition> oldReady = before == null ? Optional.empty() : before.condition(Condition.READY);
+    Optional<Condition> oldReady =
+        before == null ? Optional.empty() : before.condition(Condition.READY);
     Optional<Condition> newReady = after.condition(Condition.READY);
-    newDegraded.ifPresent(d -> {
-      boolean wasDegraded = oldDegraded.map(o -> Condition.TRUE.equals(o.status())).orElse(false);
-      if (Condition.TRUE.equals(d.status())
-          && (!wasDegraded || !Objects.equals(oldDegraded.get().reason(), d.reason()))) {
-        events.warning(es, d.reason(), d.message());
-      } else if (!Condition.TRUE.equals(d.status()) && wasDegraded) {
-        events.normal(es, "Recovered", "no longer degraded (was " + oldDegraded.get().reason() + ")");
-      }
-    });
+    newDegraded.ifPresent(
+        d -> {
+          boolean wasDegraded =
+              oldDegraded.map(o -> Condition.TRUE.equals(o.status())).orElse(false);
+          if (Condition.TRUE.equals(d.status())
+              && (!wasDegraded || !Objects.equals(oldDegraded.get().reason(), d.reason()))) {
+            events.warning(es, d.reason(), d.message());
+          } else if (!Condition.TRUE.equals(d.status()) && wasDegraded) {
+            events.normal(
+                es, "Recovered", "no longer degraded (was " + oldDegraded.get().reason() + ")");
+          }
+        });
     boolean wasPaused = before != null && before.condition(Condition.PAUSED).isPresent();
     boolean isPaused = after.condition(Condition.PAUSED).isPresent();
     if (isPaused && !wasPaused) {
       events.normal(es, "Paused", after.condition(Condition.PAUSED).get().message());
     } else if (wasPaused && !isPaused) {
-      events.normal(es, "Resumed", "the " + EchoService.PAUSED_ANNOTATION + " annotation is gone: reconciling again");
+      events.normal(
+          es,
+          "Resumed",
+          "the " + EchoService.PAUSED_ANNOTATION + " annotation is gone: reconciling again");
     }
     // A kubectl scale the autoscaler overrides: told once per new count (the message names it).
-    after.condition(Condition.SCALE_IGNORED).ifPresent(c -> {
-      Optional<Condition> old = before == null ? Optional.empty() : before.condition(Condition.SCALE_IGNORED);
-      if (old.isEmpty() || !Objects.equals(old.get().message(), c.message())) {
-        events.warning(es, Condition.SCALE_IGNORED, c.message());
-      }
-    });
-    newReady.ifPresent(r -> {
-      boolean wasReady = oldReady.map(o -> Condition.TRUE.equals(o.status())).orElse(false);
-      if (Condition.TRUE.equals(r.status()) && !wasReady) {
-        events.normal(es, "Ready", r.message());
-      } else if (!Condition.TRUE.equals(r.status()) && wasReady) {
-        events.normal(es, "NotReady", r.reason() + ": " + r.message());
-      }
-    });
+    after
+        .condition(Condition.SCALE_IGNORED)
+        .ifPresent(
+            c -> {
+              Optional<Condition> old =
+                  before == null ? Optional.empty() : before.condition(Condition.SCALE_IGNORED);
+              if (old.isEmpty() || !Objects.equals(old.get().message(), c.message())) {
+                events.warning(es, Condition.SCALE_IGNORED, c.message());
+              }
+            });
+    newReady.ifPresent(
+        r -> {
+          boolean wasReady = oldReady.map(o -> Condition.TRUE.equals(o.status())).orElse(false);
+          if (Condition.TRUE.equals(r.status()) && !wasReady) {
+            events.normal(es, "Ready", r.message());
+          } else if (!Condition.TRUE.equals(r.status()) && wasReady) {
+            events.normal(es, "NotReady", r.reason() + ": " + r.message());
+          }
+        });
   }
 
   static String kindOf(DependentResource<?, ?> dependent) {
@@ -346,7 +408,9 @@ public class EchoServiceReconciler implements Reconciler<EchoService> {
   /** The API server's message when there is one, else the exception's. */
   static String apiMessage(Throwable e) {
     Optional<KubernetesClientException> kce = findCause(e, KubernetesClientException.class);
-    if (kce.isPresent() && kce.get().getStatus() != null && kce.get().getStatus().getMessage() != null) {
+    if (kce.isPresent()
+        && kce.get().getStatus() != null
+        && kce.get().getStatus().getMessage() != null) {
       return kce.get().getStatus().getMessage();
     }
     Throwable root = e;

@@ -33,35 +33,44 @@ public class EventRecorder {
   private void record(EchoService es, String type, String reason, String message) {
     String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
     String truncated = message.length() > 1024 ? message.substring(0, 1021) + "..." : message;
-    Event event = new EventBuilder()
-        .withNewMetadata()
-        .withName(es.getMetadata().getName() + "." + UUID.randomUUID().toString().substring(0, 13).replace("-", ""))
-        .withNamespace(es.getMetadata().getNamespace())
-        .endMetadata()
-        .withInvolvedObject(new ObjectReferenceBuilder()
-            .withApiVersion(es.getApiVersion())
-            .withKind(es.getKind())
-            .withName(es.getMetadata().getName())
+    Event event =
+        new EventBuilder()
+            .withNewMetadata()
+            .withName(
+                es.getMetadata().getName()
+                    + "."
+                    + UUID.randomUUID().toString().substring(0, 13).replace("-", ""))
             .withNamespace(es.getMetadata().getNamespace())
-            .withUid(es.getMetadata().getUid())
-            .withResourceVersion(es.getMetadata().getResourceVersion())
-            .build())
-        .withType(type)
-        .withReason(reason)
-        .withMessage(truncated)
-        .withFirstTimestamp(now)
-        .withLastTimestamp(now)
-        .withCount(1)
-        .withNewSource()
-        .withComponent(COMPONENT)
-        .endSource()
-        .withReportingComponent(COMPONENT)
-        .build();
+            .endMetadata()
+            .withInvolvedObject(
+                new ObjectReferenceBuilder()
+                    .withApiVersion(es.getApiVersion())
+                    .withKind(es.getKind())
+                    .withName(es.getMetadata().getName())
+                    .withNamespace(es.getMetadata().getNamespace())
+                    .withUid(es.getMetadata().getUid())
+                    .withResourceVersion(es.getMetadata().getResourceVersion())
+                    .build())
+            .withType(type)
+            .withReason(reason)
+            .withMessage(truncated)
+            .withFirstTimestamp(now)
+            .withLastTimestamp(now)
+            .withCount(1)
+            .withNewSource()
+            .withComponent(COMPONENT)
+            .endSource()
+            .withReportingComponent(COMPONENT)
+            .build();
     try {
       client.v1().events().inNamespace(es.getMetadata().getNamespace()).resource(event).create();
     } catch (RuntimeException e) {
-      log.warn("could not record event {} on {}/{}: {}", reason, es.getMetadata().getNamespace(),
-          es.getMetadata().getName(), e.getMessage());
+      log.warn(
+          "could not record event {} on {}/{}: {}",
+          reason,
+          es.getMetadata().getNamespace(),
+          es.getMetadata().getName(),
+          e.getMessage());
     }
   }
 }

@@ -28,20 +28,24 @@ public final class ReadyGauge {
 
   private final MeterRegistry registry;
   private final Map<String, Series> series = new HashMap<>();
-  private final Map<String, Boolean> deletedUids = new LinkedHashMap<>(256, 0.75f, false) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-      return size() > DELETED_UIDS_KEPT;
-    }
-  };
+  private final Map<String, Boolean> deletedUids =
+      new LinkedHashMap<>(256, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+          return size() > DELETED_UIDS_KEPT;
+        }
+      };
 
   public ReadyGauge(MeterRegistry registry) {
     this.registry = registry;
   }
 
   static boolean isReady(EchoServiceStatus status) {
-    return status != null && status.condition(Condition.READY)
-        .map(c -> Condition.TRUE.equals(c.status())).orElse(false);
+    return status != null
+        && status
+            .condition(Condition.READY)
+            .map(c -> Condition.TRUE.equals(c.status()))
+            .orElse(false);
   }
 
   /** Records the readiness of {@code es} as computed in {@code status}. */
@@ -59,11 +63,12 @@ public final class ReadyGauge {
     }
     if (s == null) {
       AtomicInteger value = new AtomicInteger();
-      Gauge gauge = Gauge.builder(NAME, value, AtomicInteger::get)
-          .description("1 while the EchoService's Ready condition is True, else 0")
-          .tag("namespace", es.getMetadata().getNamespace())
-          .tag("name", es.getMetadata().getName())
-          .register(registry);
+      Gauge gauge =
+          Gauge.builder(NAME, value, AtomicInteger::get)
+              .description("1 while the EchoService's Ready condition is True, else 0")
+              .tag("namespace", es.getMetadata().getNamespace())
+              .tag("name", es.getMetadata().getName())
+              .register(registry);
       s = new Series(uid, value, gauge);
       series.put(key, s);
     }

@@ -9,13 +9,14 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * The Service child. Server-side apply merges {@code spec.ports} by port and protocol: when a person
- * changes a port (e.g. {@code kubectl patch svc --type merge} to port 81), the operator's port 80 is
- * a second entry beside the person's, both named {@code http}, and every apply is refused ("Duplicate
- * value"), so the edit would never be reverted. The operator owns the whole list: ports that are not
- * the desired ones are removed first ({@link ChildDependentResource#foreignEntries}; the API server keeps an
- * allocated nodePort for a port it still has), then the apply runs as usual. Nothing is written
- * while the list holds only the desired ports.
+ * The Service child. Server-side apply merges {@code spec.ports} by port and protocol: when a
+ * person changes a port (e.g. {@code kubectl patch svc --type merge} to port 81), the operator's
+ * port 80 is a second entry beside the person's, both named {@code http}, and every apply is
+ * refused ("Duplicate value"), so the edit would never be reverted. The operator owns the whole
+ * list: ports that are not the desired ones are removed first ({@link
+ * ChildDependentResource#foreignEntries}; the API server keeps an allocated nodePort for a port it
+ * still has), then the apply runs as usual. Nothing is written while the list holds only the
+ * desired ports.
  */
 public class ServiceDependentResource extends ChildDependentResource<Service> {
 
@@ -38,8 +39,10 @@ public class ServiceDependentResource extends ChildDependentResource<Service> {
     if (actual.getSpec() == null || actual.getSpec().getPorts() == null) {
       return List.of();
     }
-    Set<String> wanted = desired.getSpec().getPorts().stream()
-        .map(ServiceDependentResource::key).collect(Collectors.toSet());
+    Set<String> wanted =
+        desired.getSpec().getPorts().stream()
+            .map(ServiceDependentResource::key)
+            .collect(Collectors.toSet());
     return actual.getSpec().getPorts().stream().filter(p -> !wanted.contains(key(p))).toList();
   }
 

@@ -29,9 +29,15 @@ import java.util.Set;
 public final class StatusCalculator {
 
   /** Container waiting reasons that mean the pods will not become ready on their own. */
-  public static final Set<String> FAILING_CONTAINER_REASONS = Set.of(
-      "CrashLoopBackOff", "ImagePullBackOff", "ErrImagePull", "InvalidImageName",
-      "CreateContainerConfigError", "CreateContainerError", "RunContainerError");
+  public static final Set<String> FAILING_CONTAINER_REASONS =
+      Set.of(
+          "CrashLoopBackOff",
+          "ImagePullBackOff",
+          "ErrImagePull",
+          "InvalidImageName",
+          "CreateContainerConfigError",
+          "CreateContainerError",
+          "RunContainerError");
 
   // Reasons used in conditions (documented in docs/operator.md).
   public static final String REASON_APPLY_FAILED = "ApplyFailed";
@@ -66,15 +72,20 @@ public final class StatusCalculator {
   /**
    * Computes the status.
    *
-   * @param lastPublished the status this operator last published for the EchoService, if known:
-   *     the informer's copy of {@code es} can lag behind it, and transition times must not move
-   *     because of that lag
+   * @param lastPublished the status this operator last published for the EchoService, if known: the
+   *     informer's copy of {@code es} can lag behind it, and transition times must not move because
+   *     of that lag
    */
-  public static EchoServiceStatus compute(EchoService es, EchoServiceModel model,
-      Observed observed, Instant now, EchoServiceStatus lastPublished) {
+  public static EchoServiceStatus compute(
+      EchoService es,
+      EchoServiceModel model,
+      Observed observed,
+      Instant now,
+      EchoServiceStatus lastPublished) {
     long generation = Optional.ofNullable(es.getMetadata().getGeneration()).orElse(0L);
     Deployment d = observed.deployment();
-    DeploymentStatus ds = d == null || d.getStatus() == null ? new DeploymentStatus() : d.getStatus();
+    DeploymentStatus ds =
+        d == null || d.getStatus() == null ? new DeploymentStatus() : d.getStatus();
     int replicas = orZero(ds.getReplicas());
     int ready = orZero(ds.getReadyReplicas());
     int updated = orZero(ds.getUpdatedReplicas());
@@ -88,42 +99,96 @@ public final class StatusCalculator {
     List<Condition> conditions = new ArrayList<>();
     // Ready
     if (rollout.complete && !applyFailed) {
-      conditions.add(new Condition(Condition.READY, Condition.TRUE,
-          desired == 0 ? REASON_SCALED_TO_ZERO : REASON_AVAILABLE,
-          desired == 0 ? "scaled to zero replicas"
-              : available + "/" + desired + " replicas available, rollout complete",
-          null, generation));
+      conditions.add(
+          new Condition(
+              Condition.READY,
+              Condition.TRUE,
+              desired == 0 ? REASON_SCALED_TO_ZERO : REASON_AVAILABLE,
+              desired == 0
+                  ? "scaled to zero replicas"
+                  : available + "/" + desired + " replicas available, rollout complete",
+              null,
+              generation));
     } else {
-      String reason = applyFailed ? REASON_APPLY_FAILED
-          : d == null ? REASON_DEPLOYMENT_MISSING
-          : degraded.map(r -> r[0]).orElse(REASON_ROLLOUT_IN_PROGRESS);
+      String reason =
+          applyFailed
+              ? REASON_APPLY_FAILED
+              : d == null
+                  ? REASON_DEPLOYMENT_MISSING
+                  : degraded.map(r -> r[0]).orElse(REASON_ROLLOUT_IN_PROGRESS);
       String message = applyFailed ? applyMessage(observed.applyErrors()) : rollout.message;
-      conditions.add(new Condition(Condition.READY, Condition.FALSE, reason, message, null, generation));
+      conditions.add(
+          new Condition(Condition.READY, Condition.FALSE, reason, message, null, generation));
     }
     // Progressing
     if (rollout.complete) {
-      conditions.add(new Condition(Condition.PROGRESSING, Condition.FALSE, REASON_ROLLOUT_COMPLETE,
-          "rollout of generation " + generation + " complete", null, generation));
+      conditions.add(
+          new Condition(
+              Condition.PROGRESSING,
+              Condition.FALSE,
+              REASON_ROLLOUT_COMPLETE,
+              "rollout of generation " + generation + " complete",
+              null,
+              generation));
     } else if (degraded.isPresent() && REASON_PROGRESS_DEADLINE.equals(degraded.get()[0])) {
-      conditions.add(new Condition(Condition.PROGRESSING, Condition.FALSE, REASON_PROGRESS_DEADLINE,
-          degraded.get()[1], null, generation));
+      conditions.add(
+          new Condition(
+              Condition.PROGRESSING,
+              Condition.FALSE,
+              REASON_PROGRESS_DEADLINE,
+              degraded.get()[1],
+              null,
+              generation));
     } else {
-      conditions.add(new Condition(Condition.PROGRESSING, Condition.TRUE, REASON_ROLLOUT_IN_PROGRESS,
-          rollout.message, null, generation));
+      conditions.add(
+          new Condition(
+              Condition.PROGRESSING,
+              Condition.TRUE,
+              REASON_ROLLOUT_IN_PROGRESS,
+              rollout.message,
+              null,
+              generation));
     }
     // Degraded
     if (applyFailed) {
-      conditions.add(new Condition(Condition.DEGRADED, Condition.TRUE, REASON_APPLY_FAILED,
-          applyMessage(observed.applyErrors()), null, generation));
+      conditions.add(
+          new Condition(
+              Condition.DEGRADED,
+              Condition.TRUE,
+              REASON_APPLY_FAILED,
+              applyMessage(observed.applyErrors()),
+              null,
+              generation));
     } else if (degraded.isPresent()) {
-      conditions.add(new Condition(Condition.DEGRADED, Condition.TRUE, degraded.get()[0],
-          degraded.get()[1], null, generation));
+      conditions.add(
+          new Condition(
+              Condition.DEGRADED,
+              Condition.TRUE,
+              degraded.get()[0],
+              degraded.get()[1],
+              null,
+              generation));
     } else {
-      conditions.add(new Condition(Condition.DEGRADED, Condition.FALSE, REASON_AS_EXPECTED,
-          "no failures observed", null, generation));
+      conditions.add(
+          new Condition(
+              Condition.DEGRADED,
+              Condition.FALSE,
+              REASON_AS_EXPECTED,
+              "no failures observed",
+              null,
+              generation));
     }
-    scaleIgnored(es, model).ifPresent(message -> conditions.add(new Condition(Condition.SCALE_IGNORED,
-        Condition.TRUE, REASON_AUTOSCALING_ENABLED, message, null, generation)));
+    scaleIgnored(es, model)
+        .ifPresent(
+            message ->
+                conditions.add(
+                    new Condition(
+                        Condition.SCALE_IGNORED,
+                        Condition.TRUE,
+                        REASON_AUTOSCALING_ENABLED,
+                        message,
+                        null,
+                        generation)));
 
     int port = model.spec().service().port();
     return new EchoServiceStatus(
@@ -142,52 +207,88 @@ public final class StatusCalculator {
   }
 
   /**
-   * The status while the EchoService is paused: the last one published, with a {@code Paused} condition; the
-   * other conditions are left as they were (they describe the children as last seen).
+   * The status while the EchoService is paused: the last one published, with a {@code Paused}
+   * condition; the other conditions are left as they were (they describe the children as last
+   * seen).
    */
-  public static EchoServiceStatus paused(EchoService es, Instant now, EchoServiceStatus lastPublished) {
+  public static EchoServiceStatus paused(
+      EchoService es, Instant now, EchoServiceStatus lastPublished) {
     long generation = Optional.ofNullable(es.getMetadata().getGeneration()).orElse(0L);
     EchoServiceStatus previous = previousOrEmpty(es);
-    List<Condition> conditions = new ArrayList<>(previous.conditions().stream()
-        .filter(c -> !Condition.PAUSED.equals(c.type())).toList());
-    conditions.add(new Condition(Condition.PAUSED, Condition.TRUE, REASON_PAUSED,
-        "reconciling is paused by the annotation " + EchoService.PAUSED_ANNOTATION
-            + "=true: the children are neither applied nor reverted until it is removed",
-        null, generation));
-    return withConditions(previous, keepTransitionTimes(conditions, es.getStatus(), lastPublished, now));
+    List<Condition> conditions =
+        new ArrayList<>(
+            previous.conditions().stream()
+                .filter(c -> !Condition.PAUSED.equals(c.type()))
+                .toList());
+    conditions.add(
+        new Condition(
+            Condition.PAUSED,
+            Condition.TRUE,
+            REASON_PAUSED,
+            "reconciling is paused by the annotation "
+                + EchoService.PAUSED_ANNOTATION
+                + "=true: the children are neither applied nor reverted until it is removed",
+            null,
+            generation));
+    return withConditions(
+        previous, keepTransitionTimes(conditions, es.getStatus(), lastPublished, now));
   }
 
   private static EchoServiceStatus previousOrEmpty(EchoService es) {
     return es.getStatus() == null
-        ? new EchoServiceStatus(null, null, null, null, null, null, null, null, null, null, null, null)
+        ? new EchoServiceStatus(
+            null, null, null, null, null, null, null, null, null, null, null, null)
         : es.getStatus();
   }
 
   /** {@code previous} with other conditions: what was observed last is kept as it was. */
-  private static EchoServiceStatus withConditions(EchoServiceStatus previous, List<Condition> conditions) {
-    return new EchoServiceStatus(previous.observedGeneration(), previous.replicas(),
-        previous.readyReplicas(), previous.updatedReplicas(), previous.replicaSummary(),
-        previous.selector(), previous.url(), previous.externalUrl(), previous.image(),
-        previous.version(), previous.autoscaling(), conditions);
+  private static EchoServiceStatus withConditions(
+      EchoServiceStatus previous, List<Condition> conditions) {
+    return new EchoServiceStatus(
+        previous.observedGeneration(),
+        previous.replicas(),
+        previous.readyReplicas(),
+        previous.updatedReplicas(),
+        previous.replicaSummary(),
+        previous.selector(),
+        previous.url(),
+        previous.externalUrl(),
+        previous.image(),
+        previous.version(),
+        previous.autoscaling(),
+        conditions);
   }
 
   /** The status to publish when reconciling failed before children could be observed. */
-  public static EchoServiceStatus withError(EchoService es, String reason, String message,
-      Instant now, EchoServiceStatus lastPublished) {
+  public static EchoServiceStatus withError(
+      EchoService es, String reason, String message, Instant now, EchoServiceStatus lastPublished) {
     long generation = Optional.ofNullable(es.getMetadata().getGeneration()).orElse(0L);
     EchoServiceStatus previous = previousOrEmpty(es);
     List<Condition> conditions = new ArrayList<>();
-    conditions.add(new Condition(Condition.READY, Condition.FALSE, reason, message, null, generation));
-    previous.condition(Condition.PROGRESSING).ifPresentOrElse(conditions::add,
-        () -> conditions.add(new Condition(Condition.PROGRESSING, Condition.UNKNOWN, reason, message,
-            null, generation)));
-    conditions.add(new Condition(Condition.DEGRADED, Condition.TRUE, reason, message, null, generation));
-    return withConditions(previous, keepTransitionTimes(conditions, es.getStatus(), lastPublished, now));
+    conditions.add(
+        new Condition(Condition.READY, Condition.FALSE, reason, message, null, generation));
+    previous
+        .condition(Condition.PROGRESSING)
+        .ifPresentOrElse(
+            conditions::add,
+            () ->
+                conditions.add(
+                    new Condition(
+                        Condition.PROGRESSING,
+                        Condition.UNKNOWN,
+                        reason,
+                        message,
+                        null,
+                        generation)));
+    conditions.add(
+        new Condition(Condition.DEGRADED, Condition.TRUE, reason, message, null, generation));
+    return withConditions(
+        previous, keepTransitionTimes(conditions, es.getStatus(), lastPublished, now));
   }
 
   /**
-   * Why a {@code kubectl scale} of the EchoService does nothing, when it does nothing: autoscaling is
-   * on and spec.replicas was last written through the scale subresource (its managedFields entry
+   * Why a {@code kubectl scale} of the EchoService does nothing, when it does nothing: autoscaling
+   * is on and spec.replicas was last written through the scale subresource (its managedFields entry
    * says so). The HorizontalPodAutoscaler owns the Deployment's replica count; following
    * spec.replicas instead would fight it, so the count is left alone and the user is told.
    */
@@ -195,17 +296,24 @@ public final class StatusCalculator {
     if (!model.autoscaling() || es.getMetadata().getManagedFields() == null) {
       return Optional.empty();
     }
-    boolean scaled = es.getMetadata().getManagedFields().stream()
-        .filter(f -> "scale".equals(f.getSubresource()))
-        .anyMatch(DeploymentDependentResource::ownsSpecReplicas);
+    boolean scaled =
+        es.getMetadata().getManagedFields().stream()
+            .filter(f -> "scale".equals(f.getSubresource()))
+            .anyMatch(DeploymentDependentResource::ownsSpecReplicas);
     if (!scaled) {
       return Optional.empty();
     }
     var a = model.spec().autoscaling();
-    return Optional.of("spec.replicas=" + model.spec().replicas() + " (set through the scale subresource, "
-        + "e.g. kubectl scale) is not applied: while spec.autoscaling.enabled is true the "
-        + "HorizontalPodAutoscaler owns the replica count, between spec.autoscaling.minReplicas ("
-        + a.minReplicas() + ") and maxReplicas (" + a.maxReplicas() + "); change those instead");
+    return Optional.of(
+        "spec.replicas="
+            + model.spec().replicas()
+            + " (set through the scale subresource, "
+            + "e.g. kubectl scale) is not applied: while spec.autoscaling.enabled is true the "
+            + "HorizontalPodAutoscaler owns the replica count, between spec.autoscaling.minReplicas ("
+            + a.minReplicas()
+            + ") and maxReplicas ("
+            + a.maxReplicas()
+            + "); change those instead");
   }
 
   /** The autoscaler's replica range, {@code min-max}, or {@code off}. */
@@ -260,40 +368,64 @@ public final class StatusCalculator {
   private static Optional<String[]> degradedReason(Observed observed, DeploymentStatus ds) {
     for (DeploymentCondition c : ds.getConditions()) {
       if ("ReplicaFailure".equals(c.getType()) && "True".equals(c.getStatus())) {
-        return Optional.of(new String[] {REASON_REPLICA_FAILURE,
-            "pods cannot be created: " + Objects.toString(c.getMessage(), c.getReason())});
+        return Optional.of(
+            new String[] {
+              REASON_REPLICA_FAILURE,
+              "pods cannot be created: " + Objects.toString(c.getMessage(), c.getReason())
+            });
       }
     }
-    Optional<String[]> pod = observed.pods().stream()
-        .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
-        .flatMap(p -> failingContainers(p).stream()
-            .map(cs -> new String[] {cs.getState().getWaiting().getReason(),
-                "pod " + p.getMetadata().getName() + ": container " + cs.getName() + " is "
-                    + cs.getState().getWaiting().getReason()
-                    + Optional.ofNullable(cs.getState().getWaiting().getMessage())
-                        .map(m -> ": " + m).orElse("")}))
-        .findFirst();
+    Optional<String[]> pod =
+        observed.pods().stream()
+            .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
+            .flatMap(
+                p ->
+                    failingContainers(p).stream()
+                        .map(
+                            cs ->
+                                new String[] {
+                                  cs.getState().getWaiting().getReason(),
+                                  "pod "
+                                      + p.getMetadata().getName()
+                                      + ": container "
+                                      + cs.getName()
+                                      + " is "
+                                      + cs.getState().getWaiting().getReason()
+                                      + Optional.ofNullable(cs.getState().getWaiting().getMessage())
+                                          .map(m -> ": " + m)
+                                          .orElse("")
+                                }))
+            .findFirst();
     if (pod.isPresent()) {
       return pod;
     }
     for (DeploymentCondition c : ds.getConditions()) {
-      if ("Progressing".equals(c.getType()) && "False".equals(c.getStatus())
+      if ("Progressing".equals(c.getType())
+          && "False".equals(c.getStatus())
           && REASON_PROGRESS_DEADLINE.equals(c.getReason())) {
-        return Optional.of(new String[] {REASON_PROGRESS_DEADLINE,
-            Objects.toString(c.getMessage(), "the rollout exceeded its progress deadline")});
+        return Optional.of(
+            new String[] {
+              REASON_PROGRESS_DEADLINE,
+              Objects.toString(c.getMessage(), "the rollout exceeded its progress deadline")
+            });
       }
     }
     return Optional.empty();
   }
 
   /**
-   * All the status reads from a pod: each failing container's name, waiting reason and message. A pod event that
-   * leaves this unchanged cannot change the status.
+   * All the status reads from a pod: each failing container's name, waiting reason and message. A
+   * pod event that leaves this unchanged cannot change the status.
    */
   static List<String> podFailures(Pod p) {
     return failingContainers(p).stream()
-        .map(cs -> cs.getName() + ": " + cs.getState().getWaiting().getReason() + ": "
-            + cs.getState().getWaiting().getMessage())
+        .map(
+            cs ->
+                cs.getName()
+                    + ": "
+                    + cs.getState().getWaiting().getReason()
+                    + ": "
+                    + cs.getState().getWaiting().getMessage())
         .toList();
   }
 
@@ -304,44 +436,65 @@ public final class StatusCalculator {
     List<ContainerStatus> all = new ArrayList<>(p.getStatus().getInitContainerStatuses());
     all.addAll(p.getStatus().getContainerStatuses());
     return all.stream()
-        .filter(cs -> cs.getState() != null && cs.getState().getWaiting() != null
-            && FAILING_CONTAINER_REASONS.contains(cs.getState().getWaiting().getReason()))
+        .filter(
+            cs ->
+                cs.getState() != null
+                    && cs.getState().getWaiting() != null
+                    && FAILING_CONTAINER_REASONS.contains(cs.getState().getWaiting().getReason()))
         .toList();
   }
 
   static String applyMessage(Map<String, String> errors) {
     StringBuilder sb = new StringBuilder();
-    errors.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
-      if (sb.length() > 0) {
-        sb.append("; ");
-      }
-      sb.append(e.getKey()).append(": ").append(e.getValue());
-    });
+    errors.entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
+        .forEach(
+            e -> {
+              if (sb.length() > 0) {
+                sb.append("; ");
+              }
+              sb.append(e.getKey()).append(": ").append(e.getValue());
+            });
     return sb.toString();
   }
 
   private static String externalUrl(EchoServiceModel model, Service service) {
-    if (model.spec().service().type() != ServiceType.LoadBalancer || service == null
-        || service.getStatus() == null || service.getStatus().getLoadBalancer() == null) {
+    if (model.spec().service().type() != ServiceType.LoadBalancer
+        || service == null
+        || service.getStatus() == null
+        || service.getStatus().getLoadBalancer() == null) {
       return null;
     }
     return service.getStatus().getLoadBalancer().getIngress().stream()
-        .map(i -> i.getHostname() != null && !i.getHostname().isEmpty() ? i.getHostname() : i.getIp())
+        .map(
+            i ->
+                i.getHostname() != null && !i.getHostname().isEmpty() ? i.getHostname() : i.getIp())
         .filter(Objects::nonNull)
         .findFirst()
-        .map(host -> "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":"
-            + model.spec().service().port())
+        .map(
+            host ->
+                "http://"
+                    + (host.contains(":") ? "[" + host + "]" : host)
+                    + ":"
+                    + model.spec().service().port())
         .orElse(null);
   }
 
   /** Keeps each condition's lastTransitionTime unless its status changed. */
-  static List<Condition> keepTransitionTimes(List<Condition> conditions,
-      EchoServiceStatus previous, EchoServiceStatus lastPublished, Instant now) {
+  static List<Condition> keepTransitionTimes(
+      List<Condition> conditions,
+      EchoServiceStatus previous,
+      EchoServiceStatus lastPublished,
+      Instant now) {
     String nowText = now.truncatedTo(ChronoUnit.SECONDS).toString();
-    return conditions.stream().map(c -> sameStatusSince(c, previous)
-        .or(() -> sameStatusSince(c, lastPublished))
-        .map(c::withLastTransitionTime)
-        .orElseGet(() -> c.withLastTransitionTime(nowText))).toList();
+    return conditions.stream()
+        .map(
+            c ->
+                sameStatusSince(c, previous)
+                    .or(() -> sameStatusSince(c, lastPublished))
+                    .map(c::withLastTransitionTime)
+                    .orElseGet(() -> c.withLastTransitionTime(nowText)))
+        .toList();
   }
 
   private static Optional<String> sameStatusSince(Condition c, EchoServiceStatus status) {

@@ -14,22 +14,23 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * An informer store that trims each object, in place, before caching it: the informers' caches
- * hold every EchoService, child and pod the operator watches, and most of a full object is never
- * read. At a thousand EchoServices the managed fields of other managers and the pods' specs are
- * most of the cache (docs/operator-scale.md).
+ * An informer store that trims each object, in place, before caching it: the informers' caches hold
+ * every EchoService, child and pod the operator watches, and most of a full object is never read.
+ * At a thousand EchoServices the managed fields of other managers and the pods' specs are most of
+ * the cache (docs/operator-scale.md).
  *
  * <p>What is kept is exactly what the operator reads:
+ *
  * <ul>
- *   <li>{@link #children}: everything but the managedFields entries of other field managers. JOSDK's
- *       server-side-apply matcher compares only the fields this operator's own entry lists, and
- *       {@link DeploymentDependentResource} reads only that entry too.</li>
+ *   <li>{@link #children}: everything but the managedFields entries of other field managers.
+ *       JOSDK's server-side-apply matcher compares only the fields this operator's own entry lists,
+ *       and {@link DeploymentDependentResource} reads only that entry too.
  *   <li>{@link #primaries}: everything but managedFields, except the entries written through the
  *       scale subresource, which tell {@link StatusCalculator} of a {@code kubectl scale} (the
- *       status is patched with a fresh apply that carries none).</li>
- *   <li>{@link #pods}: the metadata without managedFields, no spec, and of the status only the phase
- *       and each container's name, readiness, restarts and waiting reason and message, which is
- *       what {@link StatusCalculator} reads.</li>
+ *       status is patched with a fresh apply that carries none).
+ *   <li>{@link #pods}: the metadata without managedFields, no spec, and of the status only the
+ *       phase and each container's name, readiness, restarts and waiting reason and message, which
+ *       is what {@link StatusCalculator} reads.
  * </ul>
  *
  * <p>The object is trimmed in place, so the event handlers of the informer see the same trimmed
@@ -57,7 +58,10 @@ public final class TrimmedItemStore<R extends HasMetadata> extends BasicItemStor
     return new TrimmedItemStore<>(r -> keepManagedFieldsOf(r, fieldManager));
   }
 
-  /** A store for the primary resource (EchoService), without managedFields but the scale subresource's. */
+  /**
+   * A store for the primary resource (EchoService), without managedFields but the scale
+   * subresource's.
+   */
   public static <R extends HasMetadata> TrimmedItemStore<R> primaries() {
     return new TrimmedItemStore<>(TrimmedItemStore::keepScaleEntries);
   }
@@ -67,7 +71,8 @@ public final class TrimmedItemStore<R extends HasMetadata> extends BasicItemStor
     if (entries == null || entries.isEmpty()) {
       return;
     }
-    List<ManagedFieldsEntry> kept = entries.stream().filter(e -> "scale".equals(e.getSubresource())).toList();
+    List<ManagedFieldsEntry> kept =
+        entries.stream().filter(e -> "scale".equals(e.getSubresource())).toList();
     resource.getMetadata().setManagedFields(kept.isEmpty() ? null : new ArrayList<>(kept));
   }
 

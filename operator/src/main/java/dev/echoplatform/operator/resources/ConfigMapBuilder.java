@@ -16,7 +16,9 @@ public final class ConfigMapBuilder {
         .build();
   }
 
-  /** Metadata shared by every child: name, namespace, standard and user labels, user annotations. */
+  /**
+   * Metadata shared by every child: name, namespace, standard and user labels, user annotations.
+   */
   static ObjectMeta metadata(EchoServiceModel m) {
     return new ObjectMetaBuilder()
         .withName(m.name())

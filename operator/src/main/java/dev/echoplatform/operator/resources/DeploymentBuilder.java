@@ -39,14 +39,16 @@ public final class DeploymentBuilder {
   }
 
   /**
-   * The conventional scrape annotations, read by Prometheus set-ups that discover pods by annotation (the
-   * kubernetes-pods job of the Prometheus Helm chart and many others): the metrics are on the management port.
-   * An EchoService's annotations or podAnnotations may override them (e.g. {@code prometheus.io/scrape: "false"}).
+   * The conventional scrape annotations, read by Prometheus set-ups that discover pods by
+   * annotation (the kubernetes-pods job of the Prometheus Helm chart and many others): the metrics
+   * are on the management port. An EchoService's annotations or podAnnotations may override them
+   * (e.g. {@code prometheus.io/scrape: "false"}).
    */
-  static final Map<String, String> SCRAPE_ANNOTATIONS = Map.of(
-      "prometheus.io/scrape", "true",
-      "prometheus.io/port", Integer.toString(EchoServiceModel.MANAGEMENT_PORT),
-      "prometheus.io/path", "/metrics");
+  static final Map<String, String> SCRAPE_ANNOTATIONS =
+      Map.of(
+          "prometheus.io/scrape", "true",
+          "prometheus.io/port", Integer.toString(EchoServiceModel.MANAGEMENT_PORT),
+          "prometheus.io/path", "/metrics");
 
   public static Deployment build(EchoServiceModel m) {
     EchoServiceSpec spec = m.spec();
@@ -166,7 +168,8 @@ public final class DeploymentBuilder {
         .withScheme("HTTP")
         .endHttpGet()
         // 0 is the default and the API server omits a zero initialDelaySeconds (not a pointer in
-        // the API): stating it would make every later server-side-apply comparison see a difference.
+        // the API): stating it would make every later server-side-apply comparison see a
+        // difference.
         .withInitialDelaySeconds(initialDelay == 0 ? null : initialDelay)
         .withPeriodSeconds(period)
         .withTimeoutSeconds(timeout)
@@ -175,10 +178,13 @@ public final class DeploymentBuilder {
         .build();
   }
 
-  /** Longer than the server's drain (shutdown delay + shutdown timeout), rounded up, plus margin. */
+  /**
+   * Longer than the server's drain (shutdown delay + shutdown timeout), rounded up, plus margin.
+   */
   public static long terminationGracePeriodSeconds(ServerSettings settings) {
     Duration drain =
-        GoDuration.parse(settings.shutdownDelay()).plus(GoDuration.parse(settings.shutdownTimeout()));
+        GoDuration.parse(settings.shutdownDelay())
+            .plus(GoDuration.parse(settings.shutdownTimeout()));
     long seconds = drain.getSeconds() + (drain.getNano() > 0 ? 1 : 0);
     return seconds + TERMINATION_GRACE_MARGIN_SECONDS;
   }
@@ -195,11 +201,14 @@ public final class DeploymentBuilder {
               .build());
     }
     return configured.stream()
-        .map(c -> c.getLabelSelector() != null
-            ? c
-            : new TopologySpreadConstraintBuilder(c)
-                .withLabelSelector(new LabelSelectorBuilder().withMatchLabels(m.selector()).build())
-                .build())
+        .map(
+            c ->
+                c.getLabelSelector() != null
+                    ? c
+                    : new TopologySpreadConstraintBuilder(c)
+                        .withLabelSelector(
+                            new LabelSelectorBuilder().withMatchLabels(m.selector()).build())
+                        .build())
         .toList();
   }
 }

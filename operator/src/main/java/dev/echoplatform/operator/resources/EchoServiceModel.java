@@ -41,11 +41,13 @@ public record EchoServiceModel(
   public static final int CONTAINER_PORT = 8080;
   public static final String CONTAINER_NAME = "echo-server";
   public static final String PORT_NAME = "http";
+
   /**
    * echo-server's management port: /healthz, /readyz and /metrics with their own connection and
    * rate limits, for the kubelet's probes and for Prometheus. Not exposed by the Service.
    */
   public static final int MANAGEMENT_PORT = 8081;
+
   public static final String MANAGEMENT_PORT_NAME = "management";
 
   public static EchoServiceModel of(EchoService echoService, String defaultImage) {
@@ -56,11 +58,16 @@ public record EchoServiceModel(
     String image = spec.image() == null || spec.image().isBlank() ? defaultImage : spec.image();
     String version = Labels.toLabelValue(imageVersion(image));
     Map<String, String> configData = new TreeMap<>(configData(spec.settings()));
-    // Every log line of the pods names the service and its environment (the label the examples set).
+    // Every log line of the pods names the service and its environment (the label the examples
+    // set).
     configData.put("SERVICE_NAME", name);
-    String environment = spec.labels().getOrDefault("environment",
-        echoService.getMetadata().getLabels() == null ? ""
-            : echoService.getMetadata().getLabels().getOrDefault("environment", ""));
+    String environment =
+        spec.labels()
+            .getOrDefault(
+                "environment",
+                echoService.getMetadata().getLabels() == null
+                    ? ""
+                    : echoService.getMetadata().getLabels().getOrDefault("environment", ""));
     // What echo-server accepts (a label value); anything else is left out: the pods must start.
     configData.put("ENVIRONMENT", environment.matches("[A-Za-z0-9._-]{0,253}") ? environment : "");
     configData = Map.copyOf(configData);
@@ -111,7 +118,8 @@ public record EchoServiceModel(
       data.put("MAX_CONNECTIONS_PER_CLIENT", Integer.toString(s.maxConnectionsPerClient()));
     }
     if (s.maxInflightBodyBytesPerClient() != null) {
-      data.put("MAX_INFLIGHT_BODY_BYTES_PER_CLIENT", Long.toString(s.maxInflightBodyBytesPerClient()));
+      data.put(
+          "MAX_INFLIGHT_BODY_BYTES_PER_CLIENT", Long.toString(s.maxInflightBodyBytesPerClient()));
     }
     return Map.copyOf(data);
   }
@@ -119,12 +127,14 @@ public record EchoServiceModel(
   static String hash(Map<String, String> data) {
     try {
       MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      new TreeMap<>(data).forEach((k, v) -> {
-        digest.update(k.getBytes(StandardCharsets.UTF_8));
-        digest.update((byte) 0);
-        digest.update(v.getBytes(StandardCharsets.UTF_8));
-        digest.update((byte) 0);
-      });
+      new TreeMap<>(data)
+          .forEach(
+              (k, v) -> {
+                digest.update(k.getBytes(StandardCharsets.UTF_8));
+                digest.update((byte) 0);
+                digest.update(v.getBytes(StandardCharsets.UTF_8));
+                digest.update((byte) 0);
+              });
       return HexFormat.of().formatHex(digest.digest()).substring(0, 16);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 unavailable", e);

@@ -10,9 +10,9 @@ import java.util.List;
 
 /**
  * Desired autoscaling/v2 HorizontalPodAutoscaler: a CPU utilisation target (and a memory one when
- * the EchoService sets it, see {@link AutoscalingSettings}), scale up
- * fast (no stabilisation; double or add 4 pods every 15 s, whichever is more), scale down slowly
- * (the configured stabilisation window, default 300 s).
+ * the EchoService sets it, see {@link AutoscalingSettings}), scale up fast (no stabilisation;
+ * double or add 4 pods every 15 s, whichever is more), scale down slowly (the configured
+ * stabilisation window, default 300 s).
  */
 public final class HorizontalPodAutoscalerBuilder {
 
@@ -36,14 +36,26 @@ public final class HorizontalPodAutoscalerBuilder {
         .withStabilizationWindowSeconds(0)
         .withSelectPolicy("Max")
         .withPolicies(
-            new HPAScalingPolicyBuilder().withType("Percent").withValue(100).withPeriodSeconds(15).build(),
-            new HPAScalingPolicyBuilder().withType("Pods").withValue(4).withPeriodSeconds(15).build())
+            new HPAScalingPolicyBuilder()
+                .withType("Percent")
+                .withValue(100)
+                .withPeriodSeconds(15)
+                .build(),
+            new HPAScalingPolicyBuilder()
+                .withType("Pods")
+                .withValue(4)
+                .withPeriodSeconds(15)
+                .build())
         .endScaleUp()
         .withNewScaleDown()
         .withStabilizationWindowSeconds(a.scaleDownStabilizationWindowSeconds())
         .withSelectPolicy("Max")
         .withPolicies(
-            new HPAScalingPolicyBuilder().withType("Percent").withValue(100).withPeriodSeconds(15).build())
+            new HPAScalingPolicyBuilder()
+                .withType("Percent")
+                .withValue(100)
+                .withPeriodSeconds(15)
+                .build())
         .endScaleDown()
         .endBehavior()
         .endSpec()

@@ -33,12 +33,14 @@ public final class Labels {
   /** Selector as a string, as the scale subresource wants it. */
   public static String selectorString(String instance) {
     StringBuilder sb = new StringBuilder();
-    selector(instance).forEach((k, v) -> {
-      if (sb.length() > 0) {
-        sb.append(',');
-      }
-      sb.append(k).append('=').append(v);
-    });
+    selector(instance)
+        .forEach(
+            (k, v) -> {
+              if (sb.length() > 0) {
+                sb.append(',');
+              }
+              sb.append(k).append('=').append(v);
+            });
     return sb.toString();
   }
 

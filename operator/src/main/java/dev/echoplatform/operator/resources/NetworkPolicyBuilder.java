@@ -24,20 +24,21 @@ public final class NetworkPolicyBuilder {
   public static NetworkPolicy build(EchoServiceModel m) {
     var peers = m.spec().networkPolicy().ingressFrom();
     var metricsPeers = m.spec().networkPolicy().metricsFrom();
-    var builder = new io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder()
-        .withMetadata(ConfigMapBuilder.metadata(m))
-        .withNewSpec()
-        .withPodSelector(new LabelSelectorBuilder().withMatchLabels(m.selector()).build())
-        .withPolicyTypes("Ingress", "Egress")
-        .addNewIngress()
-        .withFrom(peers)
-        .withPorts(
-            new NetworkPolicyPortBuilder()
-                .withProtocol("TCP")
-                .withPort(new IntOrString(EchoServiceModel.CONTAINER_PORT))
-                .build())
-        .endIngress()
-        .endSpec();
+    var builder =
+        new io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder()
+            .withMetadata(ConfigMapBuilder.metadata(m))
+            .withNewSpec()
+            .withPodSelector(new LabelSelectorBuilder().withMatchLabels(m.selector()).build())
+            .withPolicyTypes("Ingress", "Egress")
+            .addNewIngress()
+            .withFrom(peers)
+            .withPorts(
+                new NetworkPolicyPortBuilder()
+                    .withProtocol("TCP")
+                    .withPort(new IntOrString(EchoServiceModel.CONTAINER_PORT))
+                    .build())
+            .endIngress()
+            .endSpec();
     if (!metricsPeers.isEmpty()) {
       builder
           .editSpec()
@@ -61,8 +62,14 @@ public final class NetworkPolicyBuilder {
                 .withPodSelector(new LabelSelectorBuilder().withMatchLabels(DNS_PODS).build())
                 .build())
         .withPorts(
-            new NetworkPolicyPortBuilder().withProtocol("UDP").withPort(new IntOrString(53)).build(),
-            new NetworkPolicyPortBuilder().withProtocol("TCP").withPort(new IntOrString(53)).build())
+            new NetworkPolicyPortBuilder()
+                .withProtocol("UDP")
+                .withPort(new IntOrString(53))
+                .build(),
+            new NetworkPolicyPortBuilder()
+                .withProtocol("TCP")
+                .withPort(new IntOrString(53))
+                .build())
         .endEgress()
         .endSpec()
         .build();

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceColumnDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
@@ -30,14 +29,22 @@ class CrdFinisherTest {
   void columnsArePrintedInTheOrderPeopleReadWithAgeLastAndTheWideOnesAfterIt() throws IOException {
     String crd = Files.readString(COMMITTED);
     assertThat(columnNames(crd))
-        .containsExactly("Ready", "Replicas", "Version", "URL", "Age", "Image", "Service", "Autoscaling", "Paused");
+        .containsExactly(
+            "Ready",
+            "Replicas",
+            "Version",
+            "URL",
+            "Age",
+            "Image",
+            "Service",
+            "Autoscaling",
+            "Paused");
   }
 
   @Test
   void scalarDescriptionsStateTheirDefaultRangeAndValues() throws IOException {
     String crd = Files.readString(COMMITTED);
-    assertThat(description(crd, "spec", "replicas"))
-        .endsWith("Default: 2. From 0 to 1000.");
+    assertThat(description(crd, "spec", "replicas")).endsWith("Default: 2. From 0 to 1000.");
     assertThat(description(crd, "spec", "settings", "readTimeout")).endsWith("Default: 5s.");
     assertThat(description(crd, "spec", "service", "type"))
         .endsWith("Default: ClusterIP. One of: ClusterIP, LoadBalancer, NodePort.");
@@ -55,21 +62,27 @@ class CrdFinisherTest {
     String crd = Files.readString(COMMITTED);
     // Verbatim from the OpenAPI documents of k8s.io/kubernetes v1.36.3.
     assertThat(node(crd, "spec.networkPolicy.ingressFrom.items.ipBlock.cidr").getDescription())
-        .isEqualTo("cidr is a string representing the IPBlock Valid examples are \"192.168.1.0/24\" or"
-            + " \"2001:db8::/64\"");
+        .isEqualTo(
+            "cidr is a string representing the IPBlock Valid examples are \"192.168.1.0/24\" or"
+                + " \"2001:db8::/64\"");
     assertThat(node(crd, "spec.networkPolicy.ingressFrom.items.ipBlock").getDescription())
-        .isEqualTo("ipBlock defines policy on a particular IPBlock. If this field is set then neither of the other"
-            + " fields can be.");
-    assertThat(node(crd, "spec.networkPolicy.metricsFrom.items.namespaceSelector.matchLabels")
-        .getDescription()).startsWith("matchLabels is a map of {key,value} pairs.");
+        .isEqualTo(
+            "ipBlock defines policy on a particular IPBlock. If this field is set then neither of the other"
+                + " fields can be.");
+    assertThat(
+            node(crd, "spec.networkPolicy.metricsFrom.items.namespaceSelector.matchLabels")
+                .getDescription())
+        .startsWith("matchLabels is a map of {key,value} pairs.");
     assertThat(node(crd, "spec.scheduling.affinity.nodeAffinity").getDescription())
         .isEqualTo("Describes node affinity scheduling rules for the pod.");
     assertThat(node(crd, "spec.scheduling.tolerations.items.tolerationSeconds").getDescription())
         .startsWith("TolerationSeconds represents the period of time the toleration");
-    // Array items carry their type's description, which kubectl explain prints after the field's, as for a Pod.
+    // Array items carry their type's description, which kubectl explain prints after the field's,
+    // as for a Pod.
     assertThat(node(crd, "spec.networkPolicy.ingressFrom.items").getDescription())
-        .isEqualTo("NetworkPolicyPeer describes a peer to allow traffic to/from. Only certain combinations of fields"
-            + " are allowed");
+        .isEqualTo(
+            "NetworkPolicyPeer describes a peer to allow traffic to/from. Only certain combinations of fields"
+                + " are allowed");
     assertThat(node(crd, "spec.scheduling.tolerations.items").getDescription())
         .startsWith("The pod this Toleration is attached to tolerates any taint");
   }
@@ -84,12 +97,23 @@ class CrdFinisherTest {
     assertThat(node(crd, "spec.resources.limits.memory").getDescription())
         .startsWith("Memory as a Kubernetes quantity, e.g. 64Mi or 1Gi.");
 
-    // As the generator writes it: nothing described inside the embedded types, but for one field the project chose.
-    CustomResourceDefinition generated = new KubernetesSerialization().unmarshal(crd, CustomResourceDefinition.class);
-    JSONSchemaProps spec = generated.getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema().getProperties()
-        .get("spec");
-    JSONSchemaProps affinity = spec.getProperties().get("scheduling").getProperties().get("affinity");
-    JSONSchemaProps peers = spec.getProperties().get("networkPolicy").getProperties().get("ingressFrom");
+    // As the generator writes it: nothing described inside the embedded types, but for one field
+    // the project chose.
+    CustomResourceDefinition generated =
+        new KubernetesSerialization().unmarshal(crd, CustomResourceDefinition.class);
+    JSONSchemaProps spec =
+        generated
+            .getSpec()
+            .getVersions()
+            .get(0)
+            .getSchema()
+            .getOpenAPIV3Schema()
+            .getProperties()
+            .get("spec");
+    JSONSchemaProps affinity =
+        spec.getProperties().get("scheduling").getProperties().get("affinity");
+    JSONSchemaProps peers =
+        spec.getProperties().get("networkPolicy").getProperties().get("ingressFrom");
     clearDescriptions(affinity);
     clearDescriptions(peers.getItems().getSchema());
     affinity.setDescription("Chosen by the project.");
@@ -99,24 +123,46 @@ class CrdFinisherTest {
     String finished = CrdFinisher.finish(new KubernetesSerialization().asYaml(generated), UPSTREAM);
     assertThat(node(finished, "spec.scheduling.affinity").getDescription())
         .isEqualTo("Chosen by the project.");
-    assertThat(node(finished, "spec.networkPolicy.ingressFrom.items.ipBlock.cidr")
-        .getDescription()).isEqualTo("A CIDR, chosen by the project.");
-    assertThat(node(finished, "spec.networkPolicy.ingressFrom.items.ipBlock.except")
-        .getDescription()).startsWith("except is a slice of CIDRs");
+    assertThat(node(finished, "spec.networkPolicy.ingressFrom.items.ipBlock.cidr").getDescription())
+        .isEqualTo("A CIDR, chosen by the project.");
+    assertThat(
+            node(finished, "spec.networkPolicy.ingressFrom.items.ipBlock.except").getDescription())
+        .startsWith("except is a slice of CIDRs");
     assertThat(node(finished, "spec.scheduling.affinity.podAntiAffinity").getDescription())
         .startsWith("Describes pod anti-affinity scheduling rules");
     // Everything else cleared is filled in again, exactly as committed.
     CustomResourceDefinition restored =
         new KubernetesSerialization().unmarshal(finished, CustomResourceDefinition.class);
-    JSONSchemaProps restoredSpec = restored.getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema()
-        .getProperties().get("spec");
-    restoredSpec.getProperties().get("scheduling").getProperties().get("affinity")
+    JSONSchemaProps restoredSpec =
+        restored
+            .getSpec()
+            .getVersions()
+            .get(0)
+            .getSchema()
+            .getOpenAPIV3Schema()
+            .getProperties()
+            .get("spec");
+    restoredSpec
+        .getProperties()
+        .get("scheduling")
+        .getProperties()
+        .get("affinity")
         .setDescription(node(crd, "spec.scheduling.affinity").getDescription());
-    restoredSpec.getProperties().get("networkPolicy").getProperties().get("ingressFrom").getItems().getSchema()
-        .getProperties().get("ipBlock").getProperties().get("cidr")
-        .setDescription(node(crd, "spec.networkPolicy.ingressFrom.items.ipBlock.cidr")
-            .getDescription());
-    assertThat(restored).isEqualTo(new KubernetesSerialization().unmarshal(crd, CustomResourceDefinition.class));
+    restoredSpec
+        .getProperties()
+        .get("networkPolicy")
+        .getProperties()
+        .get("ingressFrom")
+        .getItems()
+        .getSchema()
+        .getProperties()
+        .get("ipBlock")
+        .getProperties()
+        .get("cidr")
+        .setDescription(
+            node(crd, "spec.networkPolicy.ingressFrom.items.ipBlock.cidr").getDescription());
+    assertThat(restored)
+        .isEqualTo(new KubernetesSerialization().unmarshal(crd, CustomResourceDefinition.class));
   }
 
   @Test
@@ -127,9 +173,14 @@ class CrdFinisherTest {
         .isEqualTo("io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector");
     assertThat(UPSTREAM.definitionOf(io.fabric8.kubernetes.api.model.Quantity.class))
         .isEqualTo("io.k8s.apimachinery.pkg.api.resource.Quantity");
-    assertThat(UPSTREAM.definitionOf(io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer.class))
+    assertThat(
+            UPSTREAM.definitionOf(
+                io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer.class))
         .isEqualTo("io.k8s.api.networking.v1.NetworkPolicyPeer");
-    assertThatThrownBy(() -> UPSTREAM.definitionOf(io.fabric8.kubernetes.api.model.apps.DeploymentStrategy.class))
+    assertThatThrownBy(
+            () ->
+                UPSTREAM.definitionOf(
+                    io.fabric8.kubernetes.api.model.apps.DeploymentStrategy.class))
         .hasMessageContaining("io.fabric8.kubernetes.api.model.apps.DeploymentStrategy")
         .hasMessageContaining("[io.k8s.api.apps.v1]")
         .hasMessageContaining("add it to ROOTS in k8s-descriptions.py");
@@ -143,10 +194,13 @@ class CrdFinisherTest {
     assertThat(pinned.find()).as("k8s.io/kubernetes in control-plane/go.mod").isTrue();
     JsonNode document = new ObjectMapper().readTree(Files.readString(DESCRIPTIONS));
     assertThat(document.path("kubernetesVersion").asText())
-        .as("%s was generated from the Kubernetes release the control plane pins: run"
-            + " operator/src/main/crd/k8s-descriptions.py", DESCRIPTIONS)
+        .as(
+            "%s was generated from the Kubernetes release the control plane pins: run"
+                + " operator/src/main/crd/k8s-descriptions.py",
+            DESCRIPTIONS)
         .isEqualTo(pinned.group(1));
-    assertThat(document.path("source").asText()).startsWith("k8s.io/kubernetes@" + pinned.group(1) + " ");
+    assertThat(document.path("source").asText())
+        .startsWith("k8s.io/kubernetes@" + pinned.group(1) + " ");
   }
 
   private static void clearDescriptions(JSONSchemaProps schema) {
@@ -167,7 +221,10 @@ class CrdFinisherTest {
     }
   }
 
-  /** The schema node at a path of property names, items standing for an array's items: spec.x.items.y. */
+  /**
+   * The schema node at a path of property names, items standing for an array's items:
+   * spec.x.items.y.
+   */
   static JSONSchemaProps node(String yaml, String path) {
     JSONSchemaProps s = version(yaml).getSchema().getOpenAPIV3Schema();
     for (String key : path.split("\\.")) {
@@ -179,7 +236,8 @@ class CrdFinisherTest {
 
   static List<String> columnNames(String yaml) {
     return version(yaml).getAdditionalPrinterColumns().stream()
-        .map(CustomResourceColumnDefinition::getName).toList();
+        .map(CustomResourceColumnDefinition::getName)
+        .toList();
   }
 
   /** The description of a property given by its path below the version's schema root. */
@@ -188,7 +246,10 @@ class CrdFinisherTest {
   }
 
   private static CustomResourceDefinitionVersion version(String yaml) {
-    return new KubernetesSerialization().unmarshal(yaml, CustomResourceDefinition.class).getSpec().getVersions()
+    return new KubernetesSerialization()
+        .unmarshal(yaml, CustomResourceDefinition.class)
+        .getSpec()
+        .getVersions()
         .get(0);
   }
 }

@@ -16,15 +16,18 @@ class ApiDiscoverySourceTest {
 
   private final AtomicReference<Object> answer = new AtomicReference<>(false);
   private final List<ResourceID> reconciled = new ArrayList<>();
-  private final ApiDiscoverySource source = new ApiDiscoverySource("PodMonitor", Duration.ofHours(1));
+  private final ApiDiscoverySource source =
+      new ApiDiscoverySource("PodMonitor", Duration.ofHours(1));
 
   ApiDiscoverySourceTest() {
-    source.bind(() -> {
-      if (answer.get() instanceof RuntimeException e) {
-        throw e;
-      }
-      return (Boolean) answer.get();
-    }, () -> Stream.of(new ResourceID("a", "ns1"), new ResourceID("b", "ns2")));
+    source.bind(
+        () -> {
+          if (answer.get() instanceof RuntimeException e) {
+            throw e;
+          }
+          return (Boolean) answer.get();
+        },
+        () -> Stream.of(new ResourceID("a", "ns1"), new ResourceID("b", "ns2")));
     source.setEventHandler((Event e) -> reconciled.add(e.getRelatedCustomResourceID()));
   }
 
@@ -96,6 +99,7 @@ class ApiDiscoverySourceTest {
   @Test
   void startingUnboundIsAProgrammingError() {
     assertThatThrownBy(() -> new ApiDiscoverySource("PodMonitor", Duration.ofSeconds(1)).start())
-        .isInstanceOf(IllegalStateException.class).hasMessageContaining("bind");
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("bind");
   }
 }

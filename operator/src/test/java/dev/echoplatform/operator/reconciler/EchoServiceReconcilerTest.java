@@ -14,8 +14,9 @@ class EchoServiceReconcilerTest {
 
   final SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
-  static final OperatorConfig CONFIG = new OperatorConfig(Set.of(), Fixtures.DEFAULT_IMAGE, false,
-      "lease", Optional.empty(), 1, 0, "info", true);
+  static final OperatorConfig CONFIG =
+      new OperatorConfig(
+          Set.of(), Fixtures.DEFAULT_IMAGE, false, "lease", Optional.empty(), 1, 0, "info", true);
 
   static EchoService echoService(String name, String uid) {
     EchoService es = Fixtures.echoService("team-a", name, "");
@@ -40,7 +41,8 @@ class EchoServiceReconcilerTest {
 
     assertThat(reconciler.lastComputed("uid-1")).isEmpty();
     assertThat(reconciler.lastComputed("uid-2")).isPresent();
-    assertThat(registry.find(ReadyGauge.NAME).gauges()).singleElement()
+    assertThat(registry.find(ReadyGauge.NAME).gauges())
+        .singleElement()
         .satisfies(g -> assertThat(g.getId().getTag("name")).isEqualTo("kept"));
   }
 
@@ -48,7 +50,8 @@ class EchoServiceReconcilerTest {
   void theDeletionListenerIsAnEventSourceWithoutSecondaryResources() {
     EchoServiceReconciler reconciler = new EchoServiceReconciler(CONFIG, new ReadyGauge(registry));
     assertThat(reconciler.deletionListener().name()).isEqualTo(PrimaryDeletionListener.NAME);
-    assertThat(reconciler.deletionListener().getSecondaryResources(echoService("e", "u"))).isEmpty();
+    assertThat(reconciler.deletionListener().getSecondaryResources(echoService("e", "u")))
+        .isEmpty();
   }
 
   @Test
@@ -60,8 +63,7 @@ class EchoServiceReconcilerTest {
     newGeneration.getMetadata().setGeneration(2L);
     assertThat(EchoServiceReconciler.reconcileOnUpdate(newGeneration, before)).isTrue();
     var paused = Fixtures.echoService("team-a", "echo", "replicas: 2");
-    paused.getMetadata().setAnnotations(java.util.Map.of(
-        EchoService.PAUSED_ANNOTATION, "true"));
+    paused.getMetadata().setAnnotations(java.util.Map.of(EchoService.PAUSED_ANNOTATION, "true"));
     assertThat(EchoServiceReconciler.reconcileOnUpdate(paused, before)).isTrue();
     assertThat(EchoServiceReconciler.reconcileOnUpdate(before, paused)).isTrue();
   }

@@ -26,14 +26,33 @@ class ReadyGaugeTest {
   }
 
   static EchoServiceStatus ready(String status) {
-    return new EchoServiceStatus(1L, 0, 0, 0, "0/0", null, null, null, null, null, null,
-        List.of(new Condition(Condition.READY, status, "Reason", "message", "2026-01-01T00:00:00Z", 1L)));
+    return new EchoServiceStatus(
+        1L,
+        0,
+        0,
+        0,
+        "0/0",
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        List.of(
+            new Condition(
+                Condition.READY, status, "Reason", "message", "2026-01-01T00:00:00Z", 1L)));
   }
 
   /** The value scraped for the series, empty when the series is absent. */
   static OptionalDouble scraped(PrometheusMeterRegistry registry, String ns, String name) {
-    Matcher m = Pattern.compile("(?m)^echo_operator_echoservice_ready\\{name=\"" + Pattern.quote(name)
-        + "\",namespace=\"" + Pattern.quote(ns) + "\"} (\\S+)$").matcher(registry.scrape());
+    Matcher m =
+        Pattern.compile(
+                "(?m)^echo_operator_echoservice_ready\\{name=\""
+                    + Pattern.quote(name)
+                    + "\",namespace=\""
+                    + Pattern.quote(ns)
+                    + "\"} (\\S+)$")
+            .matcher(registry.scrape());
     return m.find() ? OptionalDouble.of(Double.parseDouble(m.group(1))) : OptionalDouble.empty();
   }
 
@@ -86,7 +105,10 @@ class ReadyGaugeTest {
     assertThat(ReadyGauge.isReady(ready("True"))).isTrue();
     assertThat(ReadyGauge.isReady(ready("False"))).isFalse();
     assertThat(ReadyGauge.isReady(null)).isFalse();
-    assertThat(ReadyGauge.isReady(
-        new EchoServiceStatus(1L, 0, 0, 0, "0/0", null, null, null, null, null, null, List.of()))).isFalse();
+    assertThat(
+            ReadyGauge.isReady(
+                new EchoServiceStatus(
+                    1L, 0, 0, 0, "0/0", null, null, null, null, null, null, List.of())))
+        .isFalse();
   }
 }

@@ -34,9 +34,14 @@ class StatusCalculatorTest {
   Deployment deployment(int updated, int ready, int available, int total, long observedGeneration) {
     Deployment d = DeploymentBuilder.build(model);
     d.getMetadata().setGeneration(1L);
-    d.setStatus(new DeploymentStatusBuilder().withObservedGeneration(observedGeneration)
-        .withReplicas(total).withUpdatedReplicas(updated).withReadyReplicas(ready)
-        .withAvailableReplicas(available).build());
+    d.setStatus(
+        new DeploymentStatusBuilder()
+            .withObservedGeneration(observedGeneration)
+            .withReplicas(total)
+            .withUpdatedReplicas(updated)
+            .withReadyReplicas(ready)
+            .withAvailableReplicas(available)
+            .build());
     return d;
   }
 
@@ -57,45 +62,66 @@ class StatusCalculatorTest {
     assertThat(state(s, Condition.DEGRADED)).isEqualTo("False/AsExpected");
     assertThat(s.observedGeneration()).isEqualTo(1L);
     assertThat(s.url()).isEqualTo("http://echo.team-a.svc.cluster.local:80");
-    assertThat(s.selector()).isEqualTo("app.kubernetes.io/instance=echo,app.kubernetes.io/name=echo-server");
+    assertThat(s.selector())
+        .isEqualTo("app.kubernetes.io/instance=echo,app.kubernetes.io/name=echo-server");
     assertThat(s.image()).isEqualTo(Fixtures.DEFAULT_IMAGE);
     assertThat(s.version()).isEqualTo("0.1.0");
-    assertThat(s.conditions()).allSatisfy(c -> {
-      assertThat(c.observedGeneration()).isEqualTo(1L);
-      assertThat(c.lastTransitionTime()).isEqualTo("2026-01-01T00:00:00Z");
-    });
+    assertThat(s.conditions())
+        .allSatisfy(
+            c -> {
+              assertThat(c.observedGeneration()).isEqualTo(1L);
+              assertThat(c.lastTransitionTime()).isEqualTo("2026-01-01T00:00:00Z");
+            });
   }
 
   @Test
   void aKubectlScaleUnderAutoscalingIsReportedNotSilentlyDropped() {
-    EchoService scaled = Fixtures.echoService("team-a", "echo",
-        "replicas: 7\nautoscaling: {enabled: true, minReplicas: 2, maxReplicas: 5}");
+    EchoService scaled =
+        Fixtures.echoService(
+            "team-a",
+            "echo",
+            "replicas: 7\nautoscaling: {enabled: true, minReplicas: 2, maxReplicas: 5}");
     EchoServiceModel m = EchoServiceModel.of(scaled, Fixtures.DEFAULT_IMAGE);
     Observed observed = new Observed(null, null, List.of(), Map.of());
     assertThat(StatusCalculator.compute(scaled, m, observed, T0).condition(Condition.SCALE_IGNORED))
-        .as("no scale subresource write yet").isEmpty();
+        .as("no scale subresource write yet")
+        .isEmpty();
     assertThat(StatusCalculator.compute(scaled, m, observed, T0).autoscaling()).isEqualTo("2-5");
 
-    scaled.getMetadata().setManagedFields(List.of(TrimmedItemStoreTest.entry("kubectl", "Update", "scale",
-        Map.of("f:spec", Map.of("f:replicas", Map.of())))));
-    Condition c = StatusCalculator.compute(scaled, m, observed, T0).condition(Condition.SCALE_IGNORED)
-        .orElseThrow();
+    scaled
+        .getMetadata()
+        .setManagedFields(
+            List.of(
+                TrimmedItemStoreTest.entry(
+                    "kubectl",
+                    "Update",
+                    "scale",
+                    Map.of("f:spec", Map.of("f:replicas", Map.of())))));
+    Condition c =
+        StatusCalculator.compute(scaled, m, observed, T0)
+            .condition(Condition.SCALE_IGNORED)
+            .orElseThrow();
     assertThat(c.status()).isEqualTo(Condition.TRUE);
     assertThat(c.reason()).isEqualTo("AutoscalingEnabled");
-    assertThat(c.message()).startsWith("spec.replicas=7 (set through the scale subresource")
+    assertThat(c.message())
+        .startsWith("spec.replicas=7 (set through the scale subresource")
         .contains("minReplicas (2) and maxReplicas (5)");
 
     EchoService manual = Fixtures.echoService("team-a", "echo", "replicas: 7");
     manual.getMetadata().setManagedFields(scaled.getMetadata().getManagedFields());
-    EchoServiceStatus s = StatusCalculator.compute(manual, EchoServiceModel.of(manual, Fixtures.DEFAULT_IMAGE),
-        observed, T0);
-    assertThat(s.condition(Condition.SCALE_IGNORED)).as("without autoscaling the scale applies").isEmpty();
+    EchoServiceStatus s =
+        StatusCalculator.compute(
+            manual, EchoServiceModel.of(manual, Fixtures.DEFAULT_IMAGE), observed, T0);
+    assertThat(s.condition(Condition.SCALE_IGNORED))
+        .as("without autoscaling the scale applies")
+        .isEmpty();
     assertThat(s.autoscaling()).isEqualTo("off");
   }
 
   @Test
   void aPausedEchoServiceKeepsItsLastStatusAndSaysItIsPaused() {
-    EchoServiceStatus running = compute(new Observed(deployment(2, 2, 2, 2, 1), null, null, null), T0);
+    EchoServiceStatus running =
+        compute(new Observed(deployment(2, 2, 2, 2, 1), null, null, null), T0);
     es.setStatus(running);
     EchoServiceStatus paused = StatusCalculator.paused(es, T1, null);
     assertThat(state(paused, Condition.PAUSED)).isEqualTo("True/PausedByAnnotation");
@@ -105,18 +131,29 @@ class StatusCalculatorTest {
     assertThat(paused.replicaSummary()).isEqualTo("2/2");
     // Resumed: the next computed status has no Paused condition.
     es.setStatus(paused);
-    assertThat(compute(new Observed(deployment(2, 2, 2, 2, 1), null, null, null), T1)
-        .condition(Condition.PAUSED)).isEmpty();
+    assertThat(
+            compute(new Observed(deployment(2, 2, 2, 2, 1), null, null, null), T1)
+                .condition(Condition.PAUSED))
+        .isEmpty();
   }
 
   @Test
   void rolloutStates() {
-    assertThat(state(compute(new Observed(deployment(1, 1, 1, 2, 1), null, null, null), T0),
-        Condition.READY)).isEqualTo("False/RolloutInProgress");
-    assertThat(state(compute(new Observed(deployment(2, 2, 2, 3, 1), null, null, null), T0),
-        Condition.PROGRESSING)).isEqualTo("True/RolloutInProgress");
-    assertThat(state(compute(new Observed(deployment(2, 2, 2, 2, 0), null, null, null), T0),
-        Condition.READY)).isEqualTo("False/RolloutInProgress");
+    assertThat(
+            state(
+                compute(new Observed(deployment(1, 1, 1, 2, 1), null, null, null), T0),
+                Condition.READY))
+        .isEqualTo("False/RolloutInProgress");
+    assertThat(
+            state(
+                compute(new Observed(deployment(2, 2, 2, 3, 1), null, null, null), T0),
+                Condition.PROGRESSING))
+        .isEqualTo("True/RolloutInProgress");
+    assertThat(
+            state(
+                compute(new Observed(deployment(2, 2, 2, 2, 0), null, null, null), T0),
+                Condition.READY))
+        .isEqualTo("False/RolloutInProgress");
     EchoServiceStatus done = compute(new Observed(deployment(2, 2, 2, 2, 1), null, null, null), T0);
     assertThat(state(done, Condition.READY)).isEqualTo("True/MinimumReplicasAvailable");
     assertThat(state(done, Condition.PROGRESSING)).isEqualTo("False/RolloutComplete");
@@ -128,36 +165,62 @@ class StatusCalculatorTest {
 
   @Test
   void transitionTimeKeptWhileStatusUnchanged() {
-    EchoServiceStatus first = compute(new Observed(deployment(1, 1, 1, 2, 1), null, null, null), T0);
+    EchoServiceStatus first =
+        compute(new Observed(deployment(1, 1, 1, 2, 1), null, null, null), T0);
     es.setStatus(first);
     // Still not ready, different message: time kept. Ready flips: time moves.
-    EchoServiceStatus second = compute(new Observed(deployment(2, 2, 2, 2, 1), null, null, null), T1);
+    EchoServiceStatus second =
+        compute(new Observed(deployment(2, 2, 2, 2, 1), null, null, null), T1);
     assertThat(second.condition(Condition.DEGRADED).orElseThrow().lastTransitionTime())
         .isEqualTo("2026-01-01T00:00:00Z");
     assertThat(second.condition(Condition.READY).orElseThrow().lastTransitionTime())
         .isEqualTo("2026-01-01T00:05:00Z");
     es.setStatus(second);
-    assertThat(compute(new Observed(deployment(2, 2, 2, 2, 1), null, null, null), T1.plusSeconds(60)))
-        .as("unchanged observation gives an equal status (no patch)").isEqualTo(second);
+    assertThat(
+            compute(new Observed(deployment(2, 2, 2, 2, 1), null, null, null), T1.plusSeconds(60)))
+        .as("unchanged observation gives an equal status (no patch)")
+        .isEqualTo(second);
   }
 
   @Test
   void transitionTimeSurvivesALaggingCache() {
-    EchoServiceStatus published = compute(new Observed(deployment(2, 2, 2, 2, 1), null, null, null), T0);
+    EchoServiceStatus published =
+        compute(new Observed(deployment(2, 2, 2, 2, 1), null, null, null), T0);
     // The cached EchoService has no status yet (the patch is not in the informer cache).
-    EchoServiceStatus again = StatusCalculator.compute(es, model,
-        new Observed(deployment(2, 2, 2, 2, 1), null, null, null), T1, published);
+    EchoServiceStatus again =
+        StatusCalculator.compute(
+            es, model, new Observed(deployment(2, 2, 2, 2, 1), null, null, null), T1, published);
     assertThat(again).isEqualTo(published);
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"CrashLoopBackOff", "ImagePullBackOff", "ErrImagePull", "CreateContainerConfigError"})
+  @ValueSource(
+      strings = {
+        "CrashLoopBackOff",
+        "ImagePullBackOff",
+        "ErrImagePull",
+        "CreateContainerConfigError"
+      })
   void failingPodsDegrade(String reason) {
-    Pod pod = new PodBuilder().withNewMetadata().withName("echo-abc").endMetadata()
-        .withNewStatus().addNewContainerStatus().withName("echo-server").withNewState().withNewWaiting()
-        .withReason(reason).withMessage("back-off 5m0s").endWaiting().endState().endContainerStatus()
-        .endStatus().build();
-    EchoServiceStatus s = compute(new Observed(deployment(2, 1, 1, 2, 1), null, List.of(pod), null), T0);
+    Pod pod =
+        new PodBuilder()
+            .withNewMetadata()
+            .withName("echo-abc")
+            .endMetadata()
+            .withNewStatus()
+            .addNewContainerStatus()
+            .withName("echo-server")
+            .withNewState()
+            .withNewWaiting()
+            .withReason(reason)
+            .withMessage("back-off 5m0s")
+            .endWaiting()
+            .endState()
+            .endContainerStatus()
+            .endStatus()
+            .build();
+    EchoServiceStatus s =
+        compute(new Observed(deployment(2, 1, 1, 2, 1), null, List.of(pod), null), T0);
     assertThat(state(s, Condition.DEGRADED)).isEqualTo("True/" + reason);
     assertThat(s.condition(Condition.DEGRADED).orElseThrow().message())
         .isEqualTo("pod echo-abc: container echo-server is " + reason + ": back-off 5m0s");
@@ -167,20 +230,34 @@ class StatusCalculatorTest {
   @Test
   void replicaFailureDegrades() {
     Deployment d = deployment(0, 0, 0, 0, 1);
-    d.getStatus().getConditions().add(new DeploymentConditionBuilder().withType("ReplicaFailure")
-        .withStatus("True").withReason("FailedCreate")
-        .withMessage("pods \"echo-x\" is forbidden: violates PodSecurity \"restricted:latest\"").build());
+    d.getStatus()
+        .getConditions()
+        .add(
+            new DeploymentConditionBuilder()
+                .withType("ReplicaFailure")
+                .withStatus("True")
+                .withReason("FailedCreate")
+                .withMessage(
+                    "pods \"echo-x\" is forbidden: violates PodSecurity \"restricted:latest\"")
+                .build());
     EchoServiceStatus s = compute(new Observed(d, null, null, null), T0);
     assertThat(state(s, Condition.DEGRADED)).isEqualTo("True/ReplicaFailure");
-    assertThat(s.condition(Condition.DEGRADED).orElseThrow().message()).contains("violates PodSecurity");
+    assertThat(s.condition(Condition.DEGRADED).orElseThrow().message())
+        .contains("violates PodSecurity");
   }
 
   @Test
   void progressDeadlineExceeded() {
     Deployment d = deployment(1, 1, 1, 2, 1);
-    d.getStatus().getConditions().add(new DeploymentConditionBuilder().withType("Progressing")
-        .withStatus("False").withReason("ProgressDeadlineExceeded")
-        .withMessage("ReplicaSet \"echo-1\" has timed out progressing.").build());
+    d.getStatus()
+        .getConditions()
+        .add(
+            new DeploymentConditionBuilder()
+                .withType("Progressing")
+                .withStatus("False")
+                .withReason("ProgressDeadlineExceeded")
+                .withMessage("ReplicaSet \"echo-1\" has timed out progressing.")
+                .build());
     EchoServiceStatus s = compute(new Observed(d, null, null, null), T0);
     assertThat(state(s, Condition.DEGRADED)).isEqualTo("True/ProgressDeadlineExceeded");
     assertThat(state(s, Condition.PROGRESSING)).isEqualTo("False/ProgressDeadlineExceeded");
@@ -188,8 +265,14 @@ class StatusCalculatorTest {
 
   @Test
   void applyErrorsDegradeWithTheApiMessage() {
-    EchoServiceStatus s = compute(new Observed(deployment(2, 2, 2, 2, 1), null, null,
-        Map.of("NetworkPolicy", "admission webhook denied the request")), T0);
+    EchoServiceStatus s =
+        compute(
+            new Observed(
+                deployment(2, 2, 2, 2, 1),
+                null,
+                null,
+                Map.of("NetworkPolicy", "admission webhook denied the request")),
+            T0);
     assertThat(state(s, Condition.DEGRADED)).isEqualTo("True/ApplyFailed");
     assertThat(s.condition(Condition.DEGRADED).orElseThrow().message())
         .isEqualTo("NetworkPolicy: admission webhook denied the request");
@@ -213,8 +296,14 @@ class StatusCalculatorTest {
     model = EchoServiceModel.of(es, Fixtures.DEFAULT_IMAGE);
     Service svc = ServiceBuilder.build(model);
     assertThat(compute(new Observed(null, svc, null, null), T0).externalUrl()).isNull();
-    svc.setStatus(new io.fabric8.kubernetes.api.model.ServiceStatusBuilder().withNewLoadBalancer()
-        .addNewIngress().withIp("203.0.113.7").endIngress().endLoadBalancer().build());
+    svc.setStatus(
+        new io.fabric8.kubernetes.api.model.ServiceStatusBuilder()
+            .withNewLoadBalancer()
+            .addNewIngress()
+            .withIp("203.0.113.7")
+            .endIngress()
+            .endLoadBalancer()
+            .build());
     EchoServiceStatus s = compute(new Observed(null, svc, null, null), T0);
     assertThat(s.externalUrl()).isEqualTo("http://203.0.113.7:8080");
     assertThat(s.url()).isEqualTo("http://echo.team-a.svc.cluster.local:8080");

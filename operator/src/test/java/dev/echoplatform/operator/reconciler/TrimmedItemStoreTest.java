@@ -46,13 +46,18 @@ class TrimmedItemStoreTest {
     CLIENT.close();
   }
 
-  static ManagedFieldsEntry entry(String manager, String operation, String subresource,
-      Map<String, Object> fields) {
+  static ManagedFieldsEntry entry(
+      String manager, String operation, String subresource, Map<String, Object> fields) {
     FieldsV1 f = new FieldsV1();
     fields.forEach(f::setAdditionalProperty);
-    return new ManagedFieldsEntryBuilder().withManager(manager).withOperation(operation)
-        .withSubresource(subresource).withApiVersion("v1").withFieldsType("FieldsV1")
-        .withFieldsV1(f).build();
+    return new ManagedFieldsEntryBuilder()
+        .withManager(manager)
+        .withOperation(operation)
+        .withSubresource(subresource)
+        .withApiVersion("v1")
+        .withFieldsType("FieldsV1")
+        .withFieldsV1(f)
+        .build();
   }
 
   /** The ConfigMap as the API server returns it after this operator applied it and others wrote. */
@@ -66,28 +71,53 @@ class TrimmedItemStoreTest {
     desired.getMetadata().getLabels().keySet().forEach(k -> labels.put("f:" + k, Map.of()));
     Map<String, Object> data = new LinkedHashMap<>();
     desired.getData().keySet().forEach(k -> data.put("f:" + k, Map.of()));
-    actual.getMetadata().setManagedFields(new java.util.ArrayList<>(List.of(
-        entry(MANAGER, "Apply", null, Map.of("f:metadata", Map.of("f:labels", labels), "f:data", data)),
-        entry("kubectl-annotate", "Update", null, Map.of("f:metadata",
-            Map.of("f:annotations", Map.of("f:example.com/touched-by", Map.of())))),
-        entry(DeploymentDependentResource.REPLICAS_HANDOFF_MANAGER, "Apply", null, Map.of()))));
+    actual
+        .getMetadata()
+        .setManagedFields(
+            new java.util.ArrayList<>(
+                List.of(
+                    entry(
+                        MANAGER,
+                        "Apply",
+                        null,
+                        Map.of("f:metadata", Map.of("f:labels", labels), "f:data", data)),
+                    entry(
+                        "kubectl-annotate",
+                        "Update",
+                        null,
+                        Map.of(
+                            "f:metadata",
+                            Map.of("f:annotations", Map.of("f:example.com/touched-by", Map.of())))),
+                    entry(
+                        DeploymentDependentResource.REPLICAS_HANDOFF_MANAGER,
+                        "Apply",
+                        null,
+                        Map.of()))));
     return actual;
   }
 
   @SuppressWarnings("unchecked")
   static Context<EchoService> context() {
-    ControllerConfiguration<EchoService> configuration = (ControllerConfiguration<EchoService>)
-        Proxy.newProxyInstance(TrimmedItemStoreTest.class.getClassLoader(),
-            new Class<?>[] {ControllerConfiguration.class}, (proxy, method, args) -> switch (method.getName()) {
-              case "fieldManager" -> MANAGER;
-              default -> throw new UnsupportedOperationException(method.getName());
-            });
-    return (Context<EchoService>) Proxy.newProxyInstance(TrimmedItemStoreTest.class.getClassLoader(),
-        new Class<?>[] {Context.class}, (proxy, method, args) -> switch (method.getName()) {
-          case "getControllerConfiguration" -> configuration;
-          case "getClient" -> CLIENT;
-          default -> throw new UnsupportedOperationException(method.getName());
-        });
+    ControllerConfiguration<EchoService> configuration =
+        (ControllerConfiguration<EchoService>)
+            Proxy.newProxyInstance(
+                TrimmedItemStoreTest.class.getClassLoader(),
+                new Class<?>[] {ControllerConfiguration.class},
+                (proxy, method, args) ->
+                    switch (method.getName()) {
+                      case "fieldManager" -> MANAGER;
+                      default -> throw new UnsupportedOperationException(method.getName());
+                    });
+    return (Context<EchoService>)
+        Proxy.newProxyInstance(
+            TrimmedItemStoreTest.class.getClassLoader(),
+            new Class<?>[] {Context.class},
+            (proxy, method, args) ->
+                switch (method.getName()) {
+                  case "getControllerConfiguration" -> configuration;
+                  case "getClient" -> CLIENT;
+                  default -> throw new UnsupportedOperationException(method.getName());
+                });
   }
 
   static boolean matches(ConfigMap actual, ConfigMap desired) {
@@ -103,7 +133,8 @@ class TrimmedItemStoreTest {
 
     ConfigMap cached = store.get("team-a/echo");
     assertThat(cached).isSameAs(actual);
-    assertThat(cached.getMetadata().getManagedFields()).extracting(ManagedFieldsEntry::getManager)
+    assertThat(cached.getMetadata().getManagedFields())
+        .extracting(ManagedFieldsEntry::getManager)
         .containsExactly(MANAGER);
     assertThat(cached.getData()).isEqualTo(ConfigMapBuilder.build(model).getData());
     assertThat(cached.getMetadata().getAnnotations()).containsKey("example.com/touched-by");
@@ -129,22 +160,33 @@ class TrimmedItemStoreTest {
 
   @Test
   void replicasOwnershipIsStillReadFromTheTrimmedDeployment() {
-    Deployment d = DeploymentDependentResourceTest.withManagedFields(
-        MANAGER, "Apply", Map.of("f:replicas", Map.of()));
+    Deployment d =
+        DeploymentDependentResourceTest.withManagedFields(
+            MANAGER, "Apply", Map.of("f:replicas", Map.of()));
     d.getMetadata().setNamespace("team-a");
-    d.getMetadata().getManagedFields().add(
-        entry("kube-controller-manager", "Update", "status", Map.of("f:status", Map.of())));
+    d.getMetadata()
+        .getManagedFields()
+        .add(entry("kube-controller-manager", "Update", "status", Map.of("f:status", Map.of())));
     TrimmedItemStore<Deployment> store = TrimmedItemStore.children(MANAGER);
     store.put(store.getKey(d), d);
     assertThat(d.getMetadata().getManagedFields()).hasSize(1);
-    assertThat(DeploymentDependentResource.appliesReplicas(store.get("team-a/echo"), MANAGER)).isTrue();
+    assertThat(DeploymentDependentResource.appliesReplicas(store.get("team-a/echo"), MANAGER))
+        .isTrue();
   }
 
   @Test
   void primariesDropManagedFieldsOnly() {
     EchoService cached = Fixtures.echoService("team-a", "echo", "replicas: 3");
-    cached.getMetadata().setManagedFields(new java.util.ArrayList<>(List.of(
-        entry("kubectl", "Apply", null, Map.of("f:spec", Map.of("f:replicas", Map.of()))))));
+    cached
+        .getMetadata()
+        .setManagedFields(
+            new java.util.ArrayList<>(
+                List.of(
+                    entry(
+                        "kubectl",
+                        "Apply",
+                        null,
+                        Map.of("f:spec", Map.of("f:replicas", Map.of()))))));
     TrimmedItemStore<EchoService> store = TrimmedItemStore.primaries();
     store.put(store.getKey(cached), cached);
     assertThat(store.get("team-a/echo").getMetadata().getManagedFields()).isNullOrEmpty();
@@ -155,9 +197,16 @@ class TrimmedItemStoreTest {
   @Test
   void primariesKeepTheScaleSubresourcesEntrySoAKubectlScaleCanBeReported() {
     EchoService cached = Fixtures.echoService("team-a", "echo", "replicas: 5");
-    var scale = entry("kubectl", "Update", "scale", Map.of("f:spec", Map.of("f:replicas", Map.of())));
-    cached.getMetadata().setManagedFields(new java.util.ArrayList<>(List.of(
-        entry("kubectl", "Apply", null, Map.of("f:spec", Map.of("f:replicas", Map.of()))), scale)));
+    var scale =
+        entry("kubectl", "Update", "scale", Map.of("f:spec", Map.of("f:replicas", Map.of())));
+    cached
+        .getMetadata()
+        .setManagedFields(
+            new java.util.ArrayList<>(
+                List.of(
+                    entry(
+                        "kubectl", "Apply", null, Map.of("f:spec", Map.of("f:replicas", Map.of()))),
+                    scale)));
     TrimmedItemStore<EchoService> store = TrimmedItemStore.primaries();
     store.put(store.getKey(cached), cached);
     assertThat(store.get("team-a/echo").getMetadata().getManagedFields()).containsExactly(scale);
@@ -165,26 +214,63 @@ class TrimmedItemStoreTest {
 
   static Pod fullPod(String waitingReason) {
     return new PodBuilder()
-        .withNewMetadata().withName("echo-5d8f9c-abcde").withNamespace("team-a")
-        .withUid("0c1a2b3c-0000-4000-8000-000000000002").withResourceVersion("99")
+        .withNewMetadata()
+        .withName("echo-5d8f9c-abcde")
+        .withNamespace("team-a")
+        .withUid("0c1a2b3c-0000-4000-8000-000000000002")
+        .withResourceVersion("99")
         .addToLabels("app.kubernetes.io/instance", "echo")
         .addToManagedFields(entry("kubelet", "Update", "status", Map.of("f:status", Map.of())))
-        .addNewOwnerReference().withKind("ReplicaSet").withName("echo-5d8f9c").withUid("rs-uid")
-        .withApiVersion("apps/v1").withController(true).endOwnerReference()
+        .addNewOwnerReference()
+        .withKind("ReplicaSet")
+        .withName("echo-5d8f9c")
+        .withUid("rs-uid")
+        .withApiVersion("apps/v1")
+        .withController(true)
+        .endOwnerReference()
         .endMetadata()
-        .withNewSpec().withNodeName("node-1").addNewContainer().withName("echo-server")
-        .withImage(Fixtures.DEFAULT_IMAGE).addNewEnv().withName("PORT").withValue("8080").endEnv()
-        .endContainer().endSpec()
-        .withNewStatus().withPhase("Pending").withPodIP("10.0.0.7")
-        .addNewCondition().withType("Ready").withStatus("False").endCondition()
-        .addNewInitContainerStatus().withName("init").withReady(true).withRestartCount(0)
-        .withNewState().withNewTerminated().withExitCode(0).endTerminated().endState()
+        .withNewSpec()
+        .withNodeName("node-1")
+        .addNewContainer()
+        .withName("echo-server")
+        .withImage(Fixtures.DEFAULT_IMAGE)
+        .addNewEnv()
+        .withName("PORT")
+        .withValue("8080")
+        .endEnv()
+        .endContainer()
+        .endSpec()
+        .withNewStatus()
+        .withPhase("Pending")
+        .withPodIP("10.0.0.7")
+        .addNewCondition()
+        .withType("Ready")
+        .withStatus("False")
+        .endCondition()
+        .addNewInitContainerStatus()
+        .withName("init")
+        .withReady(true)
+        .withRestartCount(0)
+        .withNewState()
+        .withNewTerminated()
+        .withExitCode(0)
+        .endTerminated()
+        .endState()
         .endInitContainerStatus()
-        .addNewContainerStatus().withName("echo-server").withReady(false).withRestartCount(4)
-        .withImage(Fixtures.DEFAULT_IMAGE).withNewState().withNewWaiting().withReason(waitingReason)
-        .withMessage("back-off 5m0s restarting failed container").endWaiting().endState()
+        .addNewContainerStatus()
+        .withName("echo-server")
+        .withReady(false)
+        .withRestartCount(4)
+        .withImage(Fixtures.DEFAULT_IMAGE)
+        .withNewState()
+        .withNewWaiting()
+        .withReason(waitingReason)
+        .withMessage("back-off 5m0s restarting failed container")
+        .endWaiting()
+        .endState()
         .endContainerStatus()
-        .endStatus().build();
+        .endStatus()
+        .build();
   }
 
   @Test
@@ -196,17 +282,22 @@ class TrimmedItemStoreTest {
     Pod cached = store.get("team-a/echo-5d8f9c-abcde");
     assertThat(cached.getSpec()).isNull();
     assertThat(cached.getMetadata().getManagedFields()).isNullOrEmpty();
-    assertThat(cached.getMetadata().getLabels()).containsEntry("app.kubernetes.io/instance", "echo");
+    assertThat(cached.getMetadata().getLabels())
+        .containsEntry("app.kubernetes.io/instance", "echo");
     assertThat(cached.getMetadata().getOwnerReferences()).hasSize(1);
     assertThat(cached.getStatus().getPhase()).isEqualTo("Pending");
     assertThat(cached.getStatus().getPodIP()).isNull();
-    assertThat(cached.getStatus().getContainerStatuses()).singleElement().satisfies(cs -> {
-      assertThat(cs.getName()).isEqualTo("echo-server");
-      assertThat(cs.getRestartCount()).isEqualTo(4);
-      assertThat(cs.getState().getWaiting().getReason()).isEqualTo("CrashLoopBackOff");
-      assertThat(cs.getImage()).isNull();
-    });
-    assertThat(cached.getStatus().getInitContainerStatuses()).singleElement()
+    assertThat(cached.getStatus().getContainerStatuses())
+        .singleElement()
+        .satisfies(
+            cs -> {
+              assertThat(cs.getName()).isEqualTo("echo-server");
+              assertThat(cs.getRestartCount()).isEqualTo(4);
+              assertThat(cs.getState().getWaiting().getReason()).isEqualTo("CrashLoopBackOff");
+              assertThat(cs.getImage()).isNull();
+            });
+    assertThat(cached.getStatus().getInitContainerStatuses())
+        .singleElement()
         .satisfies(cs -> assertThat(cs.getState()).isNull());
     assertThat(JSON.asJson(cached))
         .doesNotContain("managedFields", "\"spec\"", "10.0.0.7", Fixtures.DEFAULT_IMAGE, "PORT");
@@ -216,15 +307,24 @@ class TrimmedItemStoreTest {
   void statusComputedFromTrimmedPodsIsTheSame() {
     Deployment d = DeploymentBuilder.build(model);
     d.getMetadata().setGeneration(1L);
-    d.setStatus(new DeploymentStatusBuilder().withObservedGeneration(1L).withReplicas(2)
-        .withUpdatedReplicas(2).withReadyReplicas(1).withAvailableReplicas(1).build());
+    d.setStatus(
+        new DeploymentStatusBuilder()
+            .withObservedGeneration(1L)
+            .withReplicas(2)
+            .withUpdatedReplicas(2)
+            .withReadyReplicas(1)
+            .withAvailableReplicas(1)
+            .build());
     for (String reason : List.of("CrashLoopBackOff", "ImagePullBackOff", "ContainerCreating")) {
       Pod full = fullPod(reason);
       Pod trimmed = fullPod(reason);
       TrimmedItemStore.trimPod(trimmed);
       Instant now = Instant.parse("2026-01-01T00:00:00Z");
-      var fromFull = StatusCalculator.compute(es, model, new Observed(d, null, List.of(full), Map.of()), now);
-      var fromTrimmed = StatusCalculator.compute(es, model, new Observed(d, null, List.of(trimmed), Map.of()), now);
+      var fromFull =
+          StatusCalculator.compute(es, model, new Observed(d, null, List.of(full), Map.of()), now);
+      var fromTrimmed =
+          StatusCalculator.compute(
+              es, model, new Observed(d, null, List.of(trimmed), Map.of()), now);
       assertThat(fromTrimmed).as(reason).isEqualTo(fromFull);
       assertThat(fromTrimmed.condition(Condition.DEGRADED)).isPresent();
     }
@@ -239,18 +339,41 @@ class TrimmedItemStoreTest {
     Pod starting = fullPod("ContainerCreating");
     Pod pulling = fullPod("ImagePullBackOff");
     Pod backedOffLonger = fullPod("CrashLoopBackOff");
-    backedOffLonger.getStatus().getContainerStatuses().get(0).getState().getWaiting().setMessage("back-off 10m0s");
+    backedOffLonger
+        .getStatus()
+        .getContainerStatuses()
+        .get(0)
+        .getState()
+        .getWaiting()
+        .setMessage("back-off 10m0s");
 
-    assertThat(EchoServiceReconciler.podEventMatters(null, starting)).as("add of a starting pod").isFalse();
-    assertThat(EchoServiceReconciler.podEventMatters(null, failing)).as("add of a failing pod").isTrue();
-    assertThat(EchoServiceReconciler.podEventMatters(starting, fullPod("ContainerCreating"))).isFalse();
-    assertThat(EchoServiceReconciler.podEventMatters(starting, failing)).as("starts failing").isTrue();
+    assertThat(EchoServiceReconciler.podEventMatters(null, starting))
+        .as("add of a starting pod")
+        .isFalse();
+    assertThat(EchoServiceReconciler.podEventMatters(null, failing))
+        .as("add of a failing pod")
+        .isTrue();
+    assertThat(EchoServiceReconciler.podEventMatters(starting, fullPod("ContainerCreating")))
+        .isFalse();
+    assertThat(EchoServiceReconciler.podEventMatters(starting, failing))
+        .as("starts failing")
+        .isTrue();
     assertThat(EchoServiceReconciler.podEventMatters(failing, starting)).as("recovers").isTrue();
-    assertThat(EchoServiceReconciler.podEventMatters(failing, pulling)).as("another reason").isTrue();
-    assertThat(EchoServiceReconciler.podEventMatters(failing, backedOffLonger)).as("another message").isTrue();
-    assertThat(EchoServiceReconciler.podEventMatters(failing, failingLater)).as("restart count only").isFalse();
-    assertThat(EchoServiceReconciler.podEventMatters(starting, null)).as("delete of a healthy pod").isFalse();
-    assertThat(EchoServiceReconciler.podEventMatters(failing, null)).as("delete of a failing pod").isTrue();
+    assertThat(EchoServiceReconciler.podEventMatters(failing, pulling))
+        .as("another reason")
+        .isTrue();
+    assertThat(EchoServiceReconciler.podEventMatters(failing, backedOffLonger))
+        .as("another message")
+        .isTrue();
+    assertThat(EchoServiceReconciler.podEventMatters(failing, failingLater))
+        .as("restart count only")
+        .isFalse();
+    assertThat(EchoServiceReconciler.podEventMatters(starting, null))
+        .as("delete of a healthy pod")
+        .isFalse();
+    assertThat(EchoServiceReconciler.podEventMatters(failing, null))
+        .as("delete of a failing pod")
+        .isTrue();
 
     // The same decisions on trimmed pods, as the informer's handlers see them.
     TrimmedItemStore.trimPod(failing);
@@ -262,8 +385,16 @@ class TrimmedItemStoreTest {
 
   @Test
   void podWithoutStatusIsCachedWithoutOne() {
-    Pod pod = new PodBuilder().withNewMetadata().withName("p").withNamespace("ns").endMetadata()
-        .withNewSpec().withNodeName("n").endSpec().build();
+    Pod pod =
+        new PodBuilder()
+            .withNewMetadata()
+            .withName("p")
+            .withNamespace("ns")
+            .endMetadata()
+            .withNewSpec()
+            .withNodeName("n")
+            .endSpec()
+            .build();
     pod.setStatus(null);
     TrimmedItemStore<Pod> store = TrimmedItemStore.pods();
     store.put(store.getKey(pod), pod);

@@ -9,11 +9,11 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
-import io.fabric8.kubernetes.api.model.Service;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -26,13 +26,14 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class BuildersTest {
 
-  static final Map<String, String> STANDARD_LABELS = Map.of(
-      "app.kubernetes.io/name", "echo-server",
-      "app.kubernetes.io/instance", "echo",
-      "app.kubernetes.io/version", "0.1.0",
-      "app.kubernetes.io/component", "echo-server",
-      "app.kubernetes.io/part-of", "echo-operator",
-      "app.kubernetes.io/managed-by", "echo-operator");
+  static final Map<String, String> STANDARD_LABELS =
+      Map.of(
+          "app.kubernetes.io/name", "echo-server",
+          "app.kubernetes.io/instance", "echo",
+          "app.kubernetes.io/version", "0.1.0",
+          "app.kubernetes.io/component", "echo-server",
+          "app.kubernetes.io/part-of", "echo-operator",
+          "app.kubernetes.io/managed-by", "echo-operator");
 
   static List<HasMetadata> allChildren(EchoServiceModel m) {
     return List.of(
@@ -65,29 +66,32 @@ class BuildersTest {
 
   @Test
   void defaultConfigMapIsTheServerDefaults() {
-    assertThat(ConfigMapBuilder.build(model("")).getData()).isEqualTo(Map.ofEntries(
-        Map.entry("PORT", "8080"),
-        Map.entry("MANAGEMENT_PORT", "8081"),
-        Map.entry("LOG_LEVEL", "info"),
-        Map.entry("MAX_BODY_SIZE", "1048576"),
-        Map.entry("READ_TIMEOUT", "5s"),
-        Map.entry("WRITE_TIMEOUT", "10s"),
-        Map.entry("IDLE_TIMEOUT", "60s"),
-        Map.entry("MAX_JSON_DEPTH", "64"),
-        Map.entry("RATE_LIMIT_RPS", "100"),
-        Map.entry("RATE_LIMIT_BURST", "200"),
-        Map.entry("HEALTH_RATE_LIMIT_RPM", "1000"),
-        Map.entry("TRUSTED_PROXIES", ""),
-        Map.entry("SHUTDOWN_DELAY", "5s"),
-        Map.entry("SHUTDOWN_TIMEOUT", "30s"),
-        Map.entry("SERVICE_NAME", "echo"),
-        Map.entry("ENVIRONMENT", "")));
+    assertThat(ConfigMapBuilder.build(model("")).getData())
+        .isEqualTo(
+            Map.ofEntries(
+                Map.entry("PORT", "8080"),
+                Map.entry("MANAGEMENT_PORT", "8081"),
+                Map.entry("LOG_LEVEL", "info"),
+                Map.entry("MAX_BODY_SIZE", "1048576"),
+                Map.entry("READ_TIMEOUT", "5s"),
+                Map.entry("WRITE_TIMEOUT", "10s"),
+                Map.entry("IDLE_TIMEOUT", "60s"),
+                Map.entry("MAX_JSON_DEPTH", "64"),
+                Map.entry("RATE_LIMIT_RPS", "100"),
+                Map.entry("RATE_LIMIT_BURST", "200"),
+                Map.entry("HEALTH_RATE_LIMIT_RPM", "1000"),
+                Map.entry("TRUSTED_PROXIES", ""),
+                Map.entry("SHUTDOWN_DELAY", "5s"),
+                Map.entry("SHUTDOWN_TIMEOUT", "30s"),
+                Map.entry("SERVICE_NAME", "echo"),
+                Map.entry("ENVIRONMENT", "")));
   }
 
   @Test
   void theLogsNameTheServiceAndItsEnvironment() {
     assertThat(ConfigMapBuilder.build(model("labels: {environment: staging}")).getData())
-        .containsEntry("SERVICE_NAME", "echo").containsEntry("ENVIRONMENT", "staging");
+        .containsEntry("SERVICE_NAME", "echo")
+        .containsEntry("ENVIRONMENT", "staging");
     // A label value echo-server would refuse is left out rather than passed (the pods must start).
     assertThat(ConfigMapBuilder.build(model("labels: {environment: 'prod uction'}")).getData())
         .containsEntry("ENVIRONMENT", "");
@@ -98,25 +102,34 @@ class BuildersTest {
     EchoServiceModel m = model("");
     Deployment d = DeploymentBuilder.build(m);
     assertThat(d.getSpec().getReplicas()).isEqualTo(2);
-    assertThat(d.getSpec().getSelector().getMatchLabels()).isEqualTo(Map.of(
-        "app.kubernetes.io/name", "echo-server", "app.kubernetes.io/instance", "echo"));
+    assertThat(d.getSpec().getSelector().getMatchLabels())
+        .isEqualTo(
+            Map.of("app.kubernetes.io/name", "echo-server", "app.kubernetes.io/instance", "echo"));
     var strategy = d.getSpec().getStrategy();
     assertThat(strategy.getType()).isEqualTo("RollingUpdate");
     assertThat(strategy.getRollingUpdate().getMaxSurge()).isEqualTo(new IntOrString(1));
     assertThat(strategy.getRollingUpdate().getMaxUnavailable()).isEqualTo(new IntOrString(0));
     assertThat(d.getSpec().getTemplate().getMetadata().getLabels()).isEqualTo(STANDARD_LABELS);
-    // The config hash, and the scrape annotations for Prometheus set-ups that discover pods by annotation.
-    assertThat(d.getSpec().getTemplate().getMetadata().getAnnotations()).containsOnlyKeys(
-        EchoServiceModel.CONFIG_HASH_ANNOTATION, "prometheus.io/scrape", "prometheus.io/port", "prometheus.io/path")
-        .containsEntry("prometheus.io/scrape", "true").containsEntry("prometheus.io/port", "8081")
+    // The config hash, and the scrape annotations for Prometheus set-ups that discover pods by
+    // annotation.
+    assertThat(d.getSpec().getTemplate().getMetadata().getAnnotations())
+        .containsOnlyKeys(
+            EchoServiceModel.CONFIG_HASH_ANNOTATION,
+            "prometheus.io/scrape",
+            "prometheus.io/port",
+            "prometheus.io/path")
+        .containsEntry("prometheus.io/scrape", "true")
+        .containsEntry("prometheus.io/port", "8081")
         .containsEntry("prometheus.io/path", "/metrics");
 
     Container c = container(m);
     assertThat(c.getImage()).isEqualTo(DEFAULT_IMAGE);
     assertThat(c.getImagePullPolicy()).isEqualTo("IfNotPresent");
-    assertThat(c.getPorts()).extracting(p -> p.getName() + "=" + p.getContainerPort() + "/" + p.getProtocol())
+    assertThat(c.getPorts())
+        .extracting(p -> p.getName() + "=" + p.getContainerPort() + "/" + p.getProtocol())
         .containsExactly("http=8080/TCP", "management=8081/TCP");
-    assertThat(c.getEnvFrom()).singleElement()
+    assertThat(c.getEnvFrom())
+        .singleElement()
         .satisfies(e -> assertThat(e.getConfigMapRef().getName()).isEqualTo("echo"));
     assertThat(c.getResources().getRequests())
         .isEqualTo(Map.of("cpu", new Quantity("100m"), "memory", new Quantity("128Mi")));
@@ -139,11 +152,13 @@ class BuildersTest {
     assertThat(c.getStartupProbe().getHttpGet().getPath()).isEqualTo("/healthz");
     assertThat(c.getStartupProbe().getPeriodSeconds() * c.getStartupProbe().getFailureThreshold())
         .isGreaterThanOrEqualTo(60);
-    // Starts probing at once: the default, left out as the API server leaves it out (a stated 0 would never match
+    // Starts probing at once: the default, left out as the API server leaves it out (a stated 0
+    // would never match
     // the object read back, and every reconcile would apply the Deployment again).
     assertThat(c.getStartupProbe().getInitialDelaySeconds()).isNull();
     assertThat(List.of(c.getLivenessProbe(), c.getReadinessProbe(), c.getStartupProbe()))
-        .allSatisfy(p -> assertThat(p.getHttpGet().getPort()).isEqualTo(new IntOrString("management")));
+        .allSatisfy(
+            p -> assertThat(p.getHttpGet().getPort()).isEqualTo(new IntOrString("management")));
   }
 
   @Test
@@ -163,23 +178,30 @@ class BuildersTest {
     assertThat(sc.getCapabilities().getDrop()).containsExactly("ALL");
     assertThat(sc.getCapabilities().getAdd()).isNullOrEmpty();
     assertThat(sc.getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
-    assertThat(container(m).getVolumeMounts()).singleElement().satisfies(v -> {
-      assertThat(v.getMountPath()).isEqualTo("/tmp");
-      assertThat(v.getName()).isEqualTo("tmp");
-    });
-    assertThat(pod.getVolumes()).singleElement()
+    assertThat(container(m).getVolumeMounts())
+        .singleElement()
+        .satisfies(
+            v -> {
+              assertThat(v.getMountPath()).isEqualTo("/tmp");
+              assertThat(v.getName()).isEqualTo("tmp");
+            });
+    assertThat(pod.getVolumes())
+        .singleElement()
         .satisfies(v -> assertThat(v.getEmptyDir()).isNotNull());
   }
 
   @Test
   void defaultTopologySpreadIsAcrossNodesWithoutBlockingScheduling() {
-    assertThat(pod(model("")).getTopologySpreadConstraints()).singleElement().satisfies(t -> {
-      assertThat(t.getTopologyKey()).isEqualTo("kubernetes.io/hostname");
-      assertThat(t.getWhenUnsatisfiable()).isEqualTo("ScheduleAnyway");
-      assertThat(t.getMaxSkew()).isEqualTo(1);
-      assertThat(t.getLabelSelector().getMatchLabels())
-          .containsEntry("app.kubernetes.io/instance", "echo");
-    });
+    assertThat(pod(model("")).getTopologySpreadConstraints())
+        .singleElement()
+        .satisfies(
+            t -> {
+              assertThat(t.getTopologyKey()).isEqualTo("kubernetes.io/hostname");
+              assertThat(t.getWhenUnsatisfiable()).isEqualTo("ScheduleAnyway");
+              assertThat(t.getMaxSkew()).isEqualTo(1);
+              assertThat(t.getLabelSelector().getMatchLabels())
+                  .containsEntry("app.kubernetes.io/instance", "echo");
+            });
   }
 
   @Test
@@ -187,11 +209,14 @@ class BuildersTest {
     Service s = ServiceBuilder.build(model(""));
     assertThat(s.getSpec().getType()).isEqualTo("ClusterIP");
     assertThat(s.getSpec().getSelector()).containsEntry("app.kubernetes.io/instance", "echo");
-    assertThat(s.getSpec().getPorts()).singleElement().satisfies(p -> {
-      assertThat(p.getPort()).isEqualTo(80);
-      assertThat(p.getTargetPort()).isEqualTo(new IntOrString("http"));
-      assertThat(p.getNodePort()).isNull();
-    });
+    assertThat(s.getSpec().getPorts())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.getPort()).isEqualTo(80);
+              assertThat(p.getTargetPort()).isEqualTo(new IntOrString("http"));
+              assertThat(p.getNodePort()).isNull();
+            });
     assertThat(s.getSpec().getLoadBalancerSourceRanges()).isNullOrEmpty();
     // Left to Kubernetes' defaults (Cluster), and so not owned by the operator's apply.
     assertThat(s.getSpec().getExternalTrafficPolicy()).isNull();
@@ -200,8 +225,10 @@ class BuildersTest {
 
   @Test
   void trafficPolicies() {
-    Service s = ServiceBuilder.build(model(
-        "service: {type: LoadBalancer, externalTrafficPolicy: Local, internalTrafficPolicy: Local}"));
+    Service s =
+        ServiceBuilder.build(
+            model(
+                "service: {type: LoadBalancer, externalTrafficPolicy: Local, internalTrafficPolicy: Local}"));
     assertThat(s.getSpec().getExternalTrafficPolicy()).isEqualTo("Local");
     assertThat(s.getSpec().getInternalTrafficPolicy()).isEqualTo("Local");
     Service internal = ServiceBuilder.build(model("service: {internalTrafficPolicy: Cluster}"));
@@ -215,48 +242,74 @@ class BuildersTest {
     assertThat(np.getSpec().getPodSelector().getMatchLabels())
         .containsEntry("app.kubernetes.io/instance", "echo");
     assertThat(np.getSpec().getPolicyTypes()).containsExactlyInAnyOrder("Ingress", "Egress");
-    assertThat(np.getSpec().getIngress()).singleElement().satisfies(rule -> {
-      assertThat(rule.getFrom()).isNullOrEmpty();
-      assertThat(rule.getPorts()).singleElement().satisfies(p -> {
-        assertThat(p.getPort()).isEqualTo(new IntOrString(8080));
-        assertThat(p.getProtocol()).isEqualTo("TCP");
-      });
-    });
+    assertThat(np.getSpec().getIngress())
+        .singleElement()
+        .satisfies(
+            rule -> {
+              assertThat(rule.getFrom()).isNullOrEmpty();
+              assertThat(rule.getPorts())
+                  .singleElement()
+                  .satisfies(
+                      p -> {
+                        assertThat(p.getPort()).isEqualTo(new IntOrString(8080));
+                        assertThat(p.getProtocol()).isEqualTo("TCP");
+                      });
+            });
     // No rule for the management port: only the pod's own node (kubelet probes) reaches it.
-    assertThat(np.getSpec().getEgress()).singleElement().satisfies(rule -> {
-      assertThat(rule.getTo()).singleElement().satisfies(peer -> {
-        assertThat(peer.getNamespaceSelector().getMatchLabels())
-            .isEqualTo(Map.of("kubernetes.io/metadata.name", "kube-system"));
-        assertThat(peer.getPodSelector().getMatchLabels()).isEqualTo(Map.of("k8s-app", "kube-dns"));
-      });
-      assertThat(rule.getPorts()).extracting(p -> p.getProtocol() + "/" + p.getPort().getIntVal())
-          .containsExactlyInAnyOrder("UDP/53", "TCP/53");
-    });
+    assertThat(np.getSpec().getEgress())
+        .singleElement()
+        .satisfies(
+            rule -> {
+              assertThat(rule.getTo())
+                  .singleElement()
+                  .satisfies(
+                      peer -> {
+                        assertThat(peer.getNamespaceSelector().getMatchLabels())
+                            .isEqualTo(Map.of("kubernetes.io/metadata.name", "kube-system"));
+                        assertThat(peer.getPodSelector().getMatchLabels())
+                            .isEqualTo(Map.of("k8s-app", "kube-dns"));
+                      });
+              assertThat(rule.getPorts())
+                  .extracting(p -> p.getProtocol() + "/" + p.getPort().getIntVal())
+                  .containsExactlyInAnyOrder("UDP/53", "TCP/53");
+            });
   }
 
   @Test
   void metricsPeersMayReachTheManagementPortOnly() {
-    NetworkPolicy np = NetworkPolicyBuilder.build(model(
-        "networkPolicy: {metricsFrom: [{namespaceSelector: {matchLabels: "
-            + "{kubernetes.io/metadata.name: monitoring}}}]}"));
+    NetworkPolicy np =
+        NetworkPolicyBuilder.build(
+            model(
+                "networkPolicy: {metricsFrom: [{namespaceSelector: {matchLabels: "
+                    + "{kubernetes.io/metadata.name: monitoring}}}]}"));
     assertThat(np.getSpec().getIngress()).hasSize(2);
-    assertThat(np.getSpec().getIngress().get(0).getPorts()).singleElement()
+    assertThat(np.getSpec().getIngress().get(0).getPorts())
+        .singleElement()
         .satisfies(p -> assertThat(p.getPort()).isEqualTo(new IntOrString(8080)));
-    assertThat(np.getSpec().getIngress().get(1).getFrom()).singleElement()
-        .satisfies(peer -> assertThat(peer.getNamespaceSelector().getMatchLabels())
-            .isEqualTo(Map.of("kubernetes.io/metadata.name", "monitoring")));
-    assertThat(np.getSpec().getIngress().get(1).getPorts()).singleElement().satisfies(p -> {
-      assertThat(p.getPort()).isEqualTo(new IntOrString(8081));
-      assertThat(p.getProtocol()).isEqualTo("TCP");
-    });
+    assertThat(np.getSpec().getIngress().get(1).getFrom())
+        .singleElement()
+        .satisfies(
+            peer ->
+                assertThat(peer.getNamespaceSelector().getMatchLabels())
+                    .isEqualTo(Map.of("kubernetes.io/metadata.name", "monitoring")));
+    assertThat(np.getSpec().getIngress().get(1).getPorts())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.getPort()).isEqualTo(new IntOrString(8081));
+              assertThat(p.getProtocol()).isEqualTo("TCP");
+            });
   }
 
   @Test
   void connectionAndBodySharesPerClientReachTheServerWhenSet() {
     assertThat(ConfigMapBuilder.build(model("")).getData())
         .doesNotContainKeys("MAX_CONNECTIONS_PER_CLIENT", "MAX_INFLIGHT_BODY_BYTES_PER_CLIENT");
-    assertThat(ConfigMapBuilder.build(model(
-            "settings: {maxConnectionsPerClient: 64, maxInflightBodyBytesPerClient: 2097152}")).getData())
+    assertThat(
+            ConfigMapBuilder.build(
+                    model(
+                        "settings: {maxConnectionsPerClient: 64, maxInflightBodyBytesPerClient: 2097152}"))
+                .getData())
         .containsEntry("MAX_CONNECTIONS_PER_CLIENT", "64")
         .containsEntry("MAX_INFLIGHT_BODY_BYTES_PER_CLIENT", "2097152");
   }
@@ -269,16 +322,22 @@ class BuildersTest {
     assertThat(hpa.getSpec().getMinReplicas()).isEqualTo(2);
     assertThat(hpa.getSpec().getMaxReplicas()).isEqualTo(10);
     assertThat(hpa.getSpec().getMetrics())
-        .extracting(x -> x.getResource().getName() + "=" + x.getResource().getTarget().getAverageUtilization())
+        .extracting(
+            x ->
+                x.getResource().getName()
+                    + "="
+                    + x.getResource().getTarget().getAverageUtilization())
         .as("CPU only: no memory target unless the EchoService sets one")
         .containsExactly("cpu=70");
     var up = hpa.getSpec().getBehavior().getScaleUp();
     assertThat(up.getStabilizationWindowSeconds()).isZero();
-    assertThat(up.getPolicies()).anySatisfy(p -> {
-      assertThat(p.getType()).isEqualTo("Percent");
-      assertThat(p.getValue()).isEqualTo(100);
-      assertThat(p.getPeriodSeconds()).isEqualTo(15);
-    });
+    assertThat(up.getPolicies())
+        .anySatisfy(
+            p -> {
+              assertThat(p.getType()).isEqualTo("Percent");
+              assertThat(p.getValue()).isEqualTo(100);
+              assertThat(p.getPeriodSeconds()).isEqualTo(15);
+            });
     assertThat(hpa.getSpec().getBehavior().getScaleDown().getStabilizationWindowSeconds())
         .isEqualTo(300);
   }
@@ -286,21 +345,23 @@ class BuildersTest {
   // ---- each option -----------------------------------------------------------------------
 
   @ParameterizedTest(name = "{0} -> {1}={2}")
-  @CsvSource(delimiter = '|', value = {
-    "settings: {logLevel: debug}           | LOG_LEVEL               | debug",
-    "settings: {maxBodySize: 2048}         | MAX_BODY_SIZE           | 2048",
-    "settings: {readTimeout: 250ms}        | READ_TIMEOUT            | 250ms",
-    "settings: {writeTimeout: 1m30s}       | WRITE_TIMEOUT           | 1m30s",
-    "settings: {idleTimeout: 2h}           | IDLE_TIMEOUT            | 2h",
-    "settings: {maxJsonDepth: 8}           | MAX_JSON_DEPTH          | 8",
-    "settings: {rateLimitRps: 5}           | RATE_LIMIT_RPS          | 5",
-    "settings: {rateLimitBurst: 7}         | RATE_LIMIT_BURST        | 7",
-    "settings: {healthRateLimitRpm: 60}    | HEALTH_RATE_LIMIT_RPM   | 60",
-    "settings: {maxInflightBodyBytes: 99}  | MAX_INFLIGHT_BODY_BYTES | 99",
-    "settings: {trustedProxies: [10.0.0.0/8, 192.168.0.0/16]} | TRUSTED_PROXIES | 10.0.0.0/8,192.168.0.0/16",
-    "settings: {shutdownDelay: 1s}         | SHUTDOWN_DELAY          | 1s",
-    "settings: {shutdownTimeout: 45s}      | SHUTDOWN_TIMEOUT        | 45s",
-  })
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "settings: {logLevel: debug}           | LOG_LEVEL               | debug",
+        "settings: {maxBodySize: 2048}         | MAX_BODY_SIZE           | 2048",
+        "settings: {readTimeout: 250ms}        | READ_TIMEOUT            | 250ms",
+        "settings: {writeTimeout: 1m30s}       | WRITE_TIMEOUT           | 1m30s",
+        "settings: {idleTimeout: 2h}           | IDLE_TIMEOUT            | 2h",
+        "settings: {maxJsonDepth: 8}           | MAX_JSON_DEPTH          | 8",
+        "settings: {rateLimitRps: 5}           | RATE_LIMIT_RPS          | 5",
+        "settings: {rateLimitBurst: 7}         | RATE_LIMIT_BURST        | 7",
+        "settings: {healthRateLimitRpm: 60}    | HEALTH_RATE_LIMIT_RPM   | 60",
+        "settings: {maxInflightBodyBytes: 99}  | MAX_INFLIGHT_BODY_BYTES | 99",
+        "settings: {trustedProxies: [10.0.0.0/8, 192.168.0.0/16]} | TRUSTED_PROXIES | 10.0.0.0/8,192.168.0.0/16",
+        "settings: {shutdownDelay: 1s}         | SHUTDOWN_DELAY          | 1s",
+        "settings: {shutdownTimeout: 45s}      | SHUTDOWN_TIMEOUT        | 45s",
+      })
   void settingsBecomeEnvironment(String spec, String env, String value) {
     EchoServiceModel m = model(spec);
     assertThat(ConfigMapBuilder.build(m).getData()).containsEntry(env, value);
@@ -311,7 +372,8 @@ class BuildersTest {
 
   @Test
   void inflightBudgetIsLeftToTheServerWhenUnset() {
-    assertThat(ConfigMapBuilder.build(model("")).getData()).doesNotContainKey("MAX_INFLIGHT_BODY_BYTES");
+    assertThat(ConfigMapBuilder.build(model("")).getData())
+        .doesNotContainKey("MAX_INFLIGHT_BODY_BYTES");
   }
 
   @Test
@@ -321,26 +383,32 @@ class BuildersTest {
   }
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', value = {
-    "''                                                      | 40",
-    "settings: {shutdownDelay: '0', shutdownTimeout: '0'}    | 5",
-    "settings: {shutdownDelay: 1s, shutdownTimeout: 1m}      | 66",
-    "settings: {shutdownDelay: 500ms, shutdownTimeout: 2s}   | 8",
-  })
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "''                                                      | 40",
+        "settings: {shutdownDelay: '0', shutdownTimeout: '0'}    | 5",
+        "settings: {shutdownDelay: 1s, shutdownTimeout: 1m}      | 66",
+        "settings: {shutdownDelay: 500ms, shutdownTimeout: 2s}   | 8",
+      })
   void terminationGraceExceedsDrain(String spec, long expected) {
     assertThat(pod(model(spec)).getTerminationGracePeriodSeconds()).isEqualTo(expected);
   }
 
   @Test
   void explicitImagePullPolicyAndSecrets() {
-    EchoServiceModel m = model("""
+    EchoServiceModel m =
+        model(
+            """
         image: registry.example.com/echo/echo-server:1.2.3
         imagePullPolicy: Always
         imagePullSecrets: [regcred]
         """);
     assertThat(container(m).getImage()).isEqualTo("registry.example.com/echo/echo-server:1.2.3");
     assertThat(container(m).getImagePullPolicy()).isEqualTo("Always");
-    assertThat(pod(m).getImagePullSecrets()).extracting(r -> r.getName()).containsExactly("regcred");
+    assertThat(pod(m).getImagePullSecrets())
+        .extracting(r -> r.getName())
+        .containsExactly("regcred");
     assertThat(m.labels()).containsEntry("app.kubernetes.io/version", "1.2.3");
   }
 
@@ -359,13 +427,17 @@ class BuildersTest {
   void versionLabelIsAValidLabelValue() {
     String digest = "echo@sha256:" + "a".repeat(64);
     String label = Labels.toLabelValue(EchoServiceModel.imageVersion(digest));
-    assertThat(label).hasSizeLessThanOrEqualTo(63).matches("[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?");
+    assertThat(label)
+        .hasSizeLessThanOrEqualTo(63)
+        .matches("[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?");
   }
 
   @Test
   void resources() {
-    Container c = container(model(
-        "resources: {requests: {cpu: 250m, memory: 100Mi}, limits: {cpu: '1', memory: 256Mi}}"));
+    Container c =
+        container(
+            model(
+                "resources: {requests: {cpu: 250m, memory: 100Mi}, limits: {cpu: '1', memory: 256Mi}}"));
     assertThat(c.getResources().getRequests())
         .isEqualTo(Map.of("cpu", new Quantity("250m"), "memory", new Quantity("100Mi")));
     assertThat(c.getResources().getLimits())
@@ -373,19 +445,26 @@ class BuildersTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', value = {
-    // spec.resources                             | requests cpu, memory | limits cpu, memory
-    "{}                                           | 100m | 128Mi | 200m | 128Mi",
-    "{limits: {cpu: 2}}                           | 100m | 128Mi | 2    | 128Mi",
-    "{limits: {cpu: 50m}}                         | 50m  | 128Mi | 50m  | 128Mi",
-    "{limits: {memory: 256Mi}}                    | 100m | 256Mi | 200m | 256Mi",
-    "{requests: {cpu: 50m}}                       | 50m  | 128Mi | 200m | 128Mi",
-    "{requests: {memory: 64Mi}, limits: {cpu: 1}} | 100m | 64Mi  | 1    | 128Mi",
-    "{limits: {cpu: '0.05', memory: 1Gi}}         | 0.05 | 1Gi   | 0.05 | 1Gi",
-  })
-  void anySubsetOfResourcesAsInAPodWithIntegerQuantities(String resources, String requestCpu,
-      String requestMemory, String limitCpu, String limitMemory) {
-    // Unset memory request = the memory limit (the JVM keeps its heap); unset CPU request = 100m, capped by the limit.
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        // spec.resources                             | requests cpu, memory | limits cpu, memory
+        "{}                                           | 100m | 128Mi | 200m | 128Mi",
+        "{limits: {cpu: 2}}                           | 100m | 128Mi | 2    | 128Mi",
+        "{limits: {cpu: 50m}}                         | 50m  | 128Mi | 50m  | 128Mi",
+        "{limits: {memory: 256Mi}}                    | 100m | 256Mi | 200m | 256Mi",
+        "{requests: {cpu: 50m}}                       | 50m  | 128Mi | 200m | 128Mi",
+        "{requests: {memory: 64Mi}, limits: {cpu: 1}} | 100m | 64Mi  | 1    | 128Mi",
+        "{limits: {cpu: '0.05', memory: 1Gi}}         | 0.05 | 1Gi   | 0.05 | 1Gi",
+      })
+  void anySubsetOfResourcesAsInAPodWithIntegerQuantities(
+      String resources,
+      String requestCpu,
+      String requestMemory,
+      String limitCpu,
+      String limitMemory) {
+    // Unset memory request = the memory limit (the JVM keeps its heap); unset CPU request = 100m,
+    // capped by the limit.
     Container c = container(model("resources: " + resources));
     assertThat(c.getResources().getRequests())
         .isEqualTo(Map.of("cpu", new Quantity(requestCpu), "memory", new Quantity(requestMemory)));
@@ -395,33 +474,58 @@ class BuildersTest {
 
   @Test
   void anEchoServiceCanTurnTheScrapeAnnotationOff() {
-    var annotations = DeploymentBuilder.build(model("podAnnotations: {prometheus.io/scrape: \"false\"}"))
-        .getSpec().getTemplate().getMetadata().getAnnotations();
+    var annotations =
+        DeploymentBuilder.build(model("podAnnotations: {prometheus.io/scrape: \"false\"}"))
+            .getSpec()
+            .getTemplate()
+            .getMetadata()
+            .getAnnotations();
     assertThat(annotations).containsEntry("prometheus.io/scrape", "false");
   }
 
   @Test
   @SuppressWarnings("unchecked")
   void podMonitorScrapesTheManagementPortAndLabelsTheSeriesWithTheEchoService() {
-    var pm = PodMonitorBuilder.build(model("monitoring: {interval: 15s, labels: {release: kube-prometheus-stack}}"));
+    var pm =
+        PodMonitorBuilder.build(
+            model("monitoring: {interval: 15s, labels: {release: kube-prometheus-stack}}"));
     assertThat(pm.getApiVersion()).isEqualTo("monitoring.coreos.com/v1");
     assertThat(pm.getKind()).isEqualTo("PodMonitor");
-    assertThat(pm.getMetadata().getLabels()).containsAllEntriesOf(STANDARD_LABELS)
+    assertThat(pm.getMetadata().getLabels())
+        .containsAllEntriesOf(STANDARD_LABELS)
         .containsEntry("release", "kube-prometheus-stack");
     Map<String, Object> spec = (Map<String, Object>) pm.getAdditionalProperties().get("spec");
-    assertThat(spec.get("selector")).isEqualTo(Map.of("matchLabels", Map.of(
-        "app.kubernetes.io/name", "echo-server", "app.kubernetes.io/instance", "echo")));
-    Map<String, Object> endpoint = ((List<Map<String, Object>>) spec.get("podMetricsEndpoints")).get(0);
-    assertThat(endpoint).containsEntry("port", "management").containsEntry("path", "/metrics")
+    assertThat(spec.get("selector"))
+        .isEqualTo(
+            Map.of(
+                "matchLabels",
+                Map.of(
+                    "app.kubernetes.io/name",
+                    "echo-server",
+                    "app.kubernetes.io/instance",
+                    "echo")));
+    Map<String, Object> endpoint =
+        ((List<Map<String, Object>>) spec.get("podMetricsEndpoints")).get(0);
+    assertThat(endpoint)
+        .containsEntry("port", "management")
+        .containsEntry("path", "/metrics")
         .containsEntry("interval", "15s");
-    assertThat(endpoint.get("relabelings")).isEqualTo(List.of(Map.of("action", "replace",
-        "sourceLabels", List.of("__meta_kubernetes_pod_label_app_kubernetes_io_instance"),
-        "targetLabel", "echoservice")));
+    assertThat(endpoint.get("relabelings"))
+        .isEqualTo(
+            List.of(
+                Map.of(
+                    "action",
+                    "replace",
+                    "sourceLabels",
+                    List.of("__meta_kubernetes_pod_label_app_kubernetes_io_instance"),
+                    "targetLabel",
+                    "echoservice")));
   }
 
   @Test
   void nodePortService() {
-    Service s = ServiceBuilder.build(model("service: {type: NodePort, port: 8081, nodePort: 30080}"));
+    Service s =
+        ServiceBuilder.build(model("service: {type: NodePort, port: 8081, nodePort: 30080}"));
     assertThat(s.getSpec().getType()).isEqualTo("NodePort");
     assertThat(s.getSpec().getPorts().get(0).getPort()).isEqualTo(8081);
     assertThat(s.getSpec().getPorts().get(0).getNodePort()).isEqualTo(30080);
@@ -429,7 +533,10 @@ class BuildersTest {
 
   @Test
   void loadBalancerServiceWithSourceRangesAndAnnotations() {
-    Service s = ServiceBuilder.build(model("""
+    Service s =
+        ServiceBuilder.build(
+            model(
+                """
         annotations: {owner: team-a}
         service:
           type: LoadBalancer
@@ -438,13 +545,21 @@ class BuildersTest {
         """));
     assertThat(s.getSpec().getType()).isEqualTo("LoadBalancer");
     assertThat(s.getSpec().getLoadBalancerSourceRanges()).containsExactly("10.0.0.0/8");
-    assertThat(s.getMetadata().getAnnotations()).isEqualTo(Map.of(
-        "owner", "team-a", "service.beta.kubernetes.io/aws-load-balancer-internal", "true"));
+    assertThat(s.getMetadata().getAnnotations())
+        .isEqualTo(
+            Map.of(
+                "owner",
+                "team-a",
+                "service.beta.kubernetes.io/aws-load-balancer-internal",
+                "true"));
   }
 
   @Test
   void networkPolicyPeers() {
-    NetworkPolicy np = NetworkPolicyBuilder.build(model("""
+    NetworkPolicy np =
+        NetworkPolicyBuilder.build(
+            model(
+                """
         networkPolicy:
           ingressFrom:
           - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ingress}}
@@ -455,13 +570,17 @@ class BuildersTest {
     assertThat(from.get(0).getNamespaceSelector().getMatchLabels())
         .containsEntry("kubernetes.io/metadata.name", "ingress");
     assertThat(from.get(1).getIpBlock().getCidr()).isEqualTo("10.1.0.0/16");
-    assertThat(np.getSpec().getIngress().get(0).getPorts()).singleElement()
+    assertThat(np.getSpec().getIngress().get(0).getPorts())
+        .singleElement()
         .satisfies(p -> assertThat(p.getPort()).isEqualTo(new IntOrString(8080)));
   }
 
   @Test
   void scheduling() {
-    PodSpec pod = pod(model("""
+    PodSpec pod =
+        pod(
+            model(
+                """
         scheduling:
           nodeSelector: {pool: web}
           tolerations: [{key: dedicated, operator: Equal, value: web, effect: NoSchedule}]
@@ -473,20 +592,27 @@ class BuildersTest {
           - {maxSkew: 2, topologyKey: topology.kubernetes.io/zone, whenUnsatisfiable: DoNotSchedule}
         """));
     assertThat(pod.getNodeSelector()).isEqualTo(Map.of("pool", "web"));
-    assertThat(pod.getTolerations()).singleElement()
+    assertThat(pod.getTolerations())
+        .singleElement()
         .satisfies(t -> assertThat(t.getKey()).isEqualTo("dedicated"));
     assertThat(pod.getAffinity().getNodeAffinity()).isNotNull();
-    assertThat(pod.getTopologySpreadConstraints()).singleElement().satisfies(t -> {
-      assertThat(t.getTopologyKey()).isEqualTo("topology.kubernetes.io/zone");
-      assertThat(t.getMaxSkew()).isEqualTo(2);
-      assertThat(t.getLabelSelector().getMatchLabels())
-          .containsEntry("app.kubernetes.io/instance", "echo");
-    });
+    assertThat(pod.getTopologySpreadConstraints())
+        .singleElement()
+        .satisfies(
+            t -> {
+              assertThat(t.getTopologyKey()).isEqualTo("topology.kubernetes.io/zone");
+              assertThat(t.getMaxSkew()).isEqualTo(2);
+              assertThat(t.getLabelSelector().getMatchLabels())
+                  .containsEntry("app.kubernetes.io/instance", "echo");
+            });
   }
 
   @Test
   void autoscalingSettings() {
-    HorizontalPodAutoscaler hpa = HorizontalPodAutoscalerBuilder.build(model("""
+    HorizontalPodAutoscaler hpa =
+        HorizontalPodAutoscalerBuilder.build(
+            model(
+                """
         autoscaling: {enabled: true, minReplicas: 3, maxReplicas: 20,
           targetCPUUtilizationPercentage: 50, targetMemoryUtilizationPercentage: 60,
           scaleDownStabilizationWindowSeconds: 120}
@@ -513,13 +639,16 @@ class BuildersTest {
   }
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', value = {
-    "autoscaling: {enabled: true}                                                | 2",
-    "{replicas: 1, autoscaling: {enabled: true, minReplicas: 3, maxReplicas: 6}}  | 3",
-    "{replicas: 4, autoscaling: {enabled: true, minReplicas: 3, maxReplicas: 6}}  | 4",
-    "{replicas: 20, autoscaling: {enabled: true, minReplicas: 3, maxReplicas: 6}} | 6",
-  })
-  void anAutoscaledDeploymentStartsAtSpecReplicasWithinTheAutoscalersBounds(String spec, int expected) {
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "autoscaling: {enabled: true}                                                | 2",
+        "{replicas: 1, autoscaling: {enabled: true, minReplicas: 3, maxReplicas: 6}}  | 3",
+        "{replicas: 4, autoscaling: {enabled: true, minReplicas: 3, maxReplicas: 6}}  | 4",
+        "{replicas: 20, autoscaling: {enabled: true, minReplicas: 3, maxReplicas: 6}} | 6",
+      })
+  void anAutoscaledDeploymentStartsAtSpecReplicasWithinTheAutoscalersBounds(
+      String spec, int expected) {
     assertThat(DeploymentBuilder.startingReplicas(model(spec))).isEqualTo(expected);
   }
 
@@ -530,13 +659,15 @@ class BuildersTest {
   }
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', value = {
-    "replicas: 1",
-    "replicas: 2",
-    "replicas: 10",
-    "autoscaling: {enabled: true, minReplicas: 1}",
-    "autoscaling: {enabled: true, minReplicas: 4}",
-  })
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "replicas: 1",
+        "replicas: 2",
+        "replicas: 10",
+        "autoscaling: {enabled: true, minReplicas: 1}",
+        "autoscaling: {enabled: true, minReplicas: 4}",
+      })
   void pdbNeverBlocksDrains(String spec) {
     PodDisruptionBudget pdb = PodDisruptionBudgetBuilder.build(model(spec));
     assertThat(pdb.getSpec().getMaxUnavailable()).isEqualTo(new IntOrString(1));
@@ -550,7 +681,9 @@ class BuildersTest {
 
   @Test
   void userLabelsAndAnnotationsReachEveryChildAndThePods() {
-    EchoServiceModel m = model("""
+    EchoServiceModel m =
+        model(
+            """
         labels: {environment: production, team: payments, cost-center: cc-42}
         annotations: {owner: payments@example.com, incident-channel: '#payments'}
         podAnnotations: {dapr.io/enabled: "true"}
@@ -560,16 +693,21 @@ class BuildersTest {
     Map<String, String> userAnnotations =
         Map.of("owner", "payments@example.com", "incident-channel", "#payments");
     for (HasMetadata child : allChildren(m)) {
-      assertThat(child.getMetadata().getLabels()).as(child.getKind())
-          .containsAllEntriesOf(userLabels).containsAllEntriesOf(STANDARD_LABELS);
-      assertThat(child.getMetadata().getAnnotations()).as(child.getKind())
+      assertThat(child.getMetadata().getLabels())
+          .as(child.getKind())
+          .containsAllEntriesOf(userLabels)
+          .containsAllEntriesOf(STANDARD_LABELS);
+      assertThat(child.getMetadata().getAnnotations())
+          .as(child.getKind())
           .containsAllEntriesOf(userAnnotations)
           .doesNotContainKey("dapr.io/enabled");
     }
     var template = DeploymentBuilder.build(m).getSpec().getTemplate().getMetadata();
-    assertThat(template.getLabels()).containsAllEntriesOf(userLabels)
+    assertThat(template.getLabels())
+        .containsAllEntriesOf(userLabels)
         .containsAllEntriesOf(STANDARD_LABELS);
-    assertThat(template.getAnnotations()).containsAllEntriesOf(userAnnotations)
+    assertThat(template.getAnnotations())
+        .containsAllEntriesOf(userAnnotations)
         .containsEntry("dapr.io/enabled", "true")
         .containsKey(EchoServiceModel.CONFIG_HASH_ANNOTATION);
   }
@@ -578,8 +716,7 @@ class BuildersTest {
   void selectorDoesNotDependOnUserLabelsOrVersion() {
     Function<String, Map<String, String>> selector =
         spec -> DeploymentBuilder.build(model(spec)).getSpec().getSelector().getMatchLabels();
-    assertThat(selector.apply("labels: {team: x}\nimage: echo:2.0"))
-        .isEqualTo(selector.apply(""));
+    assertThat(selector.apply("labels: {team: x}\nimage: echo:2.0")).isEqualTo(selector.apply(""));
   }
 
   @Test

@@ -11,9 +11,13 @@ public final class Fixtures {
 
   private Fixtures() {}
 
-  /** An EchoService named {@code name} in namespace {@code ns} with the given spec (YAML, indented 2). */
+  /**
+   * An EchoService named {@code name} in namespace {@code ns} with the given spec (YAML, indented
+   * 2).
+   */
   public static EchoService echoService(String ns, String name, String specYaml) {
-    String yaml = """
+    String yaml =
+        """
         apiVersion: echo.platform.dev/v1alpha1
         kind: EchoService
         metadata:
@@ -22,7 +26,8 @@ public final class Fixtures {
           generation: 1
         spec:
         %s
-        """.formatted(name, ns, specYaml.isBlank() ? "  {}" : specYaml.stripTrailing().indent(2));
+        """
+            .formatted(name, ns, specYaml.isBlank() ? "  {}" : specYaml.stripTrailing().indent(2));
     return SERIALIZATION.unmarshal(yaml, EchoService.class);
   }
 

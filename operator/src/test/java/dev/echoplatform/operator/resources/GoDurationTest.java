@@ -11,8 +11,17 @@ import org.junit.jupiter.params.provider.ValueSource;
 class GoDurationTest {
 
   @ParameterizedTest
-  @CsvSource({"0, 0", "5s, 5000", "250ms, 250", "1m30s, 90000", "1.5s, 1500", "1h, 3600000",
-      "2m0.5s, 120500", "2000us, 2", "3000000ns, 3"})
+  @CsvSource({
+    "0, 0",
+    "5s, 5000",
+    "250ms, 250",
+    "1m30s, 90000",
+    "1.5s, 1500",
+    "1h, 3600000",
+    "2m0.5s, 120500",
+    "2000us, 2",
+    "3000000ns, 3"
+  })
   void parses(String text, long millis) {
     assertThat(GoDuration.parse(text)).isEqualTo(Duration.ofMillis(millis));
   }

@@ -10,14 +10,15 @@ import io.fabric8.generator.annotation.ValidationRule;
 /**
  * Horizontal autoscaling on CPU utilisation, and on memory utilisation only when a memory target is
  * given. echo-server's memory does not follow its load: the heap grows to its ceiling under traffic
- * and a JVM hands little of it back when traffic stops, so a memory target either never triggers or,
- * once crossed, holds the replica count up after the load is gone. CPU rises and falls with requests
- * per second, which is what more replicas relieve.
+ * and a JVM hands little of it back when traffic stops, so a memory target either never triggers
+ * or, once crossed, holds the replica count up after the load is gone. CPU rises and falls with
+ * requests per second, which is what more replicas relieve.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(
     value = "self.minReplicas <= self.maxReplicas",
-    message = "spec.autoscaling.minReplicas must be less than or equal to spec.autoscaling.maxReplicas")
+    message =
+        "spec.autoscaling.minReplicas must be less than or equal to spec.autoscaling.maxReplicas")
 public record AutoscalingSettings(
     @JsonPropertyDescription(
             "Whether a HorizontalPodAutoscaler manages the replica count (spec.replicas is then "

@@ -20,8 +20,11 @@ import io.fabric8.kubernetes.api.model.Quantity;
     message = Patterns.QUANTITY_MESSAGE,
     fieldPath = ".memory")
 public record ComputeResources(
-    @JsonPropertyDescription("CPU as a Kubernetes quantity, e.g. 2, 100m or \"0.5\".") @Size(max = 32) Quantity cpu,
-    @JsonPropertyDescription("Memory as a Kubernetes quantity, e.g. 64Mi or 1Gi.") @Size(max = 32) Quantity memory) {
+    @JsonPropertyDescription("CPU as a Kubernetes quantity, e.g. 2, 100m or \"0.5\".")
+        @Size(max = 32)
+        Quantity cpu,
+    @JsonPropertyDescription("Memory as a Kubernetes quantity, e.g. 64Mi or 1Gi.") @Size(max = 32)
+        Quantity memory) {
 
   public static ComputeResources of(String cpu, String memory) {
     return new ComputeResources(new Quantity(cpu), new Quantity(memory));

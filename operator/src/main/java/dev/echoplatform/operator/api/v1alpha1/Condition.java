@@ -7,7 +7,8 @@ import io.fabric8.generator.annotation.Required;
 /** A status condition following the Kubernetes API conventions. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Condition(
-    @JsonPropertyDescription("Condition type: Ready, Progressing or Degraded.") @Required String type,
+    @JsonPropertyDescription("Condition type: Ready, Progressing or Degraded.") @Required
+        String type,
     @JsonPropertyDescription("True, False or Unknown.") @Required String status,
     @JsonPropertyDescription("Machine-readable CamelCase reason for the last transition.")
         String reason,
@@ -19,13 +20,19 @@ public record Condition(
   public static final String READY = "Ready";
   public static final String PROGRESSING = "Progressing";
   public static final String DEGRADED = "Degraded";
+
   /**
    * Present (True) only while autoscaling is on and spec.replicas was last set through the scale
    * subresource ({@code kubectl scale}): that count is not applied, the autoscaler owns it.
    */
   public static final String SCALE_IGNORED = "ScaleIgnored";
-  /** Present (True) only while the EchoService carries the paused annotation (EchoService.PAUSED_ANNOTATION). */
+
+  /**
+   * Present (True) only while the EchoService carries the paused annotation
+   * (EchoService.PAUSED_ANNOTATION).
+   */
   public static final String PAUSED = "Paused";
+
   public static final String TRUE = "True";
   public static final String FALSE = "False";
   public static final String UNKNOWN = "Unknown";

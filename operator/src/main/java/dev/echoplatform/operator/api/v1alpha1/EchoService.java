@@ -1,7 +1,6 @@
 package dev.echoplatform.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
@@ -15,7 +14,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
 
 /**
  * An EchoService runs a hardened echo-server: the operator turns it into a ConfigMap, a Deployment,
- * a Service and, when enabled, a NetworkPolicy, a PodDisruptionBudget and a HorizontalPodAutoscaler.
+ * a Service and, when enabled, a NetworkPolicy, a PodDisruptionBudget and a
+ * HorizontalPodAutoscaler.
  */
 @Group(EchoService.GROUP)
 @Version(EchoService.VERSION)
@@ -73,15 +73,18 @@ public class EchoService extends CustomResource<EchoServiceSpec, EchoServiceStat
   public static final String GROUP = "echo.platform.dev";
   public static final String VERSION = "v1alpha1";
   public static final String CRD_NAME = "echoservices." + GROUP;
+
   /**
-   * {@code echo.platform.dev/paused: "true"} stops the reconciling of this EchoService: its children are neither
-   * written nor reverted, until the annotation is removed (or set to anything else).
+   * {@code echo.platform.dev/paused: "true"} stops the reconciling of this EchoService: its
+   * children are neither written nor reverted, until the annotation is removed (or set to anything
+   * else).
    */
   public static final String PAUSED_ANNOTATION = GROUP + "/paused";
 
   /** Whether the paused annotation is set to "true". */
   public boolean paused() {
-    return getMetadata() != null && getMetadata().getAnnotations() != null
+    return getMetadata() != null
+        && getMetadata().getAnnotations() != null
         && "true".equals(getMetadata().getAnnotations().get(PAUSED_ANNOTATION));
   }
 

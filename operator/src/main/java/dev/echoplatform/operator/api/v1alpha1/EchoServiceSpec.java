@@ -2,9 +2,9 @@ package dev.echoplatform.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
-import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.model.annotation.SpecReplicas;
@@ -21,30 +21,47 @@ import java.util.Map;
     value = "!has(self.labels) || self.labels.all(k, !k.startsWith('app.kubernetes.io/'))",
     fieldPath = ".labels",
     message = "spec.labels must not set app.kubernetes.io/ keys: the operator sets them")
-// echo-server's heap is 32 % of the container's memory limit and refuses to start when request bodies
-// (maxInflightBodyBytes) could take more than 45 % of it; the JVM needs about 60 MiB outside the heap.
+// echo-server's heap is 32 % of the container's memory limit and refuses to start when request
+// bodies
+// (maxInflightBodyBytes) could take more than 45 % of it; the JVM needs about 60 MiB outside the
+// heap.
 // Both are refused at admission rather than as pods that exit at start or are OOM-killed.
 @ValidationRule(
-    value = "!isQuantity(" + EchoServiceSpec.MEMORY_LIMIT + ") || quantity(" + EchoServiceSpec.MEMORY_LIMIT
-        + ").compareTo(quantity('" + ResourceSettings.DEFAULT_MEMORY + "')) >= 0",
-    message = "spec.resources.limits.memory must be at least 128Mi: echo-server's JVM needs about 60Mi besides"
-        + " its heap")
+    value =
+        "!isQuantity("
+            + EchoServiceSpec.MEMORY_LIMIT
+            + ") || quantity("
+            + EchoServiceSpec.MEMORY_LIMIT
+            + ").compareTo(quantity('"
+            + ResourceSettings.DEFAULT_MEMORY
+            + "')) >= 0",
+    message =
+        "spec.resources.limits.memory must be at least 128Mi: echo-server's JVM needs about 60Mi besides"
+            + " its heap")
 @ValidationRule(
-    value = "!isQuantity(" + EchoServiceSpec.MEMORY_LIMIT + ") || quantity(" + EchoServiceSpec.MEMORY_LIMIT
-        + ").asApproximateFloat() >= 8.0 * double(has(self.settings)"
-        + " && has(self.settings.maxInflightBodyBytes) ? self.settings.maxInflightBodyBytes : 16777216)",
-    message = "spec.resources.limits.memory must be at least 8 x spec.settings.maxInflightBodyBytes (default"
-        + " 16777216, i.e. 128Mi): request bodies may take at most 45 % of echo-server's heap, which is 32 % of"
-        + " the memory limit")
+    value =
+        "!isQuantity("
+            + EchoServiceSpec.MEMORY_LIMIT
+            + ") || quantity("
+            + EchoServiceSpec.MEMORY_LIMIT
+            + ").asApproximateFloat() >= 8.0 * double(has(self.settings)"
+            + " && has(self.settings.maxInflightBodyBytes) ? self.settings.maxInflightBodyBytes : 16777216)",
+    message =
+        "spec.resources.limits.memory must be at least 8 x spec.settings.maxInflightBodyBytes (default"
+            + " 16777216, i.e. 128Mi): request bodies may take at most 45 % of echo-server's heap, which is 32 % of"
+            + " the memory limit")
 @ValidationRule(
     value = "!has(self.image) || self.image.matches(r'^[^\\s]*$')",
     fieldPath = ".image",
-    message = "spec.image must not contain whitespace, e.g. ghcr.io/echo-platform/echo-server:0.1.0")
+    message =
+        "spec.image must not contain whitespace, e.g. ghcr.io/echo-platform/echo-server:0.1.0")
 @ValidationRule(
-    value = "!has(self.imagePullSecrets) || self.imagePullSecrets.all(n, n.matches(r'^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$'))",
+    value =
+        "!has(self.imagePullSecrets) || self.imagePullSecrets.all(n, n.matches(r'^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$'))",
     fieldPath = ".imagePullSecrets",
-    message = "spec.imagePullSecrets entries must each be a Secret name: lower-case letters, digits, '-' and '.',"
-        + " starting and ending with a letter or digit")
+    message =
+        "spec.imagePullSecrets entries must each be a Secret name: lower-case letters, digits, '-' and '.',"
+            + " starting and ending with a letter or digit")
 public record EchoServiceSpec(
     @JsonPropertyDescription(
             "Container image of echo-server. Empty means the image of the operator's own release "
@@ -55,7 +72,8 @@ public record EchoServiceSpec(
         @Default("IfNotPresent")
         ImagePullPolicy imagePullPolicy,
     @JsonPropertyDescription("Names of Secrets in the same namespace used to pull the image.")
-        @Size(max = 32) List<@Size(max = 253) String> imagePullSecrets,
+        @Size(max = 32)
+        List<@Size(max = 253) String> imagePullSecrets,
     @JsonPropertyDescription(
             "Number of echo-server pods. Ignored while autoscaling is enabled (the "
                 + "HorizontalPodAutoscaler owns the replica count then).")
@@ -68,20 +86,22 @@ public record EchoServiceSpec(
         ServerSettings settings,
     @JsonPropertyDescription("CPU and memory requests and limits of the echo-server container.")
         ResourceSettings resources,
-    // Defaulted to {} so that its own defaults (type, port) are applied and stored: kubectl get -o wide
+    // Defaulted to {} so that its own defaults (type, port) are applied and stored: kubectl get -o
+    // wide
     // prints spec.service.type.
-    @JsonPropertyDescription("The Service in front of the pods.")
-        @Default("{}")
+    @JsonPropertyDescription("The Service in front of the pods.") @Default("{}")
         ServiceSettings service,
     @JsonPropertyDescription("The NetworkPolicy isolating the pods.")
         NetworkPolicySettings networkPolicy,
-    @JsonPropertyDescription("The PodDisruptionBudget protecting the pods during voluntary disruptions.")
+    @JsonPropertyDescription(
+            "The PodDisruptionBudget protecting the pods during voluntary disruptions.")
         DisruptionBudgetSettings podDisruptionBudget,
     @JsonPropertyDescription("Horizontal autoscaling (autoscaling/v2 HorizontalPodAutoscaler).")
         AutoscalingSettings autoscaling,
     @JsonPropertyDescription("Where the pods may run and how they spread.")
         SchedulingSettings scheduling,
-    @JsonPropertyDescription("Scraping of the pods' metrics by the Prometheus Operator (a PodMonitor).")
+    @JsonPropertyDescription(
+            "Scraping of the pods' metrics by the Prometheus Operator (a PodMonitor).")
         MonitoringSettings monitoring,
     @JsonPropertyDescription(
             "Extra labels set on every object the operator creates and on the pods (e.g. "
@@ -91,13 +111,16 @@ public record EchoServiceSpec(
             "Extra annotations set on every object the operator creates and on the pods (e.g. "
                 + "description, owner, contact, documentation, incident-channel).")
         Map<String, String> annotations,
-    @JsonPropertyDescription("Annotations set on the pods only (e.g. Dapr or service-mesh annotations).")
+    @JsonPropertyDescription(
+            "Annotations set on the pods only (e.g. Dapr or service-mesh annotations).")
         Map<String, String> podAnnotations) {
 
   /** CEL: the memory limit the pods get, as a string (the default when unset). */
-  static final String MEMORY_LIMIT = "(has(self.resources) && has(self.resources.limits)"
-      + " && has(self.resources.limits.memory) ? string(self.resources.limits.memory) : '"
-      + ResourceSettings.DEFAULT_MEMORY + "')";
+  static final String MEMORY_LIMIT =
+      "(has(self.resources) && has(self.resources.limits)"
+          + " && has(self.resources.limits.memory) ? string(self.resources.limits.memory) : '"
+          + ResourceSettings.DEFAULT_MEMORY
+          + "')";
 
   public static final int DEFAULT_REPLICAS = 2;
 

@@ -18,13 +18,13 @@ public record EchoServiceStatus(
     @JsonPropertyDescription("Pods running the current pod template.") Integer updatedReplicas,
     @JsonPropertyDescription("Ready/desired replicas, e.g. 2/2 (shown by kubectl get).")
         String replicaSummary,
-    @JsonPropertyDescription("Label selector of the pods, for the scale subresource.") @LabelSelector
+    @JsonPropertyDescription("Label selector of the pods, for the scale subresource.")
+        @LabelSelector
         String selector,
     @JsonPropertyDescription(
             "In-cluster URL: http://<service>.<namespace>.svc.cluster.local:<port>.")
         String url,
-    @JsonPropertyDescription(
-            "External URL when the LoadBalancer Service has an address assigned.")
+    @JsonPropertyDescription("External URL when the LoadBalancer Service has an address assigned.")
         String externalUrl,
     @JsonPropertyDescription("The echo-server image the pods run.") String image,
     @JsonPropertyDescription("The echo-server version: the image tag (or digest).") String version,

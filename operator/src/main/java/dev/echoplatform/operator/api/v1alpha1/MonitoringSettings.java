@@ -20,9 +20,7 @@ public record MonitoringSettings(
                 + "created and nothing is reported. The pods also carry prometheus.io/scrape annotations.")
         @Default("true")
         Boolean enabled,
-    @JsonPropertyDescription("Scrape interval of the PodMonitor.")
-        @Default("30s")
-        @Size(max = 16)
+    @JsonPropertyDescription("Scrape interval of the PodMonitor.") @Default("30s") @Size(max = 16)
         String interval,
     @JsonPropertyDescription(
             "Extra labels on the PodMonitor, e.g. the release label your Prometheus selects PodMonitors by.")

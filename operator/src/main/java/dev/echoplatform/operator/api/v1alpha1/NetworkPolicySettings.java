@@ -9,8 +9,7 @@ import java.util.List;
 /** The NetworkPolicy: ingress only to port 8080, egress only DNS to kube-dns. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record NetworkPolicySettings(
-    @JsonPropertyDescription("Whether the operator creates the NetworkPolicy.")
-        @Default("true")
+    @JsonPropertyDescription("Whether the operator creates the NetworkPolicy.") @Default("true")
         Boolean enabled,
     @JsonPropertyDescription(
             "Sources allowed to reach port 8080. Empty allows any source (the port is still the "

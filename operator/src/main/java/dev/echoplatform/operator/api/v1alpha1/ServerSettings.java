@@ -18,53 +18,78 @@ import java.util.List;
 @ValidationRule(
     value = "self.rateLimitBurst >= self.rateLimitRps",
     message = "spec.settings.rateLimitBurst must be at least spec.settings.rateLimitRps")
-// echo-server refuses MAX_BODY_SIZE above MAX_INFLIGHT_BODY_BYTES (default 16777216) or above 64 MiB:
+// echo-server refuses MAX_BODY_SIZE above MAX_INFLIGHT_BODY_BYTES (default 16777216) or above 64
+// MiB:
 // refused at admission rather than as pods that exit at start.
 @ValidationRule(
-    value = "self.maxBodySize <= (has(self.maxInflightBodyBytes) ? self.maxInflightBodyBytes : 16777216)",
-    message = "spec.settings.maxBodySize must not exceed spec.settings.maxInflightBodyBytes"
-        + " (default 16777216)")
-// A client's share must hold one maximal body and cannot exceed the whole budget (echo-server refuses both at start).
+    value =
+        "self.maxBodySize <= (has(self.maxInflightBodyBytes) ? self.maxInflightBodyBytes : 16777216)",
+    message =
+        "spec.settings.maxBodySize must not exceed spec.settings.maxInflightBodyBytes"
+            + " (default 16777216)")
+// A client's share must hold one maximal body and cannot exceed the whole budget (echo-server
+// refuses both at start).
 @ValidationRule(
-    value = "!has(self.maxInflightBodyBytesPerClient) || self.maxInflightBodyBytesPerClient == 0"
-        + " || (self.maxInflightBodyBytesPerClient >= self.maxBodySize"
-        + " && self.maxInflightBodyBytesPerClient"
-        + " <= (has(self.maxInflightBodyBytes) ? self.maxInflightBodyBytes : 16777216))",
-    message = "spec.settings.maxInflightBodyBytesPerClient must be 0 or between spec.settings.maxBodySize and"
-        + " spec.settings.maxInflightBodyBytes (default 16777216)")
+    value =
+        "!has(self.maxInflightBodyBytesPerClient) || self.maxInflightBodyBytesPerClient == 0"
+            + " || (self.maxInflightBodyBytesPerClient >= self.maxBodySize"
+            + " && self.maxInflightBodyBytesPerClient"
+            + " <= (has(self.maxInflightBodyBytes) ? self.maxInflightBodyBytes : 16777216))",
+    message =
+        "spec.settings.maxInflightBodyBytesPerClient must be 0 or between spec.settings.maxBodySize and"
+            + " spec.settings.maxInflightBodyBytes (default 16777216)")
 // The server's duration grammar and bounds, one rule per field so the message says in words what is
-// expected: the pods must start with whatever the API server admits. On the object, not the fields: a record component's annotation
+// expected: the pods must start with whatever the API server admits. On the object, not the fields:
+// a record component's annotation
 // reaches both its field and its accessor, and the generator would emit the rule twice.
 @ValidationRule(
-    value = "!has(self.readTimeout) || (self.readTimeout.matches(r'" + Patterns.GO_DURATION + "')"
-        + " && duration(self.readTimeout) > duration('0s')"
-        + " && duration(self.readTimeout) <= duration('24h'))",
+    value =
+        "!has(self.readTimeout) || (self.readTimeout.matches(r'"
+            + Patterns.GO_DURATION
+            + "')"
+            + " && duration(self.readTimeout) > duration('0s')"
+            + " && duration(self.readTimeout) <= duration('24h'))",
     message = "spec.settings.readTimeout " + Patterns.POSITIVE_DURATION_MESSAGE,
     fieldPath = ".readTimeout")
 @ValidationRule(
-    value = "!has(self.writeTimeout) || (self.writeTimeout.matches(r'" + Patterns.GO_DURATION + "')"
-        + " && duration(self.writeTimeout) > duration('0s')"
-        + " && duration(self.writeTimeout) <= duration('24h'))",
+    value =
+        "!has(self.writeTimeout) || (self.writeTimeout.matches(r'"
+            + Patterns.GO_DURATION
+            + "')"
+            + " && duration(self.writeTimeout) > duration('0s')"
+            + " && duration(self.writeTimeout) <= duration('24h'))",
     message = "spec.settings.writeTimeout " + Patterns.POSITIVE_DURATION_MESSAGE,
     fieldPath = ".writeTimeout")
 @ValidationRule(
-    value = "!has(self.idleTimeout) || (self.idleTimeout.matches(r'" + Patterns.GO_DURATION + "')"
-        + " && duration(self.idleTimeout) > duration('0s')"
-        + " && duration(self.idleTimeout) <= duration('24h'))",
+    value =
+        "!has(self.idleTimeout) || (self.idleTimeout.matches(r'"
+            + Patterns.GO_DURATION
+            + "')"
+            + " && duration(self.idleTimeout) > duration('0s')"
+            + " && duration(self.idleTimeout) <= duration('24h'))",
     message = "spec.settings.idleTimeout " + Patterns.POSITIVE_DURATION_MESSAGE,
     fieldPath = ".idleTimeout")
 @ValidationRule(
-    value = "!has(self.shutdownDelay) || (self.shutdownDelay.matches(r'" + Patterns.GO_DURATION + "')"
-        + " && duration(self.shutdownDelay) <= duration('24h'))",
+    value =
+        "!has(self.shutdownDelay) || (self.shutdownDelay.matches(r'"
+            + Patterns.GO_DURATION
+            + "')"
+            + " && duration(self.shutdownDelay) <= duration('24h'))",
     message = "spec.settings.shutdownDelay " + Patterns.DURATION_MESSAGE,
     fieldPath = ".shutdownDelay")
 @ValidationRule(
-    value = "!has(self.shutdownTimeout) || (self.shutdownTimeout.matches(r'" + Patterns.GO_DURATION + "')"
-        + " && duration(self.shutdownTimeout) <= duration('24h'))",
+    value =
+        "!has(self.shutdownTimeout) || (self.shutdownTimeout.matches(r'"
+            + Patterns.GO_DURATION
+            + "')"
+            + " && duration(self.shutdownTimeout) <= duration('24h'))",
     message = "spec.settings.shutdownTimeout " + Patterns.DURATION_MESSAGE,
     fieldPath = ".shutdownTimeout")
 @ValidationRule(
-    value = "!has(self.trustedProxies) || self.trustedProxies.all(c, c.matches(r'" + Patterns.CIDR + "'))",
+    value =
+        "!has(self.trustedProxies) || self.trustedProxies.all(c, c.matches(r'"
+            + Patterns.CIDR
+            + "'))",
     message = "spec.settings.trustedProxies " + Patterns.CIDR_MESSAGE,
     fieldPath = ".trustedProxies")
 public record ServerSettings(
@@ -74,17 +99,20 @@ public record ServerSettings(
         @Min(1)
         @Max(67108864)
         Long maxBodySize,
-    @JsonPropertyDescription("Time allowed to receive the request headers, and the longest pause while a body "
-            + "arrives (READ_TIMEOUT): a Go duration more than 0 and at most 24h.")
+    @JsonPropertyDescription(
+            "Time allowed to receive the request headers, and the longest pause while a body "
+                + "arrives (READ_TIMEOUT): a Go duration more than 0 and at most 24h.")
         @Default("5s")
         @Size(max = 32)
         String readTimeout,
-    @JsonPropertyDescription("Time a response write may stall (WRITE_TIMEOUT): a Go duration more than 0 and at "
-            + "most 24h.")
+    @JsonPropertyDescription(
+            "Time a response write may stall (WRITE_TIMEOUT): a Go duration more than 0 and at "
+                + "most 24h.")
         @Default("10s")
         @Size(max = 32)
         String writeTimeout,
-    @JsonPropertyDescription("Keep-alive idle timeout (IDLE_TIMEOUT): a Go duration more than 0 and at most 24h.")
+    @JsonPropertyDescription(
+            "Keep-alive idle timeout (IDLE_TIMEOUT): a Go duration more than 0 and at most 24h.")
         @Default("60s")
         @Size(max = 32)
         String idleTimeout,
@@ -119,7 +147,8 @@ public record ServerSettings(
     @JsonPropertyDescription(
             "CIDRs of proxies whose X-Forwarded-For is honoured (TRUSTED_PROXIES). Empty means "
                 + "X-Forwarded-For is never trusted.")
-        @Size(max = 64) List<@Size(max = 64) String> trustedProxies,
+        @Size(max = 64)
+        List<@Size(max = 64) String> trustedProxies,
     @JsonPropertyDescription(
             "Time between turning unready and closing the listener on shutdown (SHUTDOWN_DELAY): "
                 + "a Go duration of at most 24h, 0 allowed.")

@@ -16,17 +16,21 @@ import java.util.Map;
     value = "!has(self.nodePort) || self.type == 'NodePort'",
     message = "spec.service.nodePort is only allowed with spec.service.type NodePort")
 @ValidationRule(
-    value = "!has(self.loadBalancerSourceRanges) || size(self.loadBalancerSourceRanges) == 0"
-        + " || self.type == 'LoadBalancer'",
+    value =
+        "!has(self.loadBalancerSourceRanges) || size(self.loadBalancerSourceRanges) == 0"
+            + " || self.type == 'LoadBalancer'",
     message =
         "spec.service.loadBalancerSourceRanges is only allowed with spec.service.type LoadBalancer")
 @ValidationRule(
     value = "!has(self.externalTrafficPolicy) || self.type != 'ClusterIP'",
-    message = "spec.service.externalTrafficPolicy is only allowed with spec.service.type NodePort or"
-        + " LoadBalancer")
+    message =
+        "spec.service.externalTrafficPolicy is only allowed with spec.service.type NodePort or"
+            + " LoadBalancer")
 @ValidationRule(
-    value = "!has(self.loadBalancerSourceRanges) || self.loadBalancerSourceRanges.all(c, c.matches(r'"
-        + Patterns.CIDR + "'))",
+    value =
+        "!has(self.loadBalancerSourceRanges) || self.loadBalancerSourceRanges.all(c, c.matches(r'"
+            + Patterns.CIDR
+            + "'))",
     message = "spec.service.loadBalancerSourceRanges " + Patterns.CIDR_MESSAGE,
     fieldPath = ".loadBalancerSourceRanges")
 public record ServiceSettings(
@@ -44,7 +48,8 @@ public record ServiceSettings(
     @JsonPropertyDescription("Annotations on the Service only (e.g. cloud load-balancer settings).")
         Map<String, String> annotations,
     @JsonPropertyDescription("Client CIDRs allowed to reach a LoadBalancer Service.")
-        @Size(max = 64) List<@Size(max = 64) String> loadBalancerSourceRanges,
+        @Size(max = 64)
+        List<@Size(max = 64) String> loadBalancerSourceRanges,
     @JsonPropertyDescription(
             "Service.spec.externalTrafficPolicy, NodePort and LoadBalancer only. Local keeps the "
                 + "client's address (no second hop through another node), so echo-server's per-client "

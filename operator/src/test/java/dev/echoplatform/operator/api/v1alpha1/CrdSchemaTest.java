@@ -70,7 +70,9 @@ class CrdSchemaTest {
     assertThat(crd.getSpec().getNames().getKind()).isEqualTo("EchoService");
     assertThat(crd.getSpec().getNames().getPlural()).isEqualTo("echoservices");
     assertThat(crd.getSpec().getNames().getShortNames()).containsExactly("echosvc");
-    assertThat(crd.getSpec().getNames().getCategories()).as("kubectl get all").containsExactly("all");
+    assertThat(crd.getSpec().getNames().getCategories())
+        .as("kubectl get all")
+        .containsExactly("all");
     assertThat(version.getName()).isEqualTo("v1alpha1");
     assertThat(version.getServed()).isTrue();
     assertThat(version.getStorage()).isTrue();
@@ -168,11 +170,14 @@ class CrdSchemaTest {
 
   @Test
   void enums() {
-    assertThat(at("spec.service.type").getEnum()).extracting(Object::toString)
+    assertThat(at("spec.service.type").getEnum())
+        .extracting(Object::toString)
         .containsExactlyInAnyOrder("\"ClusterIP\"", "\"NodePort\"", "\"LoadBalancer\"");
-    assertThat(at("spec.settings.logLevel").getEnum()).extracting(Object::toString)
+    assertThat(at("spec.settings.logLevel").getEnum())
+        .extracting(Object::toString)
         .containsExactlyInAnyOrder("\"debug\"", "\"info\"", "\"warn\"", "\"error\"");
-    assertThat(at("spec.imagePullPolicy").getEnum()).extracting(Object::toString)
+    assertThat(at("spec.imagePullPolicy").getEnum())
+        .extracting(Object::toString)
         .containsExactlyInAnyOrder("\"Always\"", "\"IfNotPresent\"", "\"Never\"");
   }
 
@@ -222,9 +227,10 @@ class CrdSchemaTest {
     String field = "." + path.substring(dot + 1);
     return at(path.substring(0, dot)).getXKubernetesValidations().stream()
         .filter(r -> field.equals(r.getFieldPath()))
-        .reduce((a, b) -> {
-          throw new AssertionError("two rules for " + path);
-        })
+        .reduce(
+            (a, b) -> {
+              throw new AssertionError("two rules for " + path);
+            })
         .orElseThrow(() -> new AssertionError("no rule with fieldPath " + field + " on " + path));
   }
 
@@ -235,61 +241,83 @@ class CrdSchemaTest {
   })
   void goDurationPattern(String value, boolean valid) {
     assertThat(Pattern.compile(Patterns.GO_DURATION).matcher(value).matches())
-        .as(value).isEqualTo(valid);
+        .as(value)
+        .isEqualTo(valid);
   }
 
   @ParameterizedTest
-  @CsvSource({"10.0.0.0/8, true", "192.168.1.0/24, true", "fd00::/8, true", "0.0.0.0/0, true",
-      "255.255.255.255/32, true", "::/128, true", "10.0.0.1, false", "example.com/8, false",
-      "10.0.0.0/33, false", "10.0.0.0/99, false", "256.0.0.0/8, false", "010.0.0.0/8, false",
-      "fd00::/129, false"})
+  @CsvSource({
+    "10.0.0.0/8, true",
+    "192.168.1.0/24, true",
+    "fd00::/8, true",
+    "0.0.0.0/0, true",
+    "255.255.255.255/32, true",
+    "::/128, true",
+    "10.0.0.1, false",
+    "example.com/8, false",
+    "10.0.0.0/33, false",
+    "10.0.0.0/99, false",
+    "256.0.0.0/8, false",
+    "010.0.0.0/8, false",
+    "fd00::/129, false"
+  })
   void cidrPattern(String value, boolean valid) {
     assertThat(Pattern.compile(Patterns.CIDR).matcher(value).matches()).as(value).isEqualTo(valid);
   }
 
   @Test
   void celRules() {
-    assertThat(rules("spec.autoscaling")).containsExactly(
-        "self.minReplicas <= self.maxReplicas => spec.autoscaling.minReplicas must be less than or"
-            + " equal to spec.autoscaling.maxReplicas");
-    assertThat(messages("spec.service")).containsExactlyInAnyOrder(
-        "spec.service.nodePort is only allowed with spec.service.type NodePort",
-        "spec.service.loadBalancerSourceRanges is only allowed with spec.service.type LoadBalancer",
-        "spec.service.externalTrafficPolicy is only allowed with spec.service.type NodePort or LoadBalancer",
-        ".loadBalancerSourceRanges: spec.service.loadBalancerSourceRanges " + Patterns.CIDR_MESSAGE);
-    assertThat(messages("spec.settings")).containsExactly(
-        "spec.settings.rateLimitBurst must be at least spec.settings.rateLimitRps",
-        "spec.settings.maxBodySize must not exceed spec.settings.maxInflightBodyBytes (default 16777216)",
-        "spec.settings.maxInflightBodyBytesPerClient must be 0 or between spec.settings.maxBodySize and"
-            + " spec.settings.maxInflightBodyBytes (default 16777216)",
-        ".readTimeout: spec.settings.readTimeout " + Patterns.POSITIVE_DURATION_MESSAGE,
-        ".writeTimeout: spec.settings.writeTimeout " + Patterns.POSITIVE_DURATION_MESSAGE,
-        ".idleTimeout: spec.settings.idleTimeout " + Patterns.POSITIVE_DURATION_MESSAGE,
-        ".shutdownDelay: spec.settings.shutdownDelay " + Patterns.DURATION_MESSAGE,
-        ".shutdownTimeout: spec.settings.shutdownTimeout " + Patterns.DURATION_MESSAGE,
-        ".trustedProxies: spec.settings.trustedProxies " + Patterns.CIDR_MESSAGE);
-    assertThat(messages("spec.resources")).containsExactlyInAnyOrder(
-        "spec.resources.requests.cpu must not exceed spec.resources.limits.cpu (default 200m)",
-        "spec.resources.requests.memory must not exceed spec.resources.limits.memory (default 128Mi)");
-    assertThat(messages("spec.resources.requests")).containsExactly(
-        ".cpu: " + Patterns.QUANTITY_MESSAGE, ".memory: " + Patterns.QUANTITY_MESSAGE);
-    assertThat(messages("spec.resources.limits")).containsExactly(
-        ".cpu: " + Patterns.QUANTITY_MESSAGE, ".memory: " + Patterns.QUANTITY_MESSAGE);
-    assertThat(messages("spec")).containsExactlyInAnyOrder(
-        ".image: spec.image must not contain whitespace, e.g. ghcr.io/echo-platform/echo-server:0.1.0",
-        ".imagePullSecrets: spec.imagePullSecrets entries must each be a Secret name: lower-case letters,"
-            + " digits, '-' and '.', starting and ending with a letter or digit",
-        ".labels: spec.labels must not set app.kubernetes.io/ keys: the operator sets them",
-        "spec.resources.limits.memory must be at least 128Mi: echo-server's JVM needs about 60Mi besides its"
-            + " heap",
-        "spec.resources.limits.memory must be at least 8 x spec.settings.maxInflightBodyBytes (default"
-            + " 16777216, i.e. 128Mi): request bodies may take at most 45 % of echo-server's heap, which is 32 %"
-            + " of the memory limit");
-    // Every rule that reads a quantity first checks it parses, so a malformed one is reported by its own
+    assertThat(rules("spec.autoscaling"))
+        .containsExactly(
+            "self.minReplicas <= self.maxReplicas => spec.autoscaling.minReplicas must be less than or"
+                + " equal to spec.autoscaling.maxReplicas");
+    assertThat(messages("spec.service"))
+        .containsExactlyInAnyOrder(
+            "spec.service.nodePort is only allowed with spec.service.type NodePort",
+            "spec.service.loadBalancerSourceRanges is only allowed with spec.service.type LoadBalancer",
+            "spec.service.externalTrafficPolicy is only allowed with spec.service.type NodePort or LoadBalancer",
+            ".loadBalancerSourceRanges: spec.service.loadBalancerSourceRanges "
+                + Patterns.CIDR_MESSAGE);
+    assertThat(messages("spec.settings"))
+        .containsExactly(
+            "spec.settings.rateLimitBurst must be at least spec.settings.rateLimitRps",
+            "spec.settings.maxBodySize must not exceed spec.settings.maxInflightBodyBytes (default 16777216)",
+            "spec.settings.maxInflightBodyBytesPerClient must be 0 or between spec.settings.maxBodySize and"
+                + " spec.settings.maxInflightBodyBytes (default 16777216)",
+            ".readTimeout: spec.settings.readTimeout " + Patterns.POSITIVE_DURATION_MESSAGE,
+            ".writeTimeout: spec.settings.writeTimeout " + Patterns.POSITIVE_DURATION_MESSAGE,
+            ".idleTimeout: spec.settings.idleTimeout " + Patterns.POSITIVE_DURATION_MESSAGE,
+            ".shutdownDelay: spec.settings.shutdownDelay " + Patterns.DURATION_MESSAGE,
+            ".shutdownTimeout: spec.settings.shutdownTimeout " + Patterns.DURATION_MESSAGE,
+            ".trustedProxies: spec.settings.trustedProxies " + Patterns.CIDR_MESSAGE);
+    assertThat(messages("spec.resources"))
+        .containsExactlyInAnyOrder(
+            "spec.resources.requests.cpu must not exceed spec.resources.limits.cpu (default 200m)",
+            "spec.resources.requests.memory must not exceed spec.resources.limits.memory (default 128Mi)");
+    assertThat(messages("spec.resources.requests"))
+        .containsExactly(
+            ".cpu: " + Patterns.QUANTITY_MESSAGE, ".memory: " + Patterns.QUANTITY_MESSAGE);
+    assertThat(messages("spec.resources.limits"))
+        .containsExactly(
+            ".cpu: " + Patterns.QUANTITY_MESSAGE, ".memory: " + Patterns.QUANTITY_MESSAGE);
+    assertThat(messages("spec"))
+        .containsExactlyInAnyOrder(
+            ".image: spec.image must not contain whitespace, e.g. ghcr.io/echo-platform/echo-server:0.1.0",
+            ".imagePullSecrets: spec.imagePullSecrets entries must each be a Secret name: lower-case letters,"
+                + " digits, '-' and '.', starting and ending with a letter or digit",
+            ".labels: spec.labels must not set app.kubernetes.io/ keys: the operator sets them",
+            "spec.resources.limits.memory must be at least 128Mi: echo-server's JVM needs about 60Mi besides its"
+                + " heap",
+            "spec.resources.limits.memory must be at least 8 x spec.settings.maxInflightBodyBytes (default"
+                + " 16777216, i.e. 128Mi): request bodies may take at most 45 % of echo-server's heap, which is 32 %"
+                + " of the memory limit");
+    // Every rule that reads a quantity first checks it parses, so a malformed one is reported by
+    // its own
     // field's rule instead of as an evaluation error of another.
     List<ValidationRule> all = new ArrayList<>();
     collectRules(version.getSchema().getOpenAPIV3Schema(), all);
-    assertThat(all).filteredOn(r -> r.getRule().contains("quantity("))
+    assertThat(all)
+        .filteredOn(r -> r.getRule().contains("quantity("))
         .allSatisfy(r -> assertThat(r.getRule()).contains("isQuantity("));
   }
 
@@ -306,13 +334,17 @@ class CrdSchemaTest {
     collectRules(version.getSchema().getOpenAPIV3Schema(), all);
     assertThat(all).hasSizeGreaterThanOrEqualTo(7);
     // With a fieldPath the API server puts the field's path before the message itself.
-    assertThat(all).allSatisfy(r -> assertThat(r.getFieldPath() != null || r.getMessage().startsWith("spec."))
-        .as(r.getMessage()).isTrue());
+    assertThat(all)
+        .allSatisfy(
+            r ->
+                assertThat(r.getFieldPath() != null || r.getMessage().startsWith("spec."))
+                    .as(r.getMessage())
+                    .isTrue());
   }
 
   /**
-   * Fabric8 model types embedded in the spec: their schema and descriptions are Kubernetes' own (CrdFinisher), so the
-   * field reference lists them but not their fields.
+   * Fabric8 model types embedded in the spec: their schema and descriptions are Kubernetes' own
+   * (CrdFinisher), so the field reference lists them but not their fields.
    */
   static final Set<String> EMBEDDED_KUBERNETES_TYPES =
       Set.of("ingressFrom", "metricsFrom", "tolerations", "affinity", "topologySpreadConstraints");
@@ -320,13 +352,14 @@ class CrdSchemaTest {
   @Test
   void specAndStatusAreDescribedForKubectlExplain() {
     assertThat(at("spec").getDescription()).startsWith("Desired state:");
-    assertThat(at("status").getDescription()).startsWith("Observed state, written by the operator:");
+    assertThat(at("status").getDescription())
+        .startsWith("Observed state, written by the operator:");
   }
 
   /**
-   * Every field, the fields of the embedded Kubernetes types included (CrdFinisher gives them the upstream
-   * descriptions): a field the project adds without a description, or one of a newer fabric8 model that
-   * k8s-descriptions.json does not know, fails here.
+   * Every field, the fields of the embedded Kubernetes types included (CrdFinisher gives them the
+   * upstream descriptions): a field the project adds without a description, or one of a newer
+   * fabric8 model that k8s-descriptions.json does not know, fails here.
    */
   @Test
   void everyFieldIsDocumented() {
@@ -338,17 +371,20 @@ class CrdSchemaTest {
 
   static void collectUndocumented(String path, JSONSchemaProps node, List<String> out) {
     if (node.getProperties() != null) {
-      node.getProperties().forEach((name, child) -> {
-        if (child.getDescription() == null || child.getDescription().isBlank()) {
-          out.add(path + "." + name);
-        }
-        collectUndocumented(path + "." + name, child, out);
-      });
+      node.getProperties()
+          .forEach(
+              (name, child) -> {
+                if (child.getDescription() == null || child.getDescription().isBlank()) {
+                  out.add(path + "." + name);
+                }
+                collectUndocumented(path + "." + name, child, out);
+              });
     }
     if (node.getItems() != null && node.getItems().getSchema() != null) {
       collectUndocumented(path + "[]", node.getItems().getSchema(), out);
     }
-    if (node.getAdditionalProperties() != null && node.getAdditionalProperties().getSchema() != null) {
+    if (node.getAdditionalProperties() != null
+        && node.getAdditionalProperties().getSchema() != null) {
       collectUndocumented(path + "{}", node.getAdditionalProperties().getSchema(), out);
     }
   }
