@@ -93,101 +93,25 @@ public final class StatusCalculator {
     int desired = desiredReplicas(model, d);
 
     Rollout rollout = rollout(d, desired);
-    Optional<String[]> degraded = degradedReason(observed, ds);
-    boolean applyFailed = !observed.applyErrors().isEmpty();
+    Optional<Failure> failure = failure(observed, ds);
+    Optional<Failure> applyFailure =
+        observed.applyErrors().isEmpty()
+            ? Optional.empty()
+            : Optional.of(new Failure(REASON_APPLY_FAILED, applyMessage(observed.applyErrors())));
 
     List<Condition> conditions = new ArrayList<>();
-    // Ready
-    if (rollout.complete && !applyFailed) {
-      conditions.add(
-          new Condition(
-              Condition.READY,
-              Condition.TRUE,
-              desired == 0 ? REASON_SCALED_TO_ZERO : REASON_AVAILABLE,
-              desired == 0
-                  ? "scaled to zero replicas"
-                  : available + "/" + desired + " replicas available, rollout complete",
-              null,
-              generation));
-    } else {
-      String reason =
-          applyFailed
-              ? REASON_APPLY_FAILED
-              : d == null
-                  ? REASON_DEPLOYMENT_MISSING
-                  : degraded.map(r -> r[0]).orElse(REASON_ROLLOUT_IN_PROGRESS);
-      String message = applyFailed ? applyMessage(observed.applyErrors()) : rollout.message;
-      conditions.add(
-          new Condition(Condition.READY, Condition.FALSE, reason, message, null, generation));
-    }
-    // Progressing
-    if (rollout.complete) {
-      conditions.add(
-          new Condition(
-              Condition.PROGRESSING,
-              Condition.FALSE,
-              REASON_ROLLOUT_COMPLETE,
-              "rollout of generation " + generation + " complete",
-              null,
-              generation));
-    } else if (degraded.isPresent() && REASON_PROGRESS_DEADLINE.equals(degraded.get()[0])) {
-      conditions.add(
-          new Condition(
-              Condition.PROGRESSING,
-              Condition.FALSE,
-              REASON_PROGRESS_DEADLINE,
-              degraded.get()[1],
-              null,
-              generation));
-    } else {
-      conditions.add(
-          new Condition(
-              Condition.PROGRESSING,
-              Condition.TRUE,
-              REASON_ROLLOUT_IN_PROGRESS,
-              rollout.message,
-              null,
-              generation));
-    }
-    // Degraded
-    if (applyFailed) {
-      conditions.add(
-          new Condition(
-              Condition.DEGRADED,
-              Condition.TRUE,
-              REASON_APPLY_FAILED,
-              applyMessage(observed.applyErrors()),
-              null,
-              generation));
-    } else if (degraded.isPresent()) {
-      conditions.add(
-          new Condition(
-              Condition.DEGRADED,
-              Condition.TRUE,
-              degraded.get()[0],
-              degraded.get()[1],
-              null,
-              generation));
-    } else {
-      conditions.add(
-          new Condition(
-              Condition.DEGRADED,
-              Condition.FALSE,
-              REASON_AS_EXPECTED,
-              "no failures observed",
-              null,
-              generation));
-    }
+    conditions.add(
+        ready(rollout, applyFailure, failure, d == null, desired, available, generation));
+    conditions.add(progressing(rollout, failure, generation));
+    conditions.add(degraded(applyFailure.or(() -> failure), generation));
     scaleIgnored(es, model)
         .ifPresent(
             message ->
                 conditions.add(
-                    new Condition(
+                    condition(
                         Condition.SCALE_IGNORED,
                         Condition.TRUE,
-                        REASON_AUTOSCALING_ENABLED,
-                        message,
-                        null,
+                        new Failure(REASON_AUTOSCALING_ENABLED, message),
                         generation)));
 
     int port = model.spec().service().port();
@@ -204,6 +128,87 @@ public final class StatusCalculator {
         EchoServiceModel.imageVersion(model.image()),
         autoscalingRange(model),
         keepTransitionTimes(conditions, es.getStatus(), lastPublished, now));
+  }
+
+  /** A reason and its message: a failure observed, or the reason a condition states. */
+  record Failure(String reason, String message) {}
+
+  /**
+   * Ready: the rollout of this generation is complete and every child was applied; otherwise why
+   * not (the failed apply first, then a missing Deployment, then the failure observed, else the
+   * rollout).
+   */
+  private static Condition ready(
+      Rollout rollout,
+      Optional<Failure> applyFailure,
+      Optional<Failure> failure,
+      boolean deploymentMissing,
+      int desired,
+      int available,
+      long generation) {
+    if (rollout.complete && applyFailure.isEmpty()) {
+      return desired == 0
+          ? condition(
+              Condition.READY,
+              Condition.TRUE,
+              new Failure(REASON_SCALED_TO_ZERO, "scaled to zero replicas"),
+              generation)
+          : condition(
+              Condition.READY,
+              Condition.TRUE,
+              new Failure(
+                  REASON_AVAILABLE,
+                  available + "/" + desired + " replicas available, rollout complete"),
+              generation);
+    }
+    if (applyFailure.isPresent()) {
+      return condition(Condition.READY, Condition.FALSE, applyFailure.get(), generation);
+    }
+    String reason =
+        deploymentMissing
+            ? REASON_DEPLOYMENT_MISSING
+            : failure.map(Failure::reason).orElse(REASON_ROLLOUT_IN_PROGRESS);
+    return condition(
+        Condition.READY, Condition.FALSE, new Failure(reason, rollout.message), generation);
+  }
+
+  /** Progressing: False once the rollout is complete or past its deadline, else True. */
+  private static Condition progressing(
+      Rollout rollout, Optional<Failure> failure, long generation) {
+    if (rollout.complete) {
+      return condition(
+          Condition.PROGRESSING,
+          Condition.FALSE,
+          new Failure(REASON_ROLLOUT_COMPLETE, "rollout of generation " + generation + " complete"),
+          generation);
+    }
+    Optional<Failure> deadline = failure.filter(f -> REASON_PROGRESS_DEADLINE.equals(f.reason()));
+    if (deadline.isPresent()) {
+      return condition(Condition.PROGRESSING, Condition.FALSE, deadline.get(), generation);
+    }
+    return condition(
+        Condition.PROGRESSING,
+        Condition.TRUE,
+        new Failure(REASON_ROLLOUT_IN_PROGRESS, rollout.message),
+        generation);
+  }
+
+  /** Degraded: True with the failure (a failed apply before anything observed), else False. */
+  private static Condition degraded(Optional<Failure> failure, long generation) {
+    return failure
+        .map(f -> condition(Condition.DEGRADED, Condition.TRUE, f, generation))
+        .orElseGet(
+            () ->
+                condition(
+                    Condition.DEGRADED,
+                    Condition.FALSE,
+                    new Failure(REASON_AS_EXPECTED, "no failures observed"),
+                    generation));
+  }
+
+  /** A condition as computed, its transition time not yet set ({@link #keepTransitionTimes}). */
+  private static Condition condition(String type, String status, Failure reason, long generation) {
+    return new Condition(type, status, reason.reason(), reason.message(), null, generation);
   }
 
   /**
@@ -364,18 +369,20 @@ public final class StatusCalculator {
     return new Rollout(true, "rollout complete");
   }
 
-  /** {reason, message} of the most relevant failure, if any. */
-  private static Optional<String[]> degradedReason(Observed observed, DeploymentStatus ds) {
+  /**
+   * The most relevant failure observed, if any: pods that cannot be created, a failing container,
+   * the deadline.
+   */
+  private static Optional<Failure> failure(Observed observed, DeploymentStatus ds) {
     for (DeploymentCondition c : ds.getConditions()) {
       if ("ReplicaFailure".equals(c.getType()) && "True".equals(c.getStatus())) {
         return Optional.of(
-            new String[] {
-              REASON_REPLICA_FAILURE,
-              "pods cannot be created: " + Objects.toString(c.getMessage(), c.getReason())
-            });
+            new Failure(
+                REASON_REPLICA_FAILURE,
+                "pods cannot be created: " + Objects.toString(c.getMessage(), c.getReason())));
       }
     }
-    Optional<String[]> pod =
+    Optional<Failure> pod =
         observed.pods().stream()
             .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
             .flatMap(
@@ -383,18 +390,18 @@ public final class StatusCalculator {
                     failingContainers(p).stream()
                         .map(
                             cs ->
-                                new String[] {
-                                  cs.getState().getWaiting().getReason(),
-                                  "pod "
-                                      + p.getMetadata().getName()
-                                      + ": container "
-                                      + cs.getName()
-                                      + " is "
-                                      + cs.getState().getWaiting().getReason()
-                                      + Optional.ofNullable(cs.getState().getWaiting().getMessage())
-                                          .map(m -> ": " + m)
-                                          .orElse("")
-                                }))
+                                new Failure(
+                                    cs.getState().getWaiting().getReason(),
+                                    "pod "
+                                        + p.getMetadata().getName()
+                                        + ": container "
+                                        + cs.getName()
+                                        + " is "
+                                        + cs.getState().getWaiting().getReason()
+                                        + Optional.ofNullable(
+                                                cs.getState().getWaiting().getMessage())
+                                            .map(m -> ": " + m)
+                                            .orElse(""))))
             .findFirst();
     if (pod.isPresent()) {
       return pod;
@@ -404,10 +411,9 @@ public final class StatusCalculator {
           && "False".equals(c.getStatus())
           && REASON_PROGRESS_DEADLINE.equals(c.getReason())) {
         return Optional.of(
-            new String[] {
-              REASON_PROGRESS_DEADLINE,
-              Objects.toString(c.getMessage(), "the rollout exceeded its progress deadline")
-            });
+            new Failure(
+                REASON_PROGRESS_DEADLINE,
+                Objects.toString(c.getMessage(), "the rollout exceeded its progress deadline")));
       }
     }
     return Optional.empty();
