@@ -1,14 +1,14 @@
 package dev.echoplatform.operator;
 
 import dev.echoplatform.operator.api.v1alpha1.EchoService;
-import dev.echoplatform.operator.resources.ConfigMapBuilder;
-import dev.echoplatform.operator.resources.DeploymentBuilder;
+import dev.echoplatform.operator.resources.DesiredConfigMap;
+import dev.echoplatform.operator.resources.DesiredDeployment;
+import dev.echoplatform.operator.resources.DesiredHorizontalPodAutoscaler;
+import dev.echoplatform.operator.resources.DesiredNetworkPolicy;
+import dev.echoplatform.operator.resources.DesiredPodDisruptionBudget;
+import dev.echoplatform.operator.resources.DesiredPodMonitor;
+import dev.echoplatform.operator.resources.DesiredService;
 import dev.echoplatform.operator.resources.EchoServiceModel;
-import dev.echoplatform.operator.resources.HorizontalPodAutoscalerBuilder;
-import dev.echoplatform.operator.resources.NetworkPolicyBuilder;
-import dev.echoplatform.operator.resources.PodDisruptionBudgetBuilder;
-import dev.echoplatform.operator.resources.PodMonitorBuilder;
-import dev.echoplatform.operator.resources.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.util.ArrayList;
@@ -121,21 +121,21 @@ public final class Renderer {
 
   static List<HasMetadata> children(EchoServiceModel m) {
     List<HasMetadata> out = new ArrayList<>();
-    out.add(ConfigMapBuilder.build(m));
-    out.add(DeploymentBuilder.build(m));
-    out.add(ServiceBuilder.build(m));
+    out.add(DesiredConfigMap.build(m));
+    out.add(DesiredDeployment.build(m));
+    out.add(DesiredService.build(m));
     if (m.spec().networkPolicy().enabled()) {
-      out.add(NetworkPolicyBuilder.build(m));
+      out.add(DesiredNetworkPolicy.build(m));
     }
     if (m.spec().podDisruptionBudget().enabled()) {
-      out.add(PodDisruptionBudgetBuilder.build(m));
+      out.add(DesiredPodDisruptionBudget.build(m));
     }
     if (m.autoscaling()) {
-      out.add(HorizontalPodAutoscalerBuilder.build(m));
+      out.add(DesiredHorizontalPodAutoscaler.build(m));
     }
     // Applied only where the Prometheus Operator's CRDs are installed.
     if (m.spec().monitoring().enabled()) {
-      out.add(PodMonitorBuilder.build(m));
+      out.add(DesiredPodMonitor.build(m));
     }
     return out;
   }

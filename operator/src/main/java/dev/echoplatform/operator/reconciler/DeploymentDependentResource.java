@@ -1,7 +1,7 @@
 package dev.echoplatform.operator.reconciler;
 
 import dev.echoplatform.operator.api.v1alpha1.EchoService;
-import dev.echoplatform.operator.resources.DeploymentBuilder;
+import dev.echoplatform.operator.resources.DesiredDeployment;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * other manager owns it, which would reset the Deployment to 1 replica. So before the first apply
  * without replicas, the current count is handed over to a separate field manager (the documented
  * SSA ownership transfer); the HPA then takes the field over when it next scales. A Deployment
- * created while autoscaling is on starts at {@link DeploymentBuilder#startingReplicas} (applied by
+ * created while autoscaling is on starts at {@link DesiredDeployment#startingReplicas} (applied by
  * the operator, so the next reconcile hands it over as above) instead of the API server's default
  * of 1. Without server-side apply (an update replaces the whole spec) the current count is kept.
  */
@@ -35,13 +35,13 @@ public class DeploymentDependentResource extends ChildDependentResource<Deployme
   private static final Logger log = LoggerFactory.getLogger(DeploymentDependentResource.class);
 
   public DeploymentDependentResource(String defaultImage, boolean trimCache) {
-    super(Deployment.class, "deployment", DeploymentBuilder::build, defaultImage, trimCache);
+    super(Deployment.class, "deployment", DesiredDeployment::build, defaultImage, trimCache);
   }
 
   @Override
   public Deployment create(Deployment desired, EchoService primary, Context<EchoService> context) {
     if (desired.getSpec().getReplicas() == null) {
-      desired.getSpec().setReplicas(DeploymentBuilder.startingReplicas(model(primary)));
+      desired.getSpec().setReplicas(DesiredDeployment.startingReplicas(model(primary)));
     }
     return super.create(desired, primary, context);
   }

@@ -6,13 +6,13 @@ import dev.echoplatform.operator.api.v1alpha1.Condition;
 import dev.echoplatform.operator.api.v1alpha1.EchoService;
 import dev.echoplatform.operator.api.v1alpha1.EchoServiceStatus;
 import dev.echoplatform.operator.reconciler.StatusCalculator.Observed;
-import dev.echoplatform.operator.resources.ConfigMapBuilder;
+import dev.echoplatform.operator.resources.DesiredConfigMap;
+import dev.echoplatform.operator.resources.DesiredHorizontalPodAutoscaler;
+import dev.echoplatform.operator.resources.DesiredNetworkPolicy;
+import dev.echoplatform.operator.resources.DesiredPodDisruptionBudget;
+import dev.echoplatform.operator.resources.DesiredPodMonitor;
 import dev.echoplatform.operator.resources.EchoServiceModel;
-import dev.echoplatform.operator.resources.HorizontalPodAutoscalerBuilder;
 import dev.echoplatform.operator.resources.Labels;
-import dev.echoplatform.operator.resources.NetworkPolicyBuilder;
-import dev.echoplatform.operator.resources.PodDisruptionBudgetBuilder;
-import dev.echoplatform.operator.resources.PodMonitorBuilder;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
@@ -107,29 +107,29 @@ public class EchoServiceReconciler implements Reconciler<EchoService> {
     trimCaches = TrimmedItemStore.usable(config.watchNamespaces());
     configMap =
         new ChildDependentResource<>(
-            ConfigMap.class, "configmap", ConfigMapBuilder::build, image, trimCaches);
+            ConfigMap.class, "configmap", DesiredConfigMap::build, image, trimCaches);
     deployment = new DeploymentDependentResource(image, trimCaches);
     service = new ServiceDependentResource(image, trimCaches);
     networkPolicy =
         new ChildDependentResource<>(
-            NetworkPolicy.class, "networkpolicy", NetworkPolicyBuilder::build, image, trimCaches);
+            NetworkPolicy.class, "networkpolicy", DesiredNetworkPolicy::build, image, trimCaches);
     pdb =
         new ChildDependentResource<>(
             PodDisruptionBudget.class,
             "poddisruptionbudget",
-            PodDisruptionBudgetBuilder::build,
+            DesiredPodDisruptionBudget::build,
             image,
             trimCaches);
     hpa =
         new ChildDependentResource<>(
             HorizontalPodAutoscaler.class,
             "horizontalpodautoscaler",
-            HorizontalPodAutoscalerBuilder::build,
+            DesiredHorizontalPodAutoscaler::build,
             image,
             trimCaches);
     podMonitor =
         new ChildDependentResource<>(
-            PodMonitor.class, "podmonitor", PodMonitorBuilder::build, image, trimCaches);
+            PodMonitor.class, "podmonitor", DesiredPodMonitor::build, image, trimCaches);
     podMonitorApi = new ApiDiscoverySource("PodMonitor", ApiDiscoverySource.RECHECK);
     drift = new DriftReporter(clock);
     for (ChildDependentResource<?> child :

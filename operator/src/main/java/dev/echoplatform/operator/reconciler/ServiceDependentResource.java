@@ -1,6 +1,6 @@
 package dev.echoplatform.operator.reconciler;
 
-import dev.echoplatform.operator.resources.ServiceBuilder;
+import dev.echoplatform.operator.resources.DesiredService;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import java.util.List;
@@ -21,7 +21,7 @@ import java.util.stream.Collectors;
 public class ServiceDependentResource extends ChildDependentResource<Service> {
 
   public ServiceDependentResource(String defaultImage, boolean trimCache) {
-    super(Service.class, "service", ServiceBuilder::build, defaultImage, trimCache);
+    super(Service.class, "service", DesiredService::build, defaultImage, trimCache);
   }
 
   @Override

@@ -3,6 +3,8 @@ package dev.echoplatform.operator.resources;
 import dev.echoplatform.operator.api.v1alpha1.EchoService;
 import dev.echoplatform.operator.api.v1alpha1.EchoServiceSpec;
 import dev.echoplatform.operator.api.v1alpha1.ServerSettings;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -147,5 +149,17 @@ public record EchoServiceModel(
 
   public boolean autoscaling() {
     return Boolean.TRUE.equals(spec.autoscaling().enabled());
+  }
+
+  /**
+   * Metadata shared by every child: name, namespace, standard and user labels, user annotations.
+   */
+  public ObjectMeta childMetadata() {
+    return new ObjectMetaBuilder()
+        .withName(name())
+        .withNamespace(namespace())
+        .withLabels(new java.util.TreeMap<>(labels()))
+        .withAnnotations(new java.util.TreeMap<>(annotations()))
+        .build();
   }
 }

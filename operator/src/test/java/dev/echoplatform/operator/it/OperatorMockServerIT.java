@@ -7,13 +7,13 @@ import dev.echoplatform.operator.EchoOperator;
 import dev.echoplatform.operator.OperatorConfig;
 import dev.echoplatform.operator.api.v1alpha1.Condition;
 import dev.echoplatform.operator.api.v1alpha1.EchoService;
-import dev.echoplatform.operator.resources.ConfigMapBuilder;
-import dev.echoplatform.operator.resources.DeploymentBuilder;
+import dev.echoplatform.operator.resources.DesiredConfigMap;
+import dev.echoplatform.operator.resources.DesiredDeployment;
+import dev.echoplatform.operator.resources.DesiredNetworkPolicy;
+import dev.echoplatform.operator.resources.DesiredPodDisruptionBudget;
+import dev.echoplatform.operator.resources.DesiredService;
 import dev.echoplatform.operator.resources.EchoServiceModel;
 import dev.echoplatform.operator.resources.Fixtures;
-import dev.echoplatform.operator.resources.NetworkPolicyBuilder;
-import dev.echoplatform.operator.resources.PodDisruptionBudgetBuilder;
-import dev.echoplatform.operator.resources.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
@@ -200,15 +200,15 @@ class OperatorMockServerIT {
     EchoServiceModel model = EchoServiceModel.of(es, IMAGE);
 
     assertThat(awaitChild(ConfigMap.class, "echo").getData())
-        .isEqualTo(ConfigMapBuilder.build(model).getData());
+        .isEqualTo(DesiredConfigMap.build(model).getData());
     assertThat(awaitChild(Deployment.class, "echo").getSpec())
-        .isEqualTo(DeploymentBuilder.build(model).getSpec());
+        .isEqualTo(DesiredDeployment.build(model).getSpec());
     assertThat(awaitChild(Service.class, "echo").getSpec())
-        .isEqualTo(ServiceBuilder.build(model).getSpec());
+        .isEqualTo(DesiredService.build(model).getSpec());
     assertThat(awaitChild(NetworkPolicy.class, "echo").getSpec())
-        .isEqualTo(NetworkPolicyBuilder.build(model).getSpec());
+        .isEqualTo(DesiredNetworkPolicy.build(model).getSpec());
     assertThat(awaitChild(PodDisruptionBudget.class, "echo").getSpec())
-        .isEqualTo(PodDisruptionBudgetBuilder.build(model).getSpec());
+        .isEqualTo(DesiredPodDisruptionBudget.build(model).getSpec());
     assertThat(child(HorizontalPodAutoscaler.class, "echo")).isNull();
 
     for (Class<? extends HasMetadata> type :

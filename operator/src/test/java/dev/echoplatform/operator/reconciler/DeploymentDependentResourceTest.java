@@ -57,7 +57,7 @@ class DeploymentDependentResourceTest {
   }
 
   static Deployment desired() {
-    return dev.echoplatform.operator.resources.DeploymentBuilder.build(
+    return dev.echoplatform.operator.resources.DesiredDeployment.build(
         dev.echoplatform.operator.resources.Fixtures.model(""));
   }
 

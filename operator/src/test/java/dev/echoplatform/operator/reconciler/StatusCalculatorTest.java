@@ -6,10 +6,10 @@ import dev.echoplatform.operator.api.v1alpha1.Condition;
 import dev.echoplatform.operator.api.v1alpha1.EchoService;
 import dev.echoplatform.operator.api.v1alpha1.EchoServiceStatus;
 import dev.echoplatform.operator.reconciler.StatusCalculator.Observed;
-import dev.echoplatform.operator.resources.DeploymentBuilder;
+import dev.echoplatform.operator.resources.DesiredDeployment;
+import dev.echoplatform.operator.resources.DesiredService;
 import dev.echoplatform.operator.resources.EchoServiceModel;
 import dev.echoplatform.operator.resources.Fixtures;
-import dev.echoplatform.operator.resources.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Service;
@@ -32,7 +32,7 @@ class StatusCalculatorTest {
   EchoServiceModel model = EchoServiceModel.of(es, Fixtures.DEFAULT_IMAGE);
 
   Deployment deployment(int updated, int ready, int available, int total, long observedGeneration) {
-    Deployment d = DeploymentBuilder.build(model);
+    Deployment d = DesiredDeployment.build(model);
     d.getMetadata().setGeneration(1L);
     d.setStatus(
         new DeploymentStatusBuilder()
@@ -294,7 +294,7 @@ class StatusCalculatorTest {
   void loadBalancerAddressGivesExternalUrl() {
     es = Fixtures.echoService("team-a", "echo", "service: {type: LoadBalancer, port: 8080}");
     model = EchoServiceModel.of(es, Fixtures.DEFAULT_IMAGE);
-    Service svc = ServiceBuilder.build(model);
+    Service svc = DesiredService.build(model);
     assertThat(compute(new Observed(null, svc, null, null), T0).externalUrl()).isNull();
     svc.setStatus(
         new io.fabric8.kubernetes.api.model.ServiceStatusBuilder()

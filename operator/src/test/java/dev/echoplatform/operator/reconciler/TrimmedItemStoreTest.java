@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.echoplatform.operator.api.v1alpha1.Condition;
 import dev.echoplatform.operator.api.v1alpha1.EchoService;
 import dev.echoplatform.operator.reconciler.StatusCalculator.Observed;
-import dev.echoplatform.operator.resources.ConfigMapBuilder;
-import dev.echoplatform.operator.resources.DeploymentBuilder;
+import dev.echoplatform.operator.resources.DesiredConfigMap;
+import dev.echoplatform.operator.resources.DesiredDeployment;
 import dev.echoplatform.operator.resources.EchoServiceModel;
 import dev.echoplatform.operator.resources.Fixtures;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -62,7 +62,7 @@ class TrimmedItemStoreTest {
 
   /** The ConfigMap as the API server returns it after this operator applied it and others wrote. */
   ConfigMap appliedConfigMap() {
-    ConfigMap desired = ConfigMapBuilder.build(model);
+    ConfigMap desired = DesiredConfigMap.build(model);
     ConfigMap actual = JSON.clone(desired);
     actual.getMetadata().setUid("0c1a2b3c-0000-4000-8000-000000000001");
     actual.getMetadata().setResourceVersion("4711");
@@ -136,13 +136,13 @@ class TrimmedItemStoreTest {
     assertThat(cached.getMetadata().getManagedFields())
         .extracting(ManagedFieldsEntry::getManager)
         .containsExactly(MANAGER);
-    assertThat(cached.getData()).isEqualTo(ConfigMapBuilder.build(model).getData());
+    assertThat(cached.getData()).isEqualTo(DesiredConfigMap.build(model).getData());
     assertThat(cached.getMetadata().getAnnotations()).containsKey("example.com/touched-by");
   }
 
   @Test
   void theServerSideApplyMatcherDecidesTheSameOnTheTrimmedChild() {
-    ConfigMap desired = ConfigMapBuilder.build(model);
+    ConfigMap desired = DesiredConfigMap.build(model);
     ConfigMap full = appliedConfigMap();
     ConfigMap trimmed = appliedConfigMap();
     TrimmedItemStore.keepManagedFieldsOf(trimmed, MANAGER);
@@ -305,7 +305,7 @@ class TrimmedItemStoreTest {
 
   @Test
   void statusComputedFromTrimmedPodsIsTheSame() {
-    Deployment d = DeploymentBuilder.build(model);
+    Deployment d = DesiredDeployment.build(model);
     d.getMetadata().setGeneration(1L);
     d.setStatus(
         new DeploymentStatusBuilder()

@@ -37,16 +37,16 @@ class BuildersTest {
 
   static List<HasMetadata> allChildren(EchoServiceModel m) {
     return List.of(
-        ConfigMapBuilder.build(m),
-        DeploymentBuilder.build(m),
-        ServiceBuilder.build(m),
-        NetworkPolicyBuilder.build(m),
-        PodDisruptionBudgetBuilder.build(m),
-        HorizontalPodAutoscalerBuilder.build(m));
+        DesiredConfigMap.build(m),
+        DesiredDeployment.build(m),
+        DesiredService.build(m),
+        DesiredNetworkPolicy.build(m),
+        DesiredPodDisruptionBudget.build(m),
+        DesiredHorizontalPodAutoscaler.build(m));
   }
 
   static PodSpec pod(EchoServiceModel m) {
-    return DeploymentBuilder.build(m).getSpec().getTemplate().getSpec();
+    return DesiredDeployment.build(m).getSpec().getTemplate().getSpec();
   }
 
   static Container container(EchoServiceModel m) {
@@ -66,7 +66,7 @@ class BuildersTest {
 
   @Test
   void defaultConfigMapIsTheServerDefaults() {
-    assertThat(ConfigMapBuilder.build(model("")).getData())
+    assertThat(DesiredConfigMap.build(model("")).getData())
         .isEqualTo(
             Map.ofEntries(
                 Map.entry("PORT", "8080"),
@@ -89,18 +89,18 @@ class BuildersTest {
 
   @Test
   void theLogsNameTheServiceAndItsEnvironment() {
-    assertThat(ConfigMapBuilder.build(model("labels: {environment: staging}")).getData())
+    assertThat(DesiredConfigMap.build(model("labels: {environment: staging}")).getData())
         .containsEntry("SERVICE_NAME", "echo")
         .containsEntry("ENVIRONMENT", "staging");
     // A label value echo-server would refuse is left out rather than passed (the pods must start).
-    assertThat(ConfigMapBuilder.build(model("labels: {environment: 'prod uction'}")).getData())
+    assertThat(DesiredConfigMap.build(model("labels: {environment: 'prod uction'}")).getData())
         .containsEntry("ENVIRONMENT", "");
   }
 
   @Test
   void defaultDeployment() {
     EchoServiceModel m = model("");
-    Deployment d = DeploymentBuilder.build(m);
+    Deployment d = DesiredDeployment.build(m);
     assertThat(d.getSpec().getReplicas()).isEqualTo(2);
     assertThat(d.getSpec().getSelector().getMatchLabels())
         .isEqualTo(
@@ -206,7 +206,7 @@ class BuildersTest {
 
   @Test
   void defaultService() {
-    Service s = ServiceBuilder.build(model(""));
+    Service s = DesiredService.build(model(""));
     assertThat(s.getSpec().getType()).isEqualTo("ClusterIP");
     assertThat(s.getSpec().getSelector()).containsEntry("app.kubernetes.io/instance", "echo");
     assertThat(s.getSpec().getPorts())
@@ -226,19 +226,19 @@ class BuildersTest {
   @Test
   void trafficPolicies() {
     Service s =
-        ServiceBuilder.build(
+        DesiredService.build(
             model(
                 "service: {type: LoadBalancer, externalTrafficPolicy: Local, internalTrafficPolicy: Local}"));
     assertThat(s.getSpec().getExternalTrafficPolicy()).isEqualTo("Local");
     assertThat(s.getSpec().getInternalTrafficPolicy()).isEqualTo("Local");
-    Service internal = ServiceBuilder.build(model("service: {internalTrafficPolicy: Cluster}"));
+    Service internal = DesiredService.build(model("service: {internalTrafficPolicy: Cluster}"));
     assertThat(internal.getSpec().getInternalTrafficPolicy()).isEqualTo("Cluster");
     assertThat(internal.getSpec().getExternalTrafficPolicy()).isNull();
   }
 
   @Test
   void defaultNetworkPolicyAllowsOnly8080InAndDnsOut() {
-    NetworkPolicy np = NetworkPolicyBuilder.build(model(""));
+    NetworkPolicy np = DesiredNetworkPolicy.build(model(""));
     assertThat(np.getSpec().getPodSelector().getMatchLabels())
         .containsEntry("app.kubernetes.io/instance", "echo");
     assertThat(np.getSpec().getPolicyTypes()).containsExactlyInAnyOrder("Ingress", "Egress");
@@ -278,7 +278,7 @@ class BuildersTest {
   @Test
   void metricsPeersMayReachTheManagementPortOnly() {
     NetworkPolicy np =
-        NetworkPolicyBuilder.build(
+        DesiredNetworkPolicy.build(
             model(
                 "networkPolicy: {metricsFrom: [{namespaceSelector: {matchLabels: "
                     + "{kubernetes.io/metadata.name: monitoring}}}]}"));
@@ -303,10 +303,10 @@ class BuildersTest {
 
   @Test
   void connectionAndBodySharesPerClientReachTheServerWhenSet() {
-    assertThat(ConfigMapBuilder.build(model("")).getData())
+    assertThat(DesiredConfigMap.build(model("")).getData())
         .doesNotContainKeys("MAX_CONNECTIONS_PER_CLIENT", "MAX_INFLIGHT_BODY_BYTES_PER_CLIENT");
     assertThat(
-            ConfigMapBuilder.build(
+            DesiredConfigMap.build(
                     model(
                         "settings: {maxConnectionsPerClient: 64, maxInflightBodyBytesPerClient: 2097152}"))
                 .getData())
@@ -316,7 +316,7 @@ class BuildersTest {
 
   @Test
   void defaultHpa() {
-    HorizontalPodAutoscaler hpa = HorizontalPodAutoscalerBuilder.build(model(""));
+    HorizontalPodAutoscaler hpa = DesiredHorizontalPodAutoscaler.build(model(""));
     assertThat(hpa.getSpec().getScaleTargetRef().getKind()).isEqualTo("Deployment");
     assertThat(hpa.getSpec().getScaleTargetRef().getName()).isEqualTo("echo");
     assertThat(hpa.getSpec().getMinReplicas()).isEqualTo(2);
@@ -364,15 +364,15 @@ class BuildersTest {
       })
   void settingsBecomeEnvironment(String spec, String env, String value) {
     EchoServiceModel m = model(spec);
-    assertThat(ConfigMapBuilder.build(m).getData()).containsEntry(env, value);
+    assertThat(DesiredConfigMap.build(m).getData()).containsEntry(env, value);
     assertThat(m.configHash()).isNotEqualTo(model("").configHash());
-    assertThat(DeploymentBuilder.build(m).getSpec().getTemplate().getMetadata().getAnnotations())
+    assertThat(DesiredDeployment.build(m).getSpec().getTemplate().getMetadata().getAnnotations())
         .containsEntry(EchoServiceModel.CONFIG_HASH_ANNOTATION, m.configHash());
   }
 
   @Test
   void inflightBudgetIsLeftToTheServerWhenUnset() {
-    assertThat(ConfigMapBuilder.build(model("")).getData())
+    assertThat(DesiredConfigMap.build(model("")).getData())
         .doesNotContainKey("MAX_INFLIGHT_BODY_BYTES");
   }
 
@@ -475,7 +475,7 @@ class BuildersTest {
   @Test
   void anEchoServiceCanTurnTheScrapeAnnotationOff() {
     var annotations =
-        DeploymentBuilder.build(model("podAnnotations: {prometheus.io/scrape: \"false\"}"))
+        DesiredDeployment.build(model("podAnnotations: {prometheus.io/scrape: \"false\"}"))
             .getSpec()
             .getTemplate()
             .getMetadata()
@@ -487,7 +487,7 @@ class BuildersTest {
   @SuppressWarnings("unchecked")
   void podMonitorScrapesTheManagementPortAndLabelsTheSeriesWithTheEchoService() {
     var pm =
-        PodMonitorBuilder.build(
+        DesiredPodMonitor.build(
             model("monitoring: {interval: 15s, labels: {release: kube-prometheus-stack}}"));
     assertThat(pm.getApiVersion()).isEqualTo("monitoring.coreos.com/v1");
     assertThat(pm.getKind()).isEqualTo("PodMonitor");
@@ -525,7 +525,7 @@ class BuildersTest {
   @Test
   void nodePortService() {
     Service s =
-        ServiceBuilder.build(model("service: {type: NodePort, port: 8081, nodePort: 30080}"));
+        DesiredService.build(model("service: {type: NodePort, port: 8081, nodePort: 30080}"));
     assertThat(s.getSpec().getType()).isEqualTo("NodePort");
     assertThat(s.getSpec().getPorts().get(0).getPort()).isEqualTo(8081);
     assertThat(s.getSpec().getPorts().get(0).getNodePort()).isEqualTo(30080);
@@ -534,7 +534,7 @@ class BuildersTest {
   @Test
   void loadBalancerServiceWithSourceRangesAndAnnotations() {
     Service s =
-        ServiceBuilder.build(
+        DesiredService.build(
             model(
                 """
         annotations: {owner: team-a}
@@ -557,7 +557,7 @@ class BuildersTest {
   @Test
   void networkPolicyPeers() {
     NetworkPolicy np =
-        NetworkPolicyBuilder.build(
+        DesiredNetworkPolicy.build(
             model(
                 """
         networkPolicy:
@@ -610,7 +610,7 @@ class BuildersTest {
   @Test
   void autoscalingSettings() {
     HorizontalPodAutoscaler hpa =
-        HorizontalPodAutoscalerBuilder.build(
+        DesiredHorizontalPodAutoscaler.build(
             model(
                 """
         autoscaling: {enabled: true, minReplicas: 3, maxReplicas: 20,
@@ -649,13 +649,13 @@ class BuildersTest {
       })
   void anAutoscaledDeploymentStartsAtSpecReplicasWithinTheAutoscalersBounds(
       String spec, int expected) {
-    assertThat(DeploymentBuilder.startingReplicas(model(spec))).isEqualTo(expected);
+    assertThat(DesiredDeployment.startingReplicas(model(spec))).isEqualTo(expected);
   }
 
   @ParameterizedTest
   @MethodSource("replicaOwnership")
   void deploymentOwnsReplicasOnlyWithoutAutoscaling(String spec, Integer expected) {
-    assertThat(DeploymentBuilder.build(model(spec)).getSpec().getReplicas()).isEqualTo(expected);
+    assertThat(DesiredDeployment.build(model(spec)).getSpec().getReplicas()).isEqualTo(expected);
   }
 
   @ParameterizedTest
@@ -669,7 +669,7 @@ class BuildersTest {
         "autoscaling: {enabled: true, minReplicas: 4}",
       })
   void pdbNeverBlocksDrains(String spec) {
-    PodDisruptionBudget pdb = PodDisruptionBudgetBuilder.build(model(spec));
+    PodDisruptionBudget pdb = DesiredPodDisruptionBudget.build(model(spec));
     assertThat(pdb.getSpec().getMaxUnavailable()).isEqualTo(new IntOrString(1));
     assertThat(pdb.getSpec().getMinAvailable()).isNull();
     assertThat(pdb.getSpec().getUnhealthyPodEvictionPolicy()).isEqualTo("AlwaysAllow");
@@ -702,7 +702,7 @@ class BuildersTest {
           .containsAllEntriesOf(userAnnotations)
           .doesNotContainKey("dapr.io/enabled");
     }
-    var template = DeploymentBuilder.build(m).getSpec().getTemplate().getMetadata();
+    var template = DesiredDeployment.build(m).getSpec().getTemplate().getMetadata();
     assertThat(template.getLabels())
         .containsAllEntriesOf(userLabels)
         .containsAllEntriesOf(STANDARD_LABELS);
@@ -715,7 +715,7 @@ class BuildersTest {
   @Test
   void selectorDoesNotDependOnUserLabelsOrVersion() {
     Function<String, Map<String, String>> selector =
-        spec -> DeploymentBuilder.build(model(spec)).getSpec().getSelector().getMatchLabels();
+        spec -> DesiredDeployment.build(model(spec)).getSpec().getSelector().getMatchLabels();
     assertThat(selector.apply("labels: {team: x}\nimage: echo:2.0")).isEqualTo(selector.apply(""));
   }
 

@@ -10,7 +10,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
 /**
  * The Prometheus Operator's PodMonitor (monitoring.coreos.com/v1), as far as the operator writes
  * it: the type names the resource for the client and the informer, the spec stays a map (only the
- * fields PodMonitorBuilder sets). Not a CustomResource, so the CRD generator leaves it alone: its
+ * fields DesiredPodMonitor sets). Not a CustomResource, so the CRD generator leaves it alone: its
  * CRD is the Prometheus Operator's.
  */
 @Group(PodMonitor.GROUP)

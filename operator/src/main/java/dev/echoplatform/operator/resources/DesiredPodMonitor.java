@@ -12,17 +12,17 @@ import java.util.TreeMap;
  * series, which the chart's fleet alerts and dashboard group by; Prometheus adds {@code namespace}
  * and {@code pod}.
  */
-public final class PodMonitorBuilder {
+public final class DesiredPodMonitor {
 
   /** The label the series carry: the EchoService's name. */
   public static final String ECHOSERVICE_LABEL = "echoservice";
 
-  private PodMonitorBuilder() {}
+  private DesiredPodMonitor() {}
 
   public static PodMonitor build(EchoServiceModel m) {
     MonitoringSettings monitoring = m.spec().monitoring();
     PodMonitor pm = new PodMonitor();
-    pm.setMetadata(ConfigMapBuilder.metadata(m));
+    pm.setMetadata(m.childMetadata());
     Map<String, String> labels = new TreeMap<>(monitoring.labels());
     labels.putAll(pm.getMetadata().getLabels());
     pm.getMetadata().setLabels(labels);

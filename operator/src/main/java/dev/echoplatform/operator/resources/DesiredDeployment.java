@@ -13,20 +13,21 @@ import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.TopologySpreadConstraint;
 import io.fabric8.kubernetes.api.model.TopologySpreadConstraintBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /** Desired Deployment of echo-server. */
-public final class DeploymentBuilder {
+public final class DesiredDeployment {
 
   /** Seconds of grace beyond the server's own drain (shutdown delay + timeout). */
   public static final long TERMINATION_GRACE_MARGIN_SECONDS = 5;
 
   public static final long RUN_AS_ID = 10001L;
 
-  private DeploymentBuilder() {}
+  private DesiredDeployment() {}
 
   /**
    * The replica count a new Deployment starts with while autoscaling is on: {@code spec.replicas}
@@ -57,8 +58,8 @@ public final class DeploymentBuilder {
     podAnnotations.putAll(spec.podAnnotations());
     podAnnotations.put(EchoServiceModel.CONFIG_HASH_ANNOTATION, m.configHash());
 
-    return new io.fabric8.kubernetes.api.model.apps.DeploymentBuilder()
-        .withMetadata(ConfigMapBuilder.metadata(m))
+    return new DeploymentBuilder()
+        .withMetadata(m.childMetadata())
         .withNewSpec()
         // With autoscaling on, the HorizontalPodAutoscaler owns replicas: leave the field out.
         .withReplicas(m.autoscaling() ? null : spec.replicas())

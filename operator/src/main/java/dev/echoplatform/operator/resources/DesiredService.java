@@ -5,20 +5,21 @@ import dev.echoplatform.operator.api.v1alpha1.ServiceSettings.ServiceType;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import java.util.TreeMap;
 
 /** Desired Service: the configured port to the pods' port 8080. */
-public final class ServiceBuilder {
+public final class DesiredService {
 
-  private ServiceBuilder() {}
+  private DesiredService() {}
 
   public static Service build(EchoServiceModel m) {
     ServiceSettings s = m.spec().service();
-    ObjectMeta metadata = ConfigMapBuilder.metadata(m);
+    ObjectMeta metadata = m.childMetadata();
     TreeMap<String, String> annotations = new TreeMap<>(m.annotations());
     annotations.putAll(s.annotations());
     metadata.setAnnotations(annotations);
-    return new io.fabric8.kubernetes.api.model.ServiceBuilder()
+    return new ServiceBuilder()
         .withMetadata(metadata)
         .withNewSpec()
         .withType(s.type().name())

@@ -3,6 +3,7 @@ package dev.echoplatform.operator.resources;
 import dev.echoplatform.operator.api.v1alpha1.AutoscalingSettings;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HPAScalingPolicyBuilder;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricSpec;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.MetricSpecBuilder;
 import java.util.ArrayList;
@@ -14,14 +15,14 @@ import java.util.List;
  * double or add 4 pods every 15 s, whichever is more), scale down slowly (the configured
  * stabilisation window, default 300 s).
  */
-public final class HorizontalPodAutoscalerBuilder {
+public final class DesiredHorizontalPodAutoscaler {
 
-  private HorizontalPodAutoscalerBuilder() {}
+  private DesiredHorizontalPodAutoscaler() {}
 
   public static HorizontalPodAutoscaler build(EchoServiceModel m) {
     AutoscalingSettings a = m.spec().autoscaling();
-    return new io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder()
-        .withMetadata(ConfigMapBuilder.metadata(m))
+    return new HorizontalPodAutoscalerBuilder()
+        .withMetadata(m.childMetadata())
         .withNewSpec()
         .withNewScaleTargetRef()
         .withApiVersion("apps/v1")

@@ -3,6 +3,7 @@ package dev.echoplatform.operator.resources;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeerBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPortBuilder;
 import java.util.Map;
@@ -13,20 +14,20 @@ import java.util.Map;
  * default: only the pod's node, i.e. the kubelet's probes, reaches it, as NetworkPolicy always
  * allows), egress only DNS (UDP and TCP 53) to kube-dns in kube-system.
  */
-public final class NetworkPolicyBuilder {
+public final class DesiredNetworkPolicy {
 
   public static final Map<String, String> DNS_NAMESPACE =
       Map.of("kubernetes.io/metadata.name", "kube-system");
   public static final Map<String, String> DNS_PODS = Map.of("k8s-app", "kube-dns");
 
-  private NetworkPolicyBuilder() {}
+  private DesiredNetworkPolicy() {}
 
   public static NetworkPolicy build(EchoServiceModel m) {
     var peers = m.spec().networkPolicy().ingressFrom();
     var metricsPeers = m.spec().networkPolicy().metricsFrom();
     var builder =
-        new io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder()
-            .withMetadata(ConfigMapBuilder.metadata(m))
+        new NetworkPolicyBuilder()
+            .withMetadata(m.childMetadata())
             .withNewSpec()
             .withPodSelector(new LabelSelectorBuilder().withMatchLabels(m.selector()).build())
             .withPolicyTypes("Ingress", "Egress")

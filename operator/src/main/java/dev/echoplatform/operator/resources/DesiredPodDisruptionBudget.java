@@ -3,6 +3,7 @@ package dev.echoplatform.operator.resources;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
 
 /**
  * Desired PodDisruptionBudget: {@code maxUnavailable: 1} whatever the replica count.
@@ -14,13 +15,13 @@ import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
  * unhealthyPodEvictionPolicy: AlwaysAllow} lets drains evict pods that are not ready (crash-looping
  * pods never block maintenance).
  */
-public final class PodDisruptionBudgetBuilder {
+public final class DesiredPodDisruptionBudget {
 
-  private PodDisruptionBudgetBuilder() {}
+  private DesiredPodDisruptionBudget() {}
 
   public static PodDisruptionBudget build(EchoServiceModel m) {
-    return new io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder()
-        .withMetadata(ConfigMapBuilder.metadata(m))
+    return new PodDisruptionBudgetBuilder()
+        .withMetadata(m.childMetadata())
         .withNewSpec()
         .withSelector(new LabelSelectorBuilder().withMatchLabels(m.selector()).build())
         .withMaxUnavailable(new IntOrString(1))
