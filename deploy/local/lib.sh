@@ -4,6 +4,9 @@
 
 LOCAL_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CONTROL_PLANE_MOD="${LOCAL_DIR}/control-plane"
+# kube-apiserver of the oldest Kubernetes release the chart supports (Chart.yaml kubeVersion): the api-tests' second
+# version (build-control-plane.sh <x.y.z>, mvn -P api-tests -Dkube-api.version=<x.y.z>; docs/e2e.md).
+OLDEST_CONTROL_PLANE_MOD="${LOCAL_DIR}/control-plane-oldest"
 ETCD_MOD="${LOCAL_DIR}/etcd"
 
 # The versions are read from the Go modules so that go.mod stays the single source of truth.
@@ -29,6 +32,11 @@ K8S_MINOR="${K8S_MINOR%%.*}"
 
 K8S_CACHE="${ECHO_K8S_CACHE:-${HOME}/.cache/echo-operator/k8s/${K8S_VERSION}}"
 K8S_BIN="${K8S_CACHE}/bin"
+
+OLDEST_K8S_VERSION="$(mod_version "${OLDEST_CONTROL_PLANE_MOD}/go.mod" k8s.io/kubernetes)" # e.g. v1.29.15
+OLDEST_K8S_SEMVER="${OLDEST_K8S_VERSION#v}"
+OLDEST_K8S_CACHE="${ECHO_K8S_OLDEST_CACHE:-${HOME}/.cache/echo-operator/k8s/${OLDEST_K8S_VERSION}}"
+OLDEST_K8S_BIN="${OLDEST_K8S_CACHE}/bin"
 KUBEAPITEST_DIR="${KUBE_API_TEST_DIR:-${HOME}/.kubeapitest}"
 
 # Binaries the cluster needs, in the cache's bin directory.
