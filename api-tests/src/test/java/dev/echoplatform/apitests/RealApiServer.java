@@ -34,16 +34,30 @@ abstract class RealApiServer {
   static KubeAPIServer server;
   static KubernetesClient client;
 
+  /**
+   * The Kubernetes version the tests run on ({@code -Dkube-api.version}, passed on by the build):
+   * 1.36.3 or the oldest version the chart supports (the version matrix, docs/e2e.md).
+   */
+  static final String KUBE_API_VERSION = System.getProperty("echo.kube-api.version", "1.36.3");
+
   @BeforeAll
   static void startApiServer() {
     server =
         new KubeAPIServer(
             KubeAPIServerConfigBuilder.anAPIServerConfig()
                 .withOfflineMode(true)
-                .withApiServerVersion(System.getProperty("echo.kube-api.version", "1.36.3"))
+                .withApiServerVersion(KUBE_API_VERSION)
                 .build());
     server.start();
     client = clientBuilder().build();
+    // The binary laid out for the version is that release (a wrong symlink would prove nothing
+    // about the version).
+    String served = client.getKubernetesVersion().getGitVersion();
+    if (!served.equals("v" + KUBE_API_VERSION)) {
+      throw new IllegalStateException(
+          "kube-apiserver laid out for " + KUBE_API_VERSION + " reports " + served);
+    }
+    System.out.println("api-tests on kube-apiserver " + served);
   }
 
   /** A client builder for the API server of the class. */

@@ -3,13 +3,19 @@ package dev.echoplatform.deploy;
 import static dev.echoplatform.deploy.RenderedChart.FULLNAME;
 import static dev.echoplatform.deploy.RenderedChart.NAMESPACE;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -37,6 +43,51 @@ class ChartDefaultValuesTest {
     assertThat(chartYaml.path("apiVersion").asText()).isEqualTo("v2");
     assertThat(chartYaml.path("version").asText()).isEqualTo(Project.version());
     assertThat(chartYaml.path("appVersion").asText()).isEqualTo(Project.version());
+  }
+
+  /**
+   * kubeVersion claims the oldest Kubernetes minor the api-tests run on: the release built by
+   * deploy/local/control-plane-oldest (the CRD's CEL quantity rules need 1.29, docs/deploy.md).
+   * Helm refuses older clusters, including 1.28's last patch.
+   */
+  @Test
+  void kubeVersionIsTheOldestVersionTheApiTestsRunOn() throws IOException {
+    Path goMod = Project.root().resolve("deploy/local/control-plane-oldest/go.mod");
+    Matcher release =
+        Pattern.compile("(?m)^\\s*(?:require\\s+)?k8s\\.io/kubernetes v(\\d+)\\.(\\d+)\\.(\\d+)$")
+            .matcher(Files.readString(goMod));
+    assertThat(release.find()).as("k8s.io/kubernetes in %s", goMod).isTrue();
+    String major = release.group(1);
+    int minor = Integer.parseInt(release.group(2));
+    JsonNode chartYaml = Yaml.single(Project.chartDir().resolve("Chart.yaml"));
+    assertThat(chartYaml.path("kubeVersion").asText())
+        .isEqualTo(">=" + major + "." + minor + ".0-0");
+
+    Helm helm = new Helm(Project.chartDir());
+    assertThat(
+            helm.template()
+                .withName(RenderedChart.RELEASE)
+                .withNamespace(NAMESPACE)
+                .withKubeVersion("v" + major + "." + minor + ".0")
+                .call())
+        .contains("kind: CustomResourceDefinition");
+    String older = "v" + major + "." + (minor - 1) + ".15";
+    assertThatThrownBy(
+            () ->
+                helm.template()
+                    .withName(RenderedChart.RELEASE)
+                    .withNamespace(NAMESPACE)
+                    .withKubeVersion(older)
+                    .call())
+        .as("helm template --kube-version %s", older)
+        .hasMessageContaining(
+            "chart requires kubeVersion: >="
+                + major
+                + "."
+                + minor
+                + ".0-0 which is incompatible with"
+                + " Kubernetes "
+                + older);
   }
 
   @Test

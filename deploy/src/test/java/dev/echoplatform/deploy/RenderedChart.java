@@ -21,7 +21,7 @@ final class RenderedChart {
   static final String FULLNAME = "echo-operator";
 
   /**
-   * Kubernetes version the chart is rendered for (the chart needs >= 1.27; helm-java defaults to
+   * Kubernetes version the chart is rendered for (the chart needs >= 1.29; helm-java defaults to
    * 1.20).
    */
   static final String KUBE_VERSION = "v1.33.0";
