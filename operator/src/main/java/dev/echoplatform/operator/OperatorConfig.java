@@ -17,7 +17,7 @@ import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
- * Configuration of the operator process, read from environment variables (see {@link #HELP}).
+ * Configuration of the operator process, read from environment variables ({@link Variable}).
  *
  * @param watchNamespaces namespaces to watch; empty means all namespaces
  * @param echoServerImage image used when an EchoService sets none
@@ -87,7 +87,64 @@ public record OperatorConfig(
   public static final String SERVICE_ACCOUNT_NAMESPACE_FILE =
       "/var/run/secrets/kubernetes.io/serviceaccount/namespace";
 
-  public static final String HELP =
+  /**
+   * The operator's environment: every variable it reads, with what {@code --help} says of it.
+   * {@link #fromEnvironment} reads them through {@link #read} only, and the help is printed from
+   * this table, so a variable cannot be read without being documented (OperatorConfigTest checks
+   * both ways).
+   */
+  public enum Variable {
+    WATCH_NAMESPACES("comma-separated namespaces to watch; empty = all namespaces", "empty"),
+    ECHO_SERVER_IMAGE(
+        "image for EchoServices that set no spec.image", IMAGE_REPOSITORY + ":<version>"),
+    LEADER_ELECTION_ENABLED("true|false: elect one active replica through a Lease", "true"),
+    LEADER_ELECTION_LEASE_NAME("name of the Lease", "echo-operator-leader"),
+    LEADER_ELECTION_NAMESPACE(
+        "namespace of the Lease", "POD_NAMESPACE, else the in-cluster service-account namespace"),
+    POD_NAMESPACE("the pod's namespace, which the chart sets from the downward API", "none"),
+    RECONCILE_CONCURRENCY("EchoServices reconciled in parallel, 1-1000", "10"),
+    MANAGEMENT_PORT("port of /healthz, /readyz and /metrics, 1-65535", "8081"),
+    BIND_ADDRESS(
+        "IP address the management port listens on (127.0.0.1 for a local process)",
+        "0.0.0.0, every interface"),
+    LOG_LEVEL("trace|debug|info|warn|error; logs are JSON lines", "info"),
+    RESYNC_INTERVAL(
+        "how often every EchoService is reconciled even when nothing changed, a Go duration from"
+            + " 10s to 168h; an unchanged EchoService costs no write",
+        "10h");
+
+    private final String help;
+    private final String defaultValue;
+
+    Variable(String help, String defaultValue) {
+      this.help = help;
+      this.defaultValue = defaultValue;
+    }
+
+    /** The value, trimmed; empty when unset. */
+    public String read(Map<String, String> env) {
+      String v = env.get(name());
+      return v == null ? "" : v.trim();
+    }
+
+    /** This variable's lines of {@code --help}: name, text and default, wrapped at 110 columns. */
+    String helpLines() {
+      String text =
+          help + " (default: " + defaultValue.replace("<version>", operatorVersion()) + ")";
+      StringBuilder out = new StringBuilder();
+      StringBuilder line = new StringBuilder("  " + "%-28s".formatted(name()));
+      for (String word : text.split(" ")) {
+        if (line.length() + 1 + word.length() > 110 && line.length() > 30) {
+          out.append(line.toString().stripTrailing()).append('\n');
+          line = new StringBuilder(" ".repeat(30));
+        }
+        line.append(line.length() == 30 ? "" : " ").append(word);
+      }
+      return out.append(line).append('\n').toString();
+    }
+  }
+
+  private static final String USAGE =
       """
       echo-operator %s - reconciles EchoService resources (echo.platform.dev/v1alpha1).
 
@@ -98,21 +155,6 @@ public record OperatorConfig(
 
       Connects to the cluster of the current kubeconfig, or the in-cluster service account.
       Configuration (environment variables):
-        WATCH_NAMESPACES            comma-separated namespaces to watch; empty = all namespaces (default: empty)
-        ECHO_SERVER_IMAGE           image for EchoServices that set no spec.image
-                                    (default: %s:%s)
-        LEADER_ELECTION_ENABLED     true|false: elect one active replica through a Lease (default: true)
-        LEADER_ELECTION_LEASE_NAME  name of the Lease (default: echo-operator-leader)
-        LEADER_ELECTION_NAMESPACE   namespace of the Lease (default: POD_NAMESPACE, else the
-                                    in-cluster service-account namespace)
-        RECONCILE_CONCURRENCY       EchoServices reconciled in parallel, 1-1000 (default: 10)
-        MANAGEMENT_PORT             port of /healthz, /readyz and /metrics, 1-65535 (default: 8081)
-        BIND_ADDRESS                IP address the management port listens on (default: 0.0.0.0,
-                                    every interface; 127.0.0.1 for a local process)
-        LOG_LEVEL                   trace|debug|info|warn|error (default: info); logs are JSON lines
-        RESYNC_INTERVAL             how often every EchoService is reconciled even when nothing changed,
-                                    a Go duration from 10s to 168h (default: 10h); an unchanged
-                                    EchoService costs no write
       """;
 
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
@@ -151,7 +193,11 @@ public record OperatorConfig(
   }
 
   public static String help() {
-    return HELP.formatted(operatorVersion(), IMAGE_REPOSITORY, operatorVersion());
+    StringBuilder help = new StringBuilder(USAGE.formatted(operatorVersion()));
+    for (Variable v : Variable.values()) {
+      help.append(v.helpLines());
+    }
+    return help.toString();
   }
 
   public static OperatorConfig fromEnvironment() {
@@ -166,7 +212,7 @@ public record OperatorConfig(
   public static OperatorConfig fromEnvironment(
       Map<String, String> env, Function<Path, Optional<String>> serviceAccountNamespace) {
     Set<String> namespaces = new TreeSet<>();
-    String watch = env.getOrDefault("WATCH_NAMESPACES", "").trim();
+    String watch = Variable.WATCH_NAMESPACES.read(env);
     if (!watch.isEmpty()) {
       for (String ns : watch.split(",")) {
         String n = ns.trim();
@@ -174,37 +220,33 @@ public record OperatorConfig(
           continue;
         }
         if (!DNS_LABEL.matcher(n).matches()) {
-          throw invalid("WATCH_NAMESPACES", watch, "'" + n + "' is not a valid namespace name");
+          throw invalid(
+              Variable.WATCH_NAMESPACES, watch, "'" + n + "' is not a valid namespace name");
         }
         namespaces.add(n);
       }
     }
-    String image = env.getOrDefault("ECHO_SERVER_IMAGE", "").trim();
+    String image = Variable.ECHO_SERVER_IMAGE.read(env);
     if (image.isEmpty()) {
       image = defaultImage();
     } else if (image.chars().anyMatch(Character::isWhitespace)) {
-      throw invalid("ECHO_SERVER_IMAGE", image, "an image reference contains no whitespace");
+      throw invalid(Variable.ECHO_SERVER_IMAGE, image, "an image reference contains no whitespace");
     }
-    boolean leaderElection = bool(env, "LEADER_ELECTION_ENABLED", true);
-    String leaseName = env.getOrDefault("LEADER_ELECTION_LEASE_NAME", "").trim();
+    boolean leaderElection = bool(env, Variable.LEADER_ELECTION_ENABLED, true);
+    String leaseName = Variable.LEADER_ELECTION_LEASE_NAME.read(env);
     if (leaseName.isEmpty()) {
       leaseName = "echo-operator-leader";
     } else if (!DNS_SUBDOMAIN.matcher(leaseName).matches()) {
-      throw invalid("LEADER_ELECTION_LEASE_NAME", leaseName, "not a valid Lease name");
+      throw invalid(Variable.LEADER_ELECTION_LEASE_NAME, leaseName, "not a valid Lease name");
     }
     Optional<String> leaseNamespace =
-        Optional.ofNullable(env.get("LEADER_ELECTION_NAMESPACE"))
-            .map(String::trim)
+        Optional.of(Variable.LEADER_ELECTION_NAMESPACE.read(env))
             .filter(s -> !s.isEmpty())
-            .or(
-                () ->
-                    Optional.ofNullable(env.get("POD_NAMESPACE"))
-                        .map(String::trim)
-                        .filter(s -> !s.isEmpty()))
+            .or(() -> Optional.of(Variable.POD_NAMESPACE.read(env)).filter(s -> !s.isEmpty()))
             .or(() -> serviceAccountNamespace.apply(Path.of(SERVICE_ACCOUNT_NAMESPACE_FILE)));
     if (leaseNamespace.isPresent() && !DNS_LABEL.matcher(leaseNamespace.get()).matches()) {
       throw invalid(
-          "LEADER_ELECTION_NAMESPACE", leaseNamespace.get(), "not a valid namespace name");
+          Variable.LEADER_ELECTION_NAMESPACE, leaseNamespace.get(), "not a valid namespace name");
     }
     if (leaderElection && leaseNamespace.isEmpty()) {
       throw new IllegalArgumentException(
@@ -212,32 +254,34 @@ public record OperatorConfig(
               + "service-account namespace is available; set LEADER_ELECTION_NAMESPACE or "
               + "LEADER_ELECTION_ENABLED=false");
     }
-    int concurrency = integer(env, "RECONCILE_CONCURRENCY", 10, 1, 1000);
-    int port = integer(env, "MANAGEMENT_PORT", 8081, 1, 65535);
-    String logLevel = env.getOrDefault("LOG_LEVEL", "").trim().toLowerCase(Locale.ROOT);
+    int concurrency = integer(env, Variable.RECONCILE_CONCURRENCY, 10, 1, 1000);
+    int port = integer(env, Variable.MANAGEMENT_PORT, 8081, 1, 65535);
+    String logLevel = Variable.LOG_LEVEL.read(env).toLowerCase(Locale.ROOT);
     if (logLevel.isEmpty()) {
       logLevel = "info";
     } else if (!LOG_LEVELS.contains(logLevel)) {
-      throw invalid("LOG_LEVEL", logLevel, "expected one of " + new TreeSet<>(LOG_LEVELS));
+      throw invalid(Variable.LOG_LEVEL, logLevel, "expected one of " + new TreeSet<>(LOG_LEVELS));
     }
-    String bindAddress = env.getOrDefault("BIND_ADDRESS", "").trim();
+    String bindAddress = Variable.BIND_ADDRESS.read(env);
     if (bindAddress.isEmpty()) {
       bindAddress = DEFAULT_BIND_ADDRESS;
     } else if (!IPV4.matcher(bindAddress).matches() && !isIpv6Literal(bindAddress)) {
       throw invalid(
-          "BIND_ADDRESS", bindAddress, "expected an IPv4 or IPv6 address literal, e.g. 127.0.0.1");
+          Variable.BIND_ADDRESS,
+          bindAddress,
+          "expected an IPv4 or IPv6 address literal, e.g. 127.0.0.1");
     }
     Duration resync = DEFAULT_RESYNC;
-    String resyncText = env.getOrDefault("RESYNC_INTERVAL", "").trim();
+    String resyncText = Variable.RESYNC_INTERVAL.read(env);
     if (!resyncText.isEmpty()) {
       String accepted = "expected a Go duration from 10s to 168h, e.g. 30m or 10h";
       try {
         resync = GoDuration.parse(resyncText);
       } catch (IllegalArgumentException e) {
-        throw invalid("RESYNC_INTERVAL", resyncText, accepted);
+        throw invalid(Variable.RESYNC_INTERVAL, resyncText, accepted);
       }
       if (resync.compareTo(MIN_RESYNC) < 0 || resync.compareTo(MAX_RESYNC) > 0) {
-        throw invalid("RESYNC_INTERVAL", resyncText, accepted);
+        throw invalid(Variable.RESYNC_INTERVAL, resyncText, accepted);
       }
     }
     return new OperatorConfig(
@@ -274,8 +318,8 @@ public record OperatorConfig(
     }
   }
 
-  private static boolean bool(Map<String, String> env, String name, boolean dflt) {
-    String v = env.getOrDefault(name, "").trim().toLowerCase(Locale.ROOT);
+  private static boolean bool(Map<String, String> env, Variable name, boolean dflt) {
+    String v = name.read(env).toLowerCase(Locale.ROOT);
     if (v.isEmpty()) {
       return dflt;
     }
@@ -286,8 +330,8 @@ public record OperatorConfig(
     };
   }
 
-  private static int integer(Map<String, String> env, String name, int dflt, int min, int max) {
-    String v = env.getOrDefault(name, "").trim();
+  private static int integer(Map<String, String> env, Variable name, int dflt, int min, int max) {
+    String v = name.read(env);
     if (v.isEmpty()) {
       return dflt;
     }
@@ -303,7 +347,7 @@ public record OperatorConfig(
     return value;
   }
 
-  private static IllegalArgumentException invalid(String name, String value, String why) {
+  private static IllegalArgumentException invalid(Variable name, String value, String why) {
     return new IllegalArgumentException("invalid " + name + "='" + value + "': " + why);
   }
 

@@ -149,4 +149,34 @@ class OperatorConfigTest {
             "RESYNC_INTERVAL",
             "ghcr.io/echo-platform/echo-server:0.1.0");
   }
+
+  /** Every variable the configuration reads is one --help lists, and every one it lists is read. */
+  @Test
+  void theHelpIsTheTableOfWhatIsRead() {
+    java.util.Set<Object> read = new java.util.TreeSet<>();
+    Map<String, String> recording =
+        new HashMap<>() {
+          @Override
+          public String get(Object key) {
+            read.add(key);
+            return super.get(key);
+          }
+
+          @Override
+          public String getOrDefault(Object key, String dflt) {
+            read.add(key);
+            return super.getOrDefault(key, dflt);
+          }
+        };
+    OperatorConfig.fromEnvironment(recording, p -> Optional.of("echo-system"));
+    assertThat(read)
+        .containsExactlyInAnyOrderElementsOf(
+            java.util.Arrays.stream(OperatorConfig.Variable.values()).map(Enum::name).toList());
+    for (OperatorConfig.Variable v : OperatorConfig.Variable.values()) {
+      assertThat(OperatorConfig.help()).containsPattern("(?m)^  " + v.name() + " +\\S");
+    }
+    assertThat(OperatorConfig.help().replaceAll("\\s+", " "))
+        .contains("RESYNC_INTERVAL", "a Go duration from 10s to 168h", "(default: 10h)")
+        .doesNotContain("<version>");
+  }
 }
