@@ -235,33 +235,12 @@ public final class StatusCalculator {
                 + "=true: the children are neither applied nor reverted until it is removed",
             null,
             generation));
-    return withConditions(
-        previous, keepTransitionTimes(conditions, es.getStatus(), lastPublished, now));
+    return previous.withConditions(
+        keepTransitionTimes(conditions, es.getStatus(), lastPublished, now));
   }
 
   private static EchoServiceStatus previousOrEmpty(EchoService es) {
-    return es.getStatus() == null
-        ? new EchoServiceStatus(
-            null, null, null, null, null, null, null, null, null, null, null, null)
-        : es.getStatus();
-  }
-
-  /** {@code previous} with other conditions: what was observed last is kept as it was. */
-  private static EchoServiceStatus withConditions(
-      EchoServiceStatus previous, List<Condition> conditions) {
-    return new EchoServiceStatus(
-        previous.observedGeneration(),
-        previous.replicas(),
-        previous.readyReplicas(),
-        previous.updatedReplicas(),
-        previous.replicaSummary(),
-        previous.selector(),
-        previous.url(),
-        previous.externalUrl(),
-        previous.image(),
-        previous.version(),
-        previous.autoscaling(),
-        conditions);
+    return es.getStatus() == null ? EchoServiceStatus.empty() : es.getStatus();
   }
 
   /** The status to publish when reconciling failed before children could be observed. */
@@ -287,8 +266,8 @@ public final class StatusCalculator {
                         generation)));
     conditions.add(
         new Condition(Condition.DEGRADED, Condition.TRUE, reason, message, null, generation));
-    return withConditions(
-        previous, keepTransitionTimes(conditions, es.getStatus(), lastPublished, now));
+    return previous.withConditions(
+        keepTransitionTimes(conditions, es.getStatus(), lastPublished, now));
   }
 
   /**

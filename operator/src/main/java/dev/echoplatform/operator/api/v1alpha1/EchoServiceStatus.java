@@ -39,6 +39,29 @@ public record EchoServiceStatus(
     conditions = conditions == null ? List.of() : List.copyOf(conditions);
   }
 
+  /** No status yet: nothing observed, no conditions. */
+  public static EchoServiceStatus empty() {
+    return new EchoServiceStatus(
+        null, null, null, null, null, null, null, null, null, null, null, null);
+  }
+
+  /** This status with other conditions; what was observed is kept as it was. */
+  public EchoServiceStatus withConditions(List<Condition> newConditions) {
+    return new EchoServiceStatus(
+        observedGeneration,
+        replicas,
+        readyReplicas,
+        updatedReplicas,
+        replicaSummary,
+        selector,
+        url,
+        externalUrl,
+        image,
+        version,
+        autoscaling,
+        newConditions);
+  }
+
   public Optional<Condition> condition(String type) {
     return conditions.stream().filter(c -> type.equals(c.type())).findFirst();
   }
