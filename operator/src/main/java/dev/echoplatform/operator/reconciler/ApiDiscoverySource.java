@@ -52,15 +52,15 @@ final class ApiDiscoverySource extends AbstractEventSource<Void, EchoService> {
   /** The last answer; asked now when there is none yet (a reconcile before the first check). */
   boolean present() {
     Boolean known = present;
-    return known != null ? known : check(false);
+    return known != null ? known : check();
   }
 
   /**
    * Asks discovery; on a change of the answer (not the first one, which the initial reconcile of
-   * every EchoService already sees) reconciles every EchoService when {@code announce}. A failed
-   * question keeps the previous answer.
+   * every EchoService already sees) reconciles every EchoService. A failed question keeps the
+   * previous answer.
    */
-  synchronized boolean check(boolean announce) {
+  synchronized boolean check() {
     Boolean was = present;
     boolean now;
     try {
@@ -75,7 +75,7 @@ final class ApiDiscoverySource extends AbstractEventSource<Void, EchoService> {
           "The API server {} serves {}: reconciling every EchoService",
           now ? "now" : "no longer",
           kind);
-      if (announce && getEventHandler() != null) {
+      if (getEventHandler() != null) {
         primaries.get().forEach(id -> getEventHandler().handleEvent(new Event(id)));
       }
     }
@@ -94,7 +94,7 @@ final class ApiDiscoverySource extends AbstractEventSource<Void, EchoService> {
               t.setDaemon(true);
               return t;
             });
-    timer.scheduleWithFixedDelay(() -> check(true), 0, recheck.toMillis(), TimeUnit.MILLISECONDS);
+    timer.scheduleWithFixedDelay(() -> check(), 0, recheck.toMillis(), TimeUnit.MILLISECONDS);
     super.start();
   }
 

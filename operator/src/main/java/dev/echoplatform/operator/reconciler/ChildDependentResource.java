@@ -140,12 +140,6 @@ public class ChildDependentResource<R extends HasMetadata>
     List<String> foreign = foreignEntries(actual, desired);
     reportDrift(actual, desired, primary, context, foreign);
     if (!foreign.isEmpty()) {
-      log.info(
-          "{} {}/{} has list entries the EchoService does not declare ({}): replacing the lists",
-          actual.getKind(),
-          actual.getMetadata().getNamespace(),
-          actual.getMetadata().getName(),
-          String.join(", ", foreign));
       actual =
           context
               .getClient()
@@ -157,10 +151,10 @@ public class ChildDependentResource<R extends HasMetadata>
   }
 
   /**
-   * Reports what this update takes back ({@link DriftReporter}). A trimmed cache keeps only this
-   * operator's managedFields, so the child is read once from the API server then: an update is rare
-   * (a spec change or an edit to revert), a read is cheap beside the apply that follows, and a
-   * failed read only loses the report.
+   * Reports what this update takes back ({@link DriftReporter}, which also logs it). A trimmed
+   * cache keeps only this operator's managedFields, so the child is read once from the API server
+   * then ({@link #live}): an update is rare (a spec change or an edit to revert), and a read is
+   * cheap beside the apply that follows.
    */
   private void reportDrift(
       R actual,
@@ -172,11 +166,22 @@ public class ChildDependentResource<R extends HasMetadata>
     if (reporter == null) {
       return;
     }
+    reporter.report(
+        primary, live(actual, context), desired, EchoServiceReconciler.FIELD_MANAGER, foreign);
+  }
+
+  /**
+   * The child with every manager's managedFields: the cached one, or read from the API server when
+   * the cache keeps only this operator's entries. A failed read falls back to the cached one, which
+   * still tells the list entries the update removes.
+   */
+  private R live(R actual, Context<EchoService> context) {
+    if (!trimCache) {
+      return actual;
+    }
     try {
-      R live = trimCache ? context.getClient().resource(actual).get() : actual;
-      if (live != null) {
-        reporter.report(primary, live, desired, EchoServiceReconciler.FIELD_MANAGER, foreign);
-      }
+      R live = context.getClient().resource(actual).get();
+      return live != null ? live : actual;
     } catch (RuntimeException e) {
       log.debug(
           "could not read {} {}/{} to report drift",
@@ -184,6 +189,7 @@ public class ChildDependentResource<R extends HasMetadata>
           actual.getMetadata().getNamespace(),
           actual.getMetadata().getName(),
           e);
+      return actual;
     }
   }
 

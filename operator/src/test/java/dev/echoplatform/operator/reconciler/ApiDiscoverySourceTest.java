@@ -33,22 +33,22 @@ class ApiDiscoverySourceTest {
 
   @Test
   void everyEchoServiceIsReconciledWhenTheAnswerChangesAndOnlyThen() {
-    assertThat(source.check(true)).isFalse();
+    assertThat(source.check()).isFalse();
     assertThat(reconciled).as("the first answer is seen by the initial reconciles").isEmpty();
-    assertThat(source.check(true)).isFalse();
+    assertThat(source.check()).isFalse();
     assertThat(reconciled).isEmpty();
 
     answer.set(true);
-    assertThat(source.check(true)).isTrue();
+    assertThat(source.check()).isTrue();
     assertThat(reconciled).containsExactly(new ResourceID("a", "ns1"), new ResourceID("b", "ns2"));
     assertThat(source.present()).isTrue();
 
     reconciled.clear();
-    assertThat(source.check(true)).isTrue();
+    assertThat(source.check()).isTrue();
     assertThat(reconciled).isEmpty();
 
     answer.set(false);
-    assertThat(source.check(true)).isFalse();
+    assertThat(source.check()).isFalse();
     assertThat(reconciled).hasSize(2);
     assertThat(source.present()).isFalse();
   }
@@ -56,9 +56,9 @@ class ApiDiscoverySourceTest {
   @Test
   void aFailedQuestionKeepsThePreviousAnswer() {
     answer.set(true);
-    source.check(true);
+    source.check();
     answer.set(new IllegalStateException("discovery unavailable"));
-    assertThat(source.check(true)).isTrue();
+    assertThat(source.check()).isTrue();
     assertThat(source.present()).isTrue();
     assertThat(reconciled).isEmpty();
   }
