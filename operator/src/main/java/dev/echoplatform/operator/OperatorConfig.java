@@ -45,7 +45,8 @@ public record OperatorConfig(
     String bindAddress) {
 
   /** The default resync interval (java-operator-sdk's, as controller-runtime's sync period). */
-  public static final Duration DEFAULT_RESYNC = Duration.ofHours(10);
+  public static final Duration DEFAULT_RESYNC =
+      GoDuration.parse(Variable.RESYNC_INTERVAL.defaultValue);
 
   static final Duration MIN_RESYNC = Duration.ofSeconds(10);
   static final Duration MAX_RESYNC = Duration.ofHours(168);
@@ -76,7 +77,7 @@ public record OperatorConfig(
   }
 
   /** Every interface: in a pod, the kubelet's probes and Prometheus reach the management port. */
-  public static final String DEFAULT_BIND_ADDRESS = "0.0.0.0";
+  public static final String DEFAULT_BIND_ADDRESS = Variable.BIND_ADDRESS.defaultValue;
 
   private static final Pattern IPV4 =
       Pattern.compile(
@@ -105,8 +106,9 @@ public record OperatorConfig(
     RECONCILE_CONCURRENCY("EchoServices reconciled in parallel, 1-1000", "10"),
     MANAGEMENT_PORT("port of /healthz, /readyz and /metrics, 1-65535", "8081"),
     BIND_ADDRESS(
-        "IP address the management port listens on (127.0.0.1 for a local process)",
-        "0.0.0.0, every interface"),
+        "IP address the management port listens on: 0.0.0.0 is every interface, 127.0.0.1 for a"
+            + " local process",
+        "0.0.0.0"),
     LOG_LEVEL("trace|debug|info|warn|error; logs are JSON lines", "info"),
     RESYNC_INTERVAL(
         "how often every EchoService is reconciled even when nothing changed, a Go duration from"
@@ -114,6 +116,11 @@ public record OperatorConfig(
         "10h");
 
     private final String help;
+
+    /**
+     * As --help shows it; where it is a value (not a description, as for the namespaces) it is the
+     * one {@link #fromEnvironment} takes when the variable is unset.
+     */
     private final String defaultValue;
 
     Variable(String help, String defaultValue) {
@@ -232,10 +239,10 @@ public record OperatorConfig(
     } else if (image.chars().anyMatch(Character::isWhitespace)) {
       throw invalid(Variable.ECHO_SERVER_IMAGE, image, "an image reference contains no whitespace");
     }
-    boolean leaderElection = bool(env, Variable.LEADER_ELECTION_ENABLED, true);
+    boolean leaderElection = bool(env, Variable.LEADER_ELECTION_ENABLED);
     String leaseName = Variable.LEADER_ELECTION_LEASE_NAME.read(env);
     if (leaseName.isEmpty()) {
-      leaseName = "echo-operator-leader";
+      leaseName = Variable.LEADER_ELECTION_LEASE_NAME.defaultValue;
     } else if (!DNS_SUBDOMAIN.matcher(leaseName).matches()) {
       throw invalid(Variable.LEADER_ELECTION_LEASE_NAME, leaseName, "not a valid Lease name");
     }
@@ -254,11 +261,11 @@ public record OperatorConfig(
               + "service-account namespace is available; set LEADER_ELECTION_NAMESPACE or "
               + "LEADER_ELECTION_ENABLED=false");
     }
-    int concurrency = integer(env, Variable.RECONCILE_CONCURRENCY, 10, 1, 1000);
-    int port = integer(env, Variable.MANAGEMENT_PORT, 8081, 1, 65535);
+    int concurrency = integer(env, Variable.RECONCILE_CONCURRENCY, 1, 1000);
+    int port = integer(env, Variable.MANAGEMENT_PORT, 1, 65535);
     String logLevel = Variable.LOG_LEVEL.read(env).toLowerCase(Locale.ROOT);
     if (logLevel.isEmpty()) {
-      logLevel = "info";
+      logLevel = Variable.LOG_LEVEL.defaultValue;
     } else if (!LOG_LEVELS.contains(logLevel)) {
       throw invalid(Variable.LOG_LEVEL, logLevel, "expected one of " + new TreeSet<>(LOG_LEVELS));
     }
@@ -318,10 +325,10 @@ public record OperatorConfig(
     }
   }
 
-  private static boolean bool(Map<String, String> env, Variable name, boolean dflt) {
+  private static boolean bool(Map<String, String> env, Variable name) {
     String v = name.read(env).toLowerCase(Locale.ROOT);
     if (v.isEmpty()) {
-      return dflt;
+      v = name.defaultValue;
     }
     return switch (v) {
       case "true" -> true;
@@ -330,10 +337,10 @@ public record OperatorConfig(
     };
   }
 
-  private static int integer(Map<String, String> env, Variable name, int dflt, int min, int max) {
+  private static int integer(Map<String, String> env, Variable name, int min, int max) {
     String v = name.read(env);
     if (v.isEmpty()) {
-      return dflt;
+      return Integer.parseInt(name.defaultValue);
     }
     int value;
     try {
