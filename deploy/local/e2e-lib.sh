@@ -44,6 +44,11 @@ ensure_helm() {
   "${HELM}" version --short | grep -q "^${HELM_VERSION}" || die "built ${HELM} does not report ${HELM_VERSION}"
 }
 
+# A free TCP port on 127.0.0.1 (for processes this machine starts on loopback).
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
 ensure_jars() {
   if [[ ! -f "${OPERATOR_JAR}" || ! -f "${SERVER_JAR}" ]]; then
     log "building the operator and echo-server jars (mvn -B -q -DskipTests package)"

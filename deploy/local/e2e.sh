@@ -20,7 +20,7 @@ E2E_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=deploy/local/e2e-lib.sh
 source "${E2E_DIR}/e2e-lib.sh"
 # shellcheck source=deploy/monitoring/prometheus-lib.sh
-source "${REPO_ROOT}/deploy/monitoring/prometheus-lib.sh" # PROMETHEUS, ensure_prometheus
+source "${REPO_ROOT}/deploy/monitoring/prometheus-lib.sh" # PROMETHEUS, ensure_prometheus, prometheus_*
 
 PLATFORM="${E2E_PLATFORM:-local}"
 [[ "${PLATFORM}" == local || "${PLATFORM}" == kind ]] || die "E2E_PLATFORM must be local or kind, got '${PLATFORM}'"
@@ -566,7 +566,7 @@ EOF
     | python3 "${REPO_ROOT}/deploy/monitoring/podmonitor-scrape-config.py" --pods "${WORK}/pods.json" \
       --targets "${WORK}/targets.json" --rules "${REPO_ROOT}/deploy/helm/echo-operator/files/rules/echo-fleet.rules.yaml" \
       > "${WORK}/prometheus.yml"
-  port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
+  port="$(free_port)"
   url="http://127.0.0.1:${port}"
   rm -rf "${WORK}/prometheus-data"
   "${PROMETHEUS}" --config.file="${WORK}/prometheus.yml" --storage.tsdb.path="${WORK}/prometheus-data" \
@@ -583,14 +583,13 @@ EOF
     < "${REPO_ROOT}/deploy/monitoring/traffic.sh" > "${WORK}/traffic-burst.log" 2>&1 || true) &
   echo "$!" > "${WORK}/traffic-burst.pid"
   # The series as the PodMonitor labels them, then enough samples for every window ($__rate_interval is 30s).
-  wait_until 120 "30 scrapes of the pod of ${E2E_NS}/scraped" enough_samples "${url}" \
+  local selector="namespace=\"${E2E_NS}\", echoservice=\"scraped\""
+  wait_until 120 "30 scrapes of the pod of ${E2E_NS}/scraped" prometheus_scraped "${url}" "${selector}" 30 \
     || { curl -fsS -m 5 "${url}/api/v1/targets" | jq -c '.data.activeTargets[] | {scrapeUrl, health, lastError}'; tail -20 "${WORK}/prometheus.log"; return 1; }
-  curl -fsS -m 5 "${url}/api/v1/query" --data-urlencode "query=up{namespace=\"${E2E_NS}\", echoservice=\"scraped\"}" \
+  curl -fsS -m 5 "${url}/api/v1/query" --data-urlencode "query=up{${selector}}" \
     | jq -r '.data.result[] | "scraped: " + (.metric | to_entries | map("\(.key)=\(.value)") | join(" "))'
   local statuses
-  statuses="$(curl -fsS -m 5 "${url}/api/v1/query" \
-    --data-urlencode "query=sum by (status) (http_server_requests_seconds_count{namespace=\"${E2E_NS}\", echoservice=\"scraped\"})" \
-    | jq -r '[.data.result[].metric.status] | sort | join(" ")')"
+  statuses="$(prometheus_statuses "${url}" "${selector}")"
   echo "traffic from the client pods, answered: ${statuses}"
   local status
   for status in 200 400 413 415 429 503; do
@@ -613,13 +612,6 @@ fleet_scrape_cleanup() {
   k -n "${E2E_NS}" delete echoservice scraped --ignore-not-found --wait=false > /dev/null
   k delete -f "${PODMONITOR_CRD}" --ignore-not-found > /dev/null
 }
-
-# prom_count <Prometheus URL> <query>: the first sample's value as an integer, 0 when there is none.
-prom_count() {
-  curl -fsS -m 5 "$1/api/v1/query" --data-urlencode "query=$2" \
-    | python3 -c 'import json, sys; r = json.load(sys.stdin)["data"]["result"]; print(int(float(r[0]["value"][1])) if r else 0)'
-}
-enough_samples() { (($(prom_count "$1" "count_over_time(up{namespace=\"${E2E_NS}\", echoservice=\"scraped\"}[1m])") >= 30)); }
 
 # With the Prometheus Operator's real PodMonitor CRD (deploy/monitoring/crds, v0.85.0; the Prometheus Operator itself
 # does not run here): the EchoService that already exists gets its PodMonitor without any change to it (the operator's

@@ -18,10 +18,10 @@ cd "$(dirname "$0")/../.."
 REPO="$(pwd)"
 
 # shellcheck source=deploy/local/e2e-lib.sh
-source deploy/local/e2e-lib.sh # HELM, ensure_helm, SERVER_JAR, log, die
+source deploy/local/e2e-lib.sh # HELM, ensure_helm, SERVER_JAR, free_port, log, die
 
 # shellcheck source=deploy/monitoring/prometheus-lib.sh
-source deploy/monitoring/prometheus-lib.sh # PROMETHEUS, PROMTOOL, ensure_prometheus
+source deploy/monitoring/prometheus-lib.sh # PROMETHEUS, PROMTOOL, ensure_prometheus, prometheus_*
 FLEET_RULES="deploy/helm/echo-operator/files/rules/echo-fleet.rules.yaml"
 FLEET_DASHBOARD="deploy/helm/echo-operator/files/dashboards/echo-fleet.json"
 
@@ -65,9 +65,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
 
 # --- 1 and 2: promtool -----------------------------------------------------------------------------------------
 ensure_prometheus
@@ -141,15 +138,8 @@ TRAFFIC_PID=$!
 bash deploy/monitoring/traffic.sh "http://127.0.0.1:${PORT}" "${MAX_BODY_SIZE}" "${TMP}/stop" 600 burst --interface 127.0.0.2 &
 BURST_PID=$!
 
-# Enough samples for every window of the dashboard ($__rate_interval = 30s here) and for the rules to evaluate.
-samples() {
-  curl -fsS -m 5 "${PROM_URL}/api/v1/query" --data-urlencode 'query=count_over_time(up{job="echo-server"}[1m])' \
-    | python3 -c 'import json, sys; r = json.load(sys.stdin)["data"]["result"]; sys.exit(0 if r and float(r[0]["value"][1]) >= 30 else 1)'
-}
-wait_until 90 "30 scrapes of echo-server" samples || exit 1
-statuses=$(curl -fsS -m 5 "${PROM_URL}/api/v1/query" \
-  --data-urlencode 'query=sum by (status) (http_server_requests_seconds_count{job="echo-server", route="/echo"})' \
-  | python3 -c 'import json, sys; print(" ".join(sorted(s["metric"]["status"] for s in json.load(sys.stdin)["data"]["result"])))')
+wait_until 90 "30 scrapes of echo-server" prometheus_scraped "${PROM_URL}" 'job="echo-server"' 30 || exit 1
+statuses=$(prometheus_statuses "${PROM_URL}" 'job="echo-server", route="/echo"')
 echo "traffic: /echo answered ${statuses}"
 for status in 200 400 413 415 503; do
   [[ " ${statuses} " == *" ${status} "* ]] || die "the traffic produced no ${status} on /echo"

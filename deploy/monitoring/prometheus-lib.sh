@@ -1,5 +1,5 @@
 # Prometheus and promtool of Debian, fetched into a cache (never installed as a service): sourced by check.sh and by
-# the e2e (deploy/local/e2e.sh). Needs log and die (deploy/local/e2e-lib.sh).
+# the e2e (deploy/local/e2e.sh), with the two queries both make of it. Needs log and die (deploy/local/e2e-lib.sh).
 # shellcheck shell=bash disable=SC2034 # its variables are used by the scripts that source it
 
 # Debian bookworm's candidate; bump it together with the distribution's updates (apt-cache policy prometheus).
@@ -32,4 +32,18 @@ ensure_prometheus() {
   rm -rf "${dl}" "${PROMETHEUS_CACHE}"
   mv "${PROMETHEUS_CACHE}.partial" "${PROMETHEUS_CACHE}"
   "${PROMTOOL}" --version 2>&1 | grep -qF "revision: ${PROMETHEUS_DEB_VERSION})" || die "${PROMTOOL} is not ${PROMETHEUS_DEB_VERSION}"
+}
+
+# prometheus_scraped <Prometheus URL> <selector> <count>: whether up{<selector>} has at least <count> samples in the
+# last minute (enough for every window of the fleet dashboard and for the rules to evaluate).
+prometheus_scraped() {
+  curl -fsS -m 5 "$1/api/v1/query" --data-urlencode "query=count_over_time(up{$2}[1m])" \
+    | python3 -c 'import json, sys; r = json.load(sys.stdin)["data"]["result"]; sys.exit(0 if r and float(r[0]["value"][1]) >= int(sys.argv[1]) else 1)' "$3"
+}
+
+# prometheus_statuses <Prometheus URL> <selector>: the statuses of http_server_requests_seconds_count{<selector>},
+# sorted, separated by spaces.
+prometheus_statuses() {
+  curl -fsS -m 5 "$1/api/v1/query" --data-urlencode "query=sum by (status) (http_server_requests_seconds_count{$2})" \
+    | python3 -c 'import json, sys; print(" ".join(sorted(s["metric"]["status"] for s in json.load(sys.stdin)["data"]["result"])))'
 }

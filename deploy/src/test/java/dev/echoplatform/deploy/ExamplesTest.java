@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.echoplatform.operator.SchemaValidator;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,11 +37,7 @@ class ExamplesTest {
 
   @BeforeAll
   static void loadCrd() throws IOException {
-    schema =
-        new SchemaValidator(
-            new KubernetesSerialization()
-                .unmarshal(Files.readString(Project.crdFile()), CustomResourceDefinition.class),
-            "v1alpha1");
+    schema = Project.crdSchema();
   }
 
   /** The API server's messages for the EchoService, empty when it is valid. */

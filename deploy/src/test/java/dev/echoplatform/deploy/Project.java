@@ -1,5 +1,9 @@
 package dev.echoplatform.deploy;
 
+import dev.echoplatform.operator.SchemaValidator;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -36,6 +40,17 @@ final class Project {
 
   static Path crdFile() {
     return root().resolve("crds/echoservices.echo.platform.dev-v1.yml");
+  }
+
+  /**
+   * The CRD's schema and CEL rules, checked as the API server checks them (the operator's
+   * validator).
+   */
+  static SchemaValidator crdSchema() throws IOException {
+    return new SchemaValidator(
+        new KubernetesSerialization()
+            .unmarshal(Files.readString(crdFile()), CustomResourceDefinition.class),
+        "v1alpha1");
   }
 
   static Path chartCrdFile() {

@@ -8,7 +8,6 @@ import dev.echoplatform.operator.resources.DesiredConfigMap;
 import dev.echoplatform.operator.resources.EchoServiceModel;
 import dev.echoplatform.server.config.ConfigException;
 import dev.echoplatform.server.config.ServerConfig;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -41,7 +40,7 @@ class SettingsContractTest {
   private static final long MI = 1L << 20;
 
   private static SchemaValidator schema;
-  private static KubernetesSerialization serialization = new KubernetesSerialization();
+  private static final KubernetesSerialization serialization = new KubernetesSerialization();
 
   /** Runtime.maxMemory() of the image's JVM at each memory limit the cases use, measured once. */
   private static final Map<Long, Long> HEAP = new HashMap<>();
@@ -52,11 +51,7 @@ class SettingsContractTest {
 
   @BeforeAll
   static void load() throws Exception {
-    schema =
-        new SchemaValidator(
-            serialization.unmarshal(
-                Files.readString(Project.crdFile()), CustomResourceDefinition.class),
-            "v1alpha1");
+    schema = Project.crdSchema();
     for (long limit : MEMORY_LIMITS) {
       HEAP.put(limit, maxHeap(limit));
     }
