@@ -229,10 +229,11 @@ build_project_image() {
 cmd_build() {
   standins
   build_project_image echo-server "${SERVER_IMAGE}" "${REPO_ROOT}/deploy/images/echo-server/Dockerfile" "" \
-    pom.xml echo-server/pom.xml echo-server/src
+    pom.xml echo-server-config/pom.xml echo-server-config/src echo-server/pom.xml echo-server/src operator/pom.xml deploy/pom.xml
   build_project_image operator "${OPERATOR_IMAGE}" "${REPO_ROOT}/deploy/images/operator/Dockerfile" \
     "${REPO_ROOT}/deploy/images/operator/Dockerfile.dockerignore" \
-    pom.xml echo-server/pom.xml deploy/pom.xml operator/pom.xml crds operator/src
+    pom.xml echo-server-config/pom.xml echo-server-config/src echo-server/pom.xml deploy/pom.xml operator/pom.xml crds \
+    operator/src
   cmd_sizes
 }
 

@@ -90,8 +90,8 @@ echo "promtool: rules valid; ${fleet_tests} fleet and ${operator_tests} operator
 
 # --- 3: PromQL against a real echo-server ----------------------------------------------------------------------
 if [[ ! -f "${SERVER_JAR}" ]]; then
-  log "building echo-server (mvn -B -o -q -pl echo-server package -DskipTests)"
-  mvn -B -o -q -pl echo-server package -DskipTests
+  log "building echo-server (mvn -B -o -q -pl echo-server -am package -DskipTests)"
+  mvn -B -o -q -pl echo-server -am package -DskipTests
 fi
 
 PORT=$(free_port)

@@ -27,7 +27,7 @@ arenas=$(sed -n 's/^ *MALLOC_ARENA_MAX=\([0-9]*\).*/\1/p' "$root/deploy/images/e
 memory=${BENCH_MEMORY:-128m}
 
 command -v wrk >/dev/null || apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; }
-[ -f "$jar" ] || (cd "$root" && mvn -B -q -pl echo-server package -DskipTests)
+[ -f "$jar" ] || (cd "$root" && mvn -B -q -pl echo-server -am package -DskipTests)
 
 if [ -x "$runtime_dir/runtime/bin/java" ] && [ -f "$runtime_dir/app/echo-server.aot" ]; then
   java="$runtime_dir/runtime/bin/java"; aot=(-XX:AOTCache="$runtime_dir/app/echo-server.aot"); jar="$runtime_dir/app/echo-server.jar"

@@ -19,7 +19,7 @@ jar="$root/echo-server/target/echo-server.jar"
 modules=$(sed -n 's/^ARG JLINK_MODULES=//p' "$root/deploy/images/echo-server/Dockerfile")
 jvm_flags=$(sed -n 's/^ARG JAVA_FLAGS="\(.*\)"$/\1/p' "$root/deploy/images/echo-server/Dockerfile")
 
-[ -f "$jar" ] || (cd "$root" && mvn -B -q -pl echo-server package -DskipTests)
+[ -f "$jar" ] || (cd "$root" && mvn -B -q -pl echo-server -am package -DskipTests)
 
 echo "jdeps --print-module-deps: $("$jdk/bin/jdeps" --ignore-missing-deps --print-module-deps --multi-release 25 "$jar" 2>/dev/null)"
 echo "jlink modules used:        $modules"

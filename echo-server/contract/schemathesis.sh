@@ -13,7 +13,7 @@ root=$(cd "$here/../.." && pwd)
 version=4.32.5
 venv="${XDG_CACHE_HOME:-$HOME/.cache}/echo-operator-ci/schemathesis-$version"
 jar="$root/echo-server/target/echo-server.jar"
-[ -f "$jar" ] || (cd "$root" && mvn -B -q -pl echo-server package -DskipTests)
+[ -f "$jar" ] || (cd "$root" && mvn -B -q -pl echo-server -am package -DskipTests)
 if [ ! -x "$venv/bin/schemathesis" ]; then
   echo "installing schemathesis $version into $venv"
   python3 -m venv "$venv"

@@ -277,10 +277,10 @@ class CrdValidationIT extends RealApiServer {
             "spec.settings.maxInflightBodyBytes",
             "greater than or equal to 1"),
         invalid(
-            "maxJsonDepth above 1000",
-            "settings: {maxJsonDepth: 1001}",
+            "maxJsonDepth above 10000",
+            "settings: {maxJsonDepth: 10001}",
             "spec.settings.maxJsonDepth",
-            "less than or equal to 1000"),
+            "less than or equal to 10000"),
         invalid(
             "rateLimitRps 0",
             "settings: {rateLimitRps: 0}",

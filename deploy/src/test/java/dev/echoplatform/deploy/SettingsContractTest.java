@@ -2,12 +2,12 @@ package dev.echoplatform.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.echoplatform.config.ConfigException;
+import dev.echoplatform.config.ServerConfig;
 import dev.echoplatform.operator.SchemaValidator;
 import dev.echoplatform.operator.api.v1alpha1.EchoService;
 import dev.echoplatform.operator.resources.DesiredConfigMap;
 import dev.echoplatform.operator.resources.EchoServiceModel;
-import dev.echoplatform.server.config.ConfigException;
-import dev.echoplatform.server.config.ServerConfig;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,7 +1,7 @@
 package dev.echoplatform.server;
 
-import dev.echoplatform.server.config.GoDuration;
-import dev.echoplatform.server.config.ServerConfig;
+import dev.echoplatform.config.GoDuration;
+import dev.echoplatform.config.ServerConfig;
 import dev.echoplatform.server.http.AccessLogHandler;
 import dev.echoplatform.server.http.BodyBudget;
 import dev.echoplatform.server.http.ClientAddresses;

@@ -1,7 +1,8 @@
 package dev.echoplatform.server;
 
-import dev.echoplatform.server.config.ConfigException;
-import dev.echoplatform.server.config.ServerConfig;
+import dev.echoplatform.config.ConfigException;
+import dev.echoplatform.config.ServerConfig;
+import dev.echoplatform.config.Setting;
 import dev.echoplatform.server.log.JsonLineEncoder;
 import dev.echoplatform.server.log.LogConfigurator;
 import java.io.IOException;
@@ -123,7 +124,7 @@ public final class Main {
         + "Endpoints on PORT: GET|HEAD /healthz, GET|HEAD /readyz, POST /echo, GET|HEAD /openapi.json\n"
         + "Endpoints on MANAGEMENT_PORT: GET|HEAD /healthz, GET|HEAD /readyz, GET|HEAD /metrics\n\n"
         + "Configuration (environment variables; unset or empty = default; durations use Go syntax):\n"
-        + ServerConfig.helpTable()
+        + Setting.helpTable()
         + "\nAn invalid value stops the server before it listens, with exit status "
         + EXIT_CONFIG
         + " and one line on stderr.\n";

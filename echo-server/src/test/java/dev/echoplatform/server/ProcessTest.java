@@ -3,7 +3,7 @@ package dev.echoplatform.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.echoplatform.server.config.ServerConfig;
+import dev.echoplatform.config.Setting;
 import dev.echoplatform.server.testing.RawHttp;
 import dev.echoplatform.server.testing.ServerProcess;
 import dev.echoplatform.server.testing.TestServer;
@@ -45,12 +45,7 @@ class ProcessTest {
     try (ServerProcess p = ServerProcess.start(Map.of(name, value))) {
       assertThat(p.awaitExit(15_000)).isEqualTo(Main.EXIT_CONFIG);
       assertThat(p.stderr()).hasSize(1);
-      String accepted =
-          ServerConfig.SETTINGS.stream()
-              .filter(s -> s.name().equals(name))
-              .findFirst()
-              .orElseThrow()
-              .accepted();
+      String accepted = Setting.valueOf(name).accepted();
       assertThat(p.stderr().get(0))
           .startsWith("echo-server: invalid " + name + "=\"" + value + "\"")
           .contains("expected " + accepted);
@@ -63,7 +58,7 @@ class ProcessTest {
     try (ServerProcess p = ServerProcess.start(Map.of(), "--help")) {
       assertThat(p.awaitExit(15_000)).isZero();
       String out = String.join("\n", p.stdout());
-      for (ServerConfig.Setting s : ServerConfig.SETTINGS) {
+      for (Setting s : Setting.values()) {
         assertThat(out).contains(s.name());
       }
       assertThat(out).contains("--check-health");

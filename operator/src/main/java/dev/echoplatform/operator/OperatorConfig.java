@@ -1,6 +1,6 @@
 package dev.echoplatform.operator;
 
-import dev.echoplatform.operator.resources.GoDuration;
+import dev.echoplatform.config.GoDuration;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -44,12 +44,12 @@ public record OperatorConfig(
     Duration resyncInterval,
     String bindAddress) {
 
-  /** The default resync interval (java-operator-sdk's, as controller-runtime's sync period). */
-  public static final Duration DEFAULT_RESYNC =
-      GoDuration.parse(Variable.RESYNC_INTERVAL.defaultValue);
-
   static final Duration MIN_RESYNC = Duration.ofSeconds(10);
   static final Duration MAX_RESYNC = Duration.ofHours(168);
+
+  /** The default resync interval (java-operator-sdk's, as controller-runtime's sync period). */
+  public static final Duration DEFAULT_RESYNC =
+      GoDuration.parse(Variable.RESYNC_INTERVAL.defaultValue, MAX_RESYNC);
 
   /** A configuration with the default resync interval. */
   public OperatorConfig(
@@ -103,8 +103,8 @@ public record OperatorConfig(
     LEADER_ELECTION_NAMESPACE(
         "namespace of the Lease", "POD_NAMESPACE, else the in-cluster service-account namespace"),
     POD_NAMESPACE("the pod's namespace, which the chart sets from the downward API", "none"),
-    RECONCILE_CONCURRENCY("EchoServices reconciled in parallel, 1-1000", "10"),
-    MANAGEMENT_PORT("port of /healthz, /readyz and /metrics, 1-65535", "8081"),
+    RECONCILE_CONCURRENCY("EchoServices reconciled in parallel", "10", 1, 1000),
+    MANAGEMENT_PORT("port of /healthz, /readyz and /metrics", "8081", 1, 65535),
     BIND_ADDRESS(
         "IP address the management port listens on: 0.0.0.0 is every interface, 127.0.0.1 for a"
             + " local process",
@@ -123,9 +123,20 @@ public record OperatorConfig(
      */
     private final String defaultValue;
 
+    /** Bounds of an integer variable (help and parsing both take them from here). */
+    private final int min;
+
+    private final int max;
+
     Variable(String help, String defaultValue) {
-      this.help = help;
+      this(help, defaultValue, 0, 0);
+    }
+
+    Variable(String help, String defaultValue, int min, int max) {
+      this.help = min == max ? help : help + ", an integer from " + min + " to " + max;
       this.defaultValue = defaultValue;
+      this.min = min;
+      this.max = max;
     }
 
     /** The value, trimmed; empty when unset. */
@@ -261,8 +272,8 @@ public record OperatorConfig(
               + "service-account namespace is available; set LEADER_ELECTION_NAMESPACE or "
               + "LEADER_ELECTION_ENABLED=false");
     }
-    int concurrency = integer(env, Variable.RECONCILE_CONCURRENCY, 1, 1000);
-    int port = integer(env, Variable.MANAGEMENT_PORT, 1, 65535);
+    int concurrency = integer(env, Variable.RECONCILE_CONCURRENCY);
+    int port = integer(env, Variable.MANAGEMENT_PORT);
     String logLevel = Variable.LOG_LEVEL.read(env).toLowerCase(Locale.ROOT);
     if (logLevel.isEmpty()) {
       logLevel = Variable.LOG_LEVEL.defaultValue;
@@ -283,7 +294,7 @@ public record OperatorConfig(
     if (!resyncText.isEmpty()) {
       String accepted = "expected a Go duration from 10s to 168h, e.g. 30m or 10h";
       try {
-        resync = GoDuration.parse(resyncText);
+        resync = GoDuration.parse(resyncText, MAX_RESYNC);
       } catch (IllegalArgumentException e) {
         throw invalid(Variable.RESYNC_INTERVAL, resyncText, accepted);
       }
@@ -337,7 +348,9 @@ public record OperatorConfig(
     };
   }
 
-  private static int integer(Map<String, String> env, Variable name, int min, int max) {
+  private static int integer(Map<String, String> env, Variable name) {
+    int min = name.min;
+    int max = name.max;
     String v = name.read(env);
     if (v.isEmpty()) {
       return Integer.parseInt(name.defaultValue);

@@ -1,7 +1,7 @@
 package dev.echoplatform.server.http;
 
-import dev.echoplatform.server.config.Cidr;
-import dev.echoplatform.server.config.IpLiterals;
+import dev.echoplatform.config.Cidr;
+import dev.echoplatform.config.IpLiterals;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HeaderValues;
 import io.undertow.util.Headers;

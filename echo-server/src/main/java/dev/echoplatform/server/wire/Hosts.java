@@ -1,6 +1,6 @@
 package dev.echoplatform.server.wire;
 
-import dev.echoplatform.server.config.IpLiterals;
+import dev.echoplatform.config.IpLiterals;
 import java.net.Inet6Address;
 
 /**

@@ -1,7 +1,7 @@
 package dev.echoplatform.server.testing;
 
+import dev.echoplatform.config.ServerConfig;
 import dev.echoplatform.server.EchoServer;
-import dev.echoplatform.server.config.ServerConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.HashMap;

@@ -1,5 +1,6 @@
 package dev.echoplatform.operator.reconciler;
 
+import dev.echoplatform.config.ConfigException;
 import dev.echoplatform.operator.OperatorConfig;
 import dev.echoplatform.operator.api.monitoring.PodMonitor;
 import dev.echoplatform.operator.api.v1alpha1.Condition;
@@ -318,7 +319,9 @@ public class EchoServiceReconciler implements Reconciler<EchoService> {
                   EchoServiceStatus s =
                       StatusCalculator.withError(
                           es,
-                          StatusCalculator.REASON_RECONCILE_ERROR,
+                          findCause(e, ConfigException.class).isPresent()
+                              ? StatusCalculator.REASON_INVALID_SETTINGS
+                              : StatusCalculator.REASON_RECONCILE_ERROR,
                           apiMessage(e),
                           clock.instant(),
                           published.get(es.getMetadata().getUid()));

@@ -42,6 +42,13 @@ public final class StatusCalculator {
   // Reasons used in conditions (documented in docs/operator.md).
   public static final String REASON_APPLY_FAILED = "ApplyFailed";
   public static final String REASON_RECONCILE_ERROR = "ReconcileError";
+
+  /**
+   * The settings render to an environment echo-server would refuse at start (an API server without
+   * the CRD's rules, or a CRD older than the operator): nothing was applied.
+   */
+  public static final String REASON_INVALID_SETTINGS = "InvalidSettings";
+
   public static final String REASON_REPLICA_FAILURE = "ReplicaFailure";
   public static final String REASON_PROGRESS_DEADLINE = "ProgressDeadlineExceeded";
   public static final String REASON_AS_EXPECTED = "AsExpected";

@@ -1,8 +1,8 @@
 package dev.echoplatform.operator.resources;
 
+import dev.echoplatform.config.ServerConfig;
 import dev.echoplatform.operator.api.v1alpha1.AutoscalingSettings;
 import dev.echoplatform.operator.api.v1alpha1.EchoServiceSpec;
-import dev.echoplatform.operator.api.v1alpha1.ServerSettings;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
@@ -79,7 +79,7 @@ public final class DesiredDeployment {
         .withNewSpec()
         .withAutomountServiceAccountToken(false)
         .withEnableServiceLinks(false)
-        .withTerminationGracePeriodSeconds(terminationGracePeriodSeconds(spec.settings()))
+        .withTerminationGracePeriodSeconds(terminationGracePeriodSeconds(m.server()))
         .withNewSecurityContext()
         .withRunAsNonRoot(true)
         .withRunAsUser(RUN_AS_ID)
@@ -182,10 +182,8 @@ public final class DesiredDeployment {
   /**
    * Longer than the server's drain (shutdown delay + shutdown timeout), rounded up, plus margin.
    */
-  public static long terminationGracePeriodSeconds(ServerSettings settings) {
-    Duration drain =
-        GoDuration.parse(settings.shutdownDelay())
-            .plus(GoDuration.parse(settings.shutdownTimeout()));
+  public static long terminationGracePeriodSeconds(ServerConfig server) {
+    Duration drain = server.shutdownDelay().plus(server.shutdownTimeout());
     long seconds = drain.getSeconds() + (drain.getNano() > 0 ? 1 : 0);
     return seconds + TERMINATION_GRACE_MARGIN_SECONDS;
   }

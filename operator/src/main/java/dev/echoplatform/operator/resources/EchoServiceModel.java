@@ -1,5 +1,9 @@
 package dev.echoplatform.operator.resources;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.echoplatform.config.ServerConfig;
+import dev.echoplatform.config.Setting;
 import dev.echoplatform.operator.api.v1alpha1.EchoService;
 import dev.echoplatform.operator.api.v1alpha1.EchoServiceSpec;
 import dev.echoplatform.operator.api.v1alpha1.ServerSettings;
@@ -8,7 +12,9 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -25,6 +31,7 @@ import java.util.TreeMap;
  * @param annotations user annotations for every child
  * @param configData the ConfigMap data (echo-server environment)
  * @param configHash hash of {@code configData}, put on the pod template
+ * @param server {@code configData} as echo-server reads it (its own parser): what the pods will run
  */
 public record EchoServiceModel(
     String name,
@@ -35,7 +42,8 @@ public record EchoServiceModel(
     Map<String, String> labels,
     Map<String, String> annotations,
     Map<String, String> configData,
-    String configHash) {
+    String configHash,
+    ServerConfig server) {
 
   /** Pod template annotation carrying the hash of the server configuration. */
   public static final String CONFIG_HASH_ANNOTATION = "echo.platform.dev/config-hash";
@@ -52,6 +60,8 @@ public record EchoServiceModel(
 
   public static final String MANAGEMENT_PORT_NAME = "management";
 
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   public static EchoServiceModel of(EchoService echoService, String defaultImage) {
     String name = echoService.getMetadata().getName();
     String namespace = echoService.getMetadata().getNamespace();
@@ -62,7 +72,7 @@ public record EchoServiceModel(
     Map<String, String> configData = new TreeMap<>(configData(spec.settings()));
     // Every log line of the pods names the service and its environment (the label the examples
     // set).
-    configData.put("SERVICE_NAME", name);
+    configData.put(Setting.SERVICE_NAME.env(), name);
     String environment =
         spec.labels()
             .getOrDefault(
@@ -71,7 +81,8 @@ public record EchoServiceModel(
                     ? ""
                     : echoService.getMetadata().getLabels().getOrDefault("environment", ""));
     // What echo-server accepts (a label value); anything else is left out: the pods must start.
-    configData.put("ENVIRONMENT", environment.matches("[A-Za-z0-9._-]{0,253}") ? environment : "");
+    configData.put(
+        Setting.ENVIRONMENT.env(), environment.matches("[A-Za-z0-9._-]{0,253}") ? environment : "");
     configData = Map.copyOf(configData);
     return new EchoServiceModel(
         name,
@@ -82,7 +93,9 @@ public record EchoServiceModel(
         Map.copyOf(Labels.standard(name, version, spec.labels())),
         Map.copyOf(new TreeMap<>(spec.annotations())),
         configData,
-        hash(configData));
+        hash(configData),
+        // Refuses, naming the variable, what the pods would refuse at start: nothing is applied.
+        ServerConfig.fromEnv(configData));
   }
 
   /** The tag of an image reference, the digest when pinned by digest, else {@code latest}. */
@@ -96,34 +109,38 @@ public record EchoServiceModel(
     return colon > slash ? image.substring(colon + 1) : "latest";
   }
 
-  /** echo-server's environment for the given settings (names are the server's contract). */
-  static Map<String, String> configData(ServerSettings s) {
+  /**
+   * echo-server's environment for the given settings, from the server's table: each variable that a
+   * field of {@code spec.settings} sets, with the table's default where the CRD defaults the field
+   * and it is unset (objects not defaulted by an API server: tests, {@code --render}).
+   */
+  static Map<String, String> configData(ServerSettings settings) {
+    JsonNode values = JSON.valueToTree(settings);
     Map<String, String> data = new TreeMap<>();
-    data.put("PORT", Integer.toString(CONTAINER_PORT));
-    data.put("MANAGEMENT_PORT", Integer.toString(MANAGEMENT_PORT));
-    data.put("LOG_LEVEL", s.logLevel().value());
-    data.put("MAX_BODY_SIZE", Long.toString(s.maxBodySize()));
-    data.put("READ_TIMEOUT", s.readTimeout());
-    data.put("WRITE_TIMEOUT", s.writeTimeout());
-    data.put("IDLE_TIMEOUT", s.idleTimeout());
-    data.put("MAX_JSON_DEPTH", Integer.toString(s.maxJsonDepth()));
-    data.put("RATE_LIMIT_RPS", Integer.toString(s.rateLimitRps()));
-    data.put("RATE_LIMIT_BURST", Integer.toString(s.rateLimitBurst()));
-    data.put("HEALTH_RATE_LIMIT_RPM", Integer.toString(s.healthRateLimitRpm()));
-    if (s.maxInflightBodyBytes() != null) {
-      data.put("MAX_INFLIGHT_BODY_BYTES", Long.toString(s.maxInflightBodyBytes()));
-    }
-    data.put("TRUSTED_PROXIES", String.join(",", s.trustedProxies()));
-    data.put("SHUTDOWN_DELAY", s.shutdownDelay());
-    data.put("SHUTDOWN_TIMEOUT", s.shutdownTimeout());
-    if (s.maxConnectionsPerClient() != null) {
-      data.put("MAX_CONNECTIONS_PER_CLIENT", Integer.toString(s.maxConnectionsPerClient()));
-    }
-    if (s.maxInflightBodyBytesPerClient() != null) {
-      data.put(
-          "MAX_INFLIGHT_BODY_BYTES_PER_CLIENT", Long.toString(s.maxInflightBodyBytesPerClient()));
+    data.put(Setting.PORT.env(), Integer.toString(CONTAINER_PORT));
+    data.put(Setting.MANAGEMENT_PORT.env(), Integer.toString(MANAGEMENT_PORT));
+    for (Setting s : Setting.values()) {
+      if (s.field().name() == null) {
+        continue;
+      }
+      JsonNode value = values.get(s.field().name());
+      if (value != null && !value.isNull()) {
+        data.put(s.env(), text(value));
+      } else if (s.field().defaulted()) {
+        data.put(s.env(), s.defaultValue());
+      }
     }
     return Map.copyOf(data);
+  }
+
+  /** A field's value as the server reads it: a list is comma-separated. */
+  private static String text(JsonNode value) {
+    if (!value.isArray()) {
+      return value.asText();
+    }
+    List<String> entries = new ArrayList<>();
+    value.forEach(v -> entries.add(v.asText()));
+    return String.join(",", entries);
   }
 
   static String hash(Map<String, String> data) {

@@ -1,8 +1,11 @@
 package dev.echoplatform.operator.reconciler;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchException;
 
+import dev.echoplatform.config.ConfigException;
 import dev.echoplatform.operator.OperatorConfig;
+import dev.echoplatform.operator.api.v1alpha1.Condition;
 import dev.echoplatform.operator.api.v1alpha1.EchoService;
 import dev.echoplatform.operator.resources.Fixtures;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -66,5 +69,23 @@ class EchoServiceReconcilerTest {
     paused.getMetadata().setAnnotations(java.util.Map.of(EchoService.PAUSED_ANNOTATION, "true"));
     assertThat(EchoServiceReconciler.reconcileOnUpdate(paused, before)).isTrue();
     assertThat(EchoServiceReconciler.reconcileOnUpdate(before, paused)).isTrue();
+  }
+
+  @Test
+  void settingsEchoServerWouldRefuseAreReportedAsInvalidSettingsBeforeAnythingIsApplied() {
+    EchoServiceReconciler reconciler = new EchoServiceReconciler(CONFIG, new ReadyGauge(registry));
+    EchoService es = Fixtures.echoService("team-a", "echo", "settings: {idleTimeout: '0'}");
+    es.getMetadata().setUid("uid-3");
+    // The model is built before the workflow runs: the reconcile fails with no child written.
+    Exception refused = catchException(() -> reconciler.reconcile(es, null));
+    assertThat(refused).isInstanceOf(ConfigException.class);
+    reconciler.updateErrorStatus(es, null, refused);
+    Condition ready =
+        reconciler.lastComputed("uid-3").orElseThrow().conditions().stream()
+            .filter(c -> c.type().equals(Condition.READY))
+            .findFirst()
+            .orElseThrow();
+    assertThat(ready.reason()).isEqualTo(StatusCalculator.REASON_INVALID_SETTINGS);
+    assertThat(ready.message()).startsWith("invalid IDLE_TIMEOUT=\"0\" (must be greater than 0)");
   }
 }

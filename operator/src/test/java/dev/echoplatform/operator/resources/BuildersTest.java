@@ -3,7 +3,10 @@ package dev.echoplatform.operator.resources;
 import static dev.echoplatform.operator.resources.Fixtures.DEFAULT_IMAGE;
 import static dev.echoplatform.operator.resources.Fixtures.model;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.echoplatform.config.ConfigException;
+import dev.echoplatform.config.Setting;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
@@ -357,7 +360,9 @@ class BuildersTest {
         "settings: {rateLimitRps: 5}           | RATE_LIMIT_RPS          | 5",
         "settings: {rateLimitBurst: 7}         | RATE_LIMIT_BURST        | 7",
         "settings: {healthRateLimitRpm: 60}    | HEALTH_RATE_LIMIT_RPM   | 60",
-        "settings: {maxInflightBodyBytes: 99}  | MAX_INFLIGHT_BODY_BYTES | 99",
+        "settings: {maxInflightBodyBytes: 2097152} | MAX_INFLIGHT_BODY_BYTES | 2097152",
+        "settings: {maxConnectionsPerClient: 3} | MAX_CONNECTIONS_PER_CLIENT | 3",
+        "settings: {maxInflightBodyBytesPerClient: 4194304} | MAX_INFLIGHT_BODY_BYTES_PER_CLIENT | 4194304",
         "settings: {trustedProxies: [10.0.0.0/8, 192.168.0.0/16]} | TRUSTED_PROXIES | 10.0.0.0/8,192.168.0.0/16",
         "settings: {shutdownDelay: 1s}         | SHUTDOWN_DELAY          | 1s",
         "settings: {shutdownTimeout: 45s}      | SHUTDOWN_TIMEOUT        | 45s",
@@ -368,6 +373,34 @@ class BuildersTest {
     assertThat(m.configHash()).isNotEqualTo(model("").configHash());
     assertThat(DesiredDeployment.build(m).getSpec().getTemplate().getMetadata().getAnnotations())
         .containsEntry(EchoServiceModel.CONFIG_HASH_ANNOTATION, m.configHash());
+  }
+
+  @Test
+  void theConfigMapCarriesTheTablesDefaultsWhereTheCrdDefaultsTheField() {
+    Map<String, String> data = DesiredConfigMap.build(model("")).getData();
+    for (Setting s : Setting.values()) {
+      if (s.field().name() == null) {
+        continue;
+      }
+      if (s.field().defaulted()) {
+        assertThat(data).as(s.env()).containsEntry(s.env(), s.defaultValue());
+      } else {
+        assertThat(data).as(s.env()).doesNotContainKey(s.env());
+      }
+    }
+  }
+
+  @Test
+  void settingsTheServerWouldRefuseAreRefusedNamingTheVariable() {
+    // The CRD refuses this (maxBodySize <= maxInflightBodyBytes); an API server without its rules
+    // would not, and the pods would exit at start. The model is echo-server's own reading.
+    assertThatThrownBy(() -> model("settings: {maxInflightBodyBytes: 99}"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(
+            "invalid MAX_BODY_SIZE=\"1048576\": must not exceed MAX_INFLIGHT_BODY_BYTES (99)");
+    assertThatThrownBy(() -> model("settings: {readTimeout: '0'}"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("invalid READ_TIMEOUT=\"0\" (must be greater than 0)");
   }
 
   @Test

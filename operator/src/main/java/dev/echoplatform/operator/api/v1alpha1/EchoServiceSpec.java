@@ -2,6 +2,8 @@ package dev.echoplatform.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import dev.echoplatform.config.ServerConfig;
+import dev.echoplatform.config.Setting;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
@@ -45,11 +47,15 @@ import java.util.Map;
             + ") || quantity("
             + EchoServiceSpec.MEMORY_LIMIT
             + ").asApproximateFloat() >= 8.0 * double(has(self.settings)"
-            + " && has(self.settings.maxInflightBodyBytes) ? self.settings.maxInflightBodyBytes : 16777216)",
+            + " && has(self.settings.maxInflightBodyBytes) ? self.settings.maxInflightBodyBytes : "
+            + Setting.DEFAULT_MAX_INFLIGHT_BODY_BYTES
+            + ")",
     message =
-        "spec.resources.limits.memory must be at least 8 x spec.settings.maxInflightBodyBytes (default"
-            + " 16777216, i.e. 128Mi): request bodies may take at most 45 % of echo-server's heap, which is 32 % of"
-            + " the memory limit")
+        "spec.resources.limits.memory must be at least 8 x spec.settings.maxInflightBodyBytes (default "
+            + Setting.DEFAULT_MAX_INFLIGHT_BODY_BYTES
+            + ", i.e. 128Mi): request bodies may take at most "
+            + ServerConfig.BUDGET_PERCENT_OF_HEAP
+            + " % of echo-server's heap, which is 32 % of the memory limit")
 @ValidationRule(
     value = "!has(self.image) || self.image.matches(r'^[^\\s]*$')",
     fieldPath = ".image",

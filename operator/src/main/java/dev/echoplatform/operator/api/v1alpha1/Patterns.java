@@ -25,17 +25,6 @@ public final class Patterns {
   public static final String QUANTITY_MESSAGE =
       "must be a Kubernetes quantity of at least 0, such as 2, 500m, \"0.5\", 64Mi or 1Gi";
 
-  /**
-   * Message of the CEL rule of READ_TIMEOUT, WRITE_TIMEOUT, IDLE_TIMEOUT (the server needs them
-   * positive).
-   */
-  public static final String POSITIVE_DURATION_MESSAGE =
-      "must be a Go duration more than 0 and at most 24h, such as 250ms, 5s or 1m30s";
-
-  /** Message of the CEL rule of SHUTDOWN_DELAY and SHUTDOWN_TIMEOUT (zero allowed). */
-  public static final String DURATION_MESSAGE =
-      "must be a Go duration of at most 24h, such as 0, 500ms or 30s";
-
   private static final String IPV4_OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])";
 
   /**

@@ -2,6 +2,7 @@ package dev.echoplatform.operator.api.v1alpha1;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.echoplatform.operator.api.SettingsSchema;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
@@ -157,7 +158,7 @@ class CrdSchemaTest {
     "spec.autoscaling.targetCPUUtilizationPercentage, 1, 100",
     "spec.autoscaling.targetMemoryUtilizationPercentage, 1, 100",
     "spec.autoscaling.scaleDownStabilizationWindowSeconds, 0, 3600",
-    "spec.settings.maxJsonDepth, 1, 1000",
+    "spec.settings.maxJsonDepth, 1, 10000",
     "spec.settings.rateLimitRps, 1, 1000000",
     "spec.settings.rateLimitBurst, 1, 1000000",
     "spec.settings.healthRateLimitRpm, 1, 1000000",
@@ -284,12 +285,13 @@ class CrdSchemaTest {
             "spec.settings.maxBodySize must not exceed spec.settings.maxInflightBodyBytes (default 16777216)",
             "spec.settings.maxInflightBodyBytesPerClient must be 0 or between spec.settings.maxBodySize and"
                 + " spec.settings.maxInflightBodyBytes (default 16777216)",
-            ".readTimeout: spec.settings.readTimeout " + Patterns.POSITIVE_DURATION_MESSAGE,
-            ".writeTimeout: spec.settings.writeTimeout " + Patterns.POSITIVE_DURATION_MESSAGE,
-            ".idleTimeout: spec.settings.idleTimeout " + Patterns.POSITIVE_DURATION_MESSAGE,
-            ".shutdownDelay: spec.settings.shutdownDelay " + Patterns.DURATION_MESSAGE,
-            ".shutdownTimeout: spec.settings.shutdownTimeout " + Patterns.DURATION_MESSAGE,
-            ".trustedProxies: spec.settings.trustedProxies " + Patterns.CIDR_MESSAGE);
+            ".readTimeout: spec.settings.readTimeout " + SettingsSchema.durationMessage(true),
+            ".writeTimeout: spec.settings.writeTimeout " + SettingsSchema.durationMessage(true),
+            ".idleTimeout: spec.settings.idleTimeout " + SettingsSchema.durationMessage(true),
+            ".trustedProxies: spec.settings.trustedProxies " + Patterns.CIDR_MESSAGE,
+            ".shutdownDelay: spec.settings.shutdownDelay " + SettingsSchema.durationMessage(false),
+            ".shutdownTimeout: spec.settings.shutdownTimeout "
+                + SettingsSchema.durationMessage(false));
     assertThat(messages("spec.resources"))
         .containsExactlyInAnyOrder(
             "spec.resources.requests.cpu must not exceed spec.resources.limits.cpu (default 200m)",

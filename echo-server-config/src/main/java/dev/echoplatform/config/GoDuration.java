@@ -1,4 +1,4 @@
-package dev.echoplatform.server.config;
+package dev.echoplatform.config;
 
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -18,6 +18,9 @@ public final class GoDuration {
    */
   public static final Duration MAX = Duration.ofHours(24);
 
+  /** {@link #MAX} as the settings' help, the CRD's rules and their messages write it. */
+  public static final String MAX_TEXT = "24h";
+
   private GoDuration() {}
 
   /**
@@ -25,6 +28,16 @@ public final class GoDuration {
    *     non-negative Go duration of at most {@link #MAX}
    */
   public static Duration parse(String text) {
+    return parse(text, MAX);
+  }
+
+  /**
+   * The same grammar with another upper bound (the operator's resync interval may be a week).
+   *
+   * @throws IllegalArgumentException with a short reason when {@code text} is not a valid
+   *     non-negative Go duration of at most {@code max}
+   */
+  public static Duration parse(String text, Duration max) {
     if (text == null || text.isEmpty()) {
       throw new IllegalArgumentException("empty duration");
     }
@@ -72,8 +85,8 @@ public final class GoDuration {
         throw new IllegalArgumentException("missing unit after " + s.substring(start, unitStart));
       }
       totalNanos = totalNanos.add(number.multiply(BigDecimal.valueOf(nanosPer(unit))));
-      if (totalNanos.compareTo(BigDecimal.valueOf(MAX.toNanos())) > 0) {
-        throw new IllegalArgumentException("longer than " + format(MAX));
+      if (totalNanos.compareTo(BigDecimal.valueOf(max.toNanos())) > 0) {
+        throw new IllegalArgumentException("longer than " + format(max));
       }
     }
     return Duration.ofNanos(totalNanos.longValue());

@@ -1,4 +1,4 @@
-package dev.echoplatform.server.config;
+package dev.echoplatform.config;
 
 /**
  * An invalid configuration value; the message is one line naming the variable, the value and the

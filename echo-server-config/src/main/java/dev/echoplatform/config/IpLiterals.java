@@ -1,4 +1,4 @@
-package dev.echoplatform.server.config;
+package dev.echoplatform.config;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;

@@ -1,9 +1,10 @@
-package dev.echoplatform.server.config;
+package dev.echoplatform.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -64,5 +65,10 @@ class GoDurationTest {
   void formatsLikeGo(long millis, String text) {
     assertThat(GoDuration.format(Duration.ofMillis(millis))).isEqualTo(text);
     assertThat(GoDuration.parse(text)).isEqualTo(Duration.ofMillis(millis));
+  }
+
+  @Test
+  void theBoundIsWrittenAsItIs() {
+    assertThat(GoDuration.parse(GoDuration.MAX_TEXT)).isEqualTo(GoDuration.MAX);
   }
 }

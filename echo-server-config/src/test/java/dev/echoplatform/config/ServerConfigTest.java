@@ -1,4 +1,4 @@
-package dev.echoplatform.server.config;
+package dev.echoplatform.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -154,25 +154,25 @@ class ServerConfigTest {
         "LOG_LEVEL | trace | one of debug, info, warn, error",
         "SERVICE_NAME | my echo | empty or up to 253 characters of [A-Za-z0-9._-]",
         "ENVIRONMENT | prod/uction | empty or up to 253 characters of [A-Za-z0-9._-]",
-        "MAX_BODY_SIZE | 0 | a positive integer number of bytes",
-        "MAX_BODY_SIZE | 1MB | a positive integer number of bytes",
-        "MAX_BODY_SIZE | 99999999999999999999 | a positive integer number of bytes",
-        "READ_TIMEOUT | 5 | a positive Go duration",
-        "READ_TIMEOUT | 0 | a positive Go duration",
-        "READ_TIMEOUT | 5 seconds | a positive Go duration",
-        "WRITE_TIMEOUT | -1s | a positive Go duration",
-        "IDLE_TIMEOUT | forever | a positive Go duration",
+        "MAX_BODY_SIZE | 0 | an integer 1-67108864 (bytes)",
+        "MAX_BODY_SIZE | 1MB | an integer 1-67108864 (bytes)",
+        "MAX_BODY_SIZE | 99999999999999999999 | an integer 1-67108864 (bytes)",
+        "READ_TIMEOUT | 5 | a Go duration more than 0 and at most 24h",
+        "READ_TIMEOUT | 0 | a Go duration more than 0 and at most 24h",
+        "READ_TIMEOUT | 5 seconds | a Go duration more than 0 and at most 24h",
+        "WRITE_TIMEOUT | -1s | a Go duration more than 0 and at most 24h",
+        "IDLE_TIMEOUT | forever | a Go duration more than 0 and at most 24h",
         "MAX_JSON_DEPTH | 0 | an integer 1-10000",
         "MAX_JSON_DEPTH | 10001 | an integer 1-10000",
         "RATE_LIMIT_RPS | 0 | an integer 1-1000000",
         "RATE_LIMIT_RPS | 1.5 | an integer 1-1000000",
         "RATE_LIMIT_BURST | many | an integer 1-1000000",
         "HEALTH_RATE_LIMIT_RPM | 0 | an integer 1-1000000",
-        "MAX_INFLIGHT_BODY_BYTES | 0 | a positive integer number of bytes",
-        "TRUSTED_PROXIES | 10.0.0.0/33 | comma-separated list of CIDRs",
-        "TRUSTED_PROXIES | proxy.local | comma-separated list of CIDRs",
-        "TRUSTED_PROXIES | '10.0.0.0/8,,' | comma-separated list of CIDRs",
-        "TRUSTED_PROXIES | 010.0.0.1 | comma-separated list of CIDRs",
+        "MAX_INFLIGHT_BODY_BYTES | 0 | a positive integer (bytes)",
+        "TRUSTED_PROXIES | 10.0.0.0/33 | comma-separated list of at most 64 CIDRs",
+        "TRUSTED_PROXIES | proxy.local | comma-separated list of at most 64 CIDRs",
+        "TRUSTED_PROXIES | '10.0.0.0/8,,' | comma-separated list of at most 64 CIDRs",
+        "TRUSTED_PROXIES | 010.0.0.1 | comma-separated list of at most 64 CIDRs",
         "SHUTDOWN_DELAY | 5 | a Go duration",
         "SHUTDOWN_TIMEOUT | 1d | a Go duration",
       })
@@ -250,9 +250,19 @@ class ServerConfigTest {
   }
 
   @Test
+  void atMost64TrustedProxies() {
+    String entries = String.join(",", java.util.Collections.nCopies(64, "10.0.0.0/8"));
+    assertThat(ServerConfig.fromEnv(Map.of("TRUSTED_PROXIES", entries)).trustedProxies())
+        .hasSize(64);
+    assertThatThrownBy(() -> ServerConfig.fromEnv(Map.of("TRUSTED_PROXIES", entries + ",10.0.0.1")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("(65 entries): expected a comma-separated list of at most 64");
+  }
+
+  @Test
   void helpListsEveryVariableWithItsDefault() {
-    String help = ServerConfig.helpTable();
-    for (ServerConfig.Setting s : ServerConfig.SETTINGS) {
+    String help = Setting.helpTable();
+    for (Setting s : Setting.values()) {
       assertThat(help).contains(s.name()).contains(s.accepted());
     }
     assertThat(help).contains("1048576").contains("30s");
