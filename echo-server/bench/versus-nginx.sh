@@ -35,6 +35,10 @@
 #   nginx     static /healthz and /echo 1 KiB
 #   es-info   echo-server at LOG_LEVEL=info (the default): /healthz and /echo 1 KiB
 #   es-warn   echo-server at LOG_LEVEL=warn (no access-log line for a successful request): /echo 1 KiB
+#   bare      Undertow alone with echo-server's thread counts (BareUndertow.java, from A's jar, on Temurin 25
+#             without an AOT cache, the image's JVM flags): /healthz from a constant buffer, the floor any
+#             Undertow-based server pays per request before its own work; /echo read and written back unvalidated
+#             with Undertow's Receiver and Sender (not a floor: echo-server's own body path costs less)
 #   esB-info, esB-warn: the same with a second build or flags, for an A/B comparison in the same run:
 #     BENCH_RUNTIME_B (a directory made by image-size.sh: its runtime, jar and AOT cache) or BENCH_JAR_B (a jar,
 #     run on Temurin 25 without an AOT cache); default A's runtime and jar; BENCH_AOT_B=none drops the AOT cache
@@ -89,7 +93,7 @@ if [ "$(nproc)" -lt 2 ]; then
 fi
 
 jar_a=${BENCH_JAR:-$root/echo-server/target/echo-server.jar}
-[ -f "$jar_a" ] || (cd "$root" && mvn -B -q -pl echo-server package -DskipTests)
+[ -f "$jar_a" ] || (cd "$root" && mvn -B -q -pl echo-server -am package -DskipTests)
 [ -f "$jar_a" ] || { echo "no jar: $jar_a" >&2; exit 1; }
 java_a=$temurin; aot_a=(); runtime_a="Temurin 25 JDK, no AOT cache"
 if [ "${BENCH_AOT:-1}" != 0 ] && [ -z "${BENCH_JAR:-}" ] && [ -x "$runtime_dir/runtime/bin/java" ] \
@@ -193,6 +197,7 @@ endpoints_of() { # server -> its targets
     es-warn) echo "es-warn-echo" ;;
     esB-info) echo "esB-info-healthz esB-info-echo" ;;
     esB-warn) echo "esB-warn-echo" ;;
+    bare) echo "bare-healthz bare-echo" ;;
     *) echo "unknown server: $1" >&2; return 1 ;;
   esac
 }
@@ -207,6 +212,8 @@ label() {
     esB-info-healthz) echo "B: echo-server /healthz (info)" ;;
     esB-info-echo) echo "B: echo-server /echo 1 KiB (info)" ;;
     esB-warn-echo) echo "B: echo-server /echo 1 KiB (warn)" ;;
+    bare-healthz) echo "bare Undertow /healthz (floor)" ;;
+    bare-echo) echo "bare Undertow /echo 1 KiB (its API)" ;;
   esac
 }
 
@@ -225,6 +232,14 @@ start_server() { # server
     pid=$!
     wait_ready "http://127.0.0.1:$port/healthz" || { echo "nginx did not start:" >&2; cat "$tmp/nginx.out" \
       "$tmp/nginx/error.log" >&2 2>/dev/null; return 1; }
+    return 0
+  fi
+  if [ "$s" = bare ]; then
+    # shellcheck disable=SC2086
+    env MALLOC_ARENA_MAX="$arenas" taskset -c "$server_cpu" "$temurin" $jvm_flags -XX:MaxRAM="$memory" \
+      -cp "$jar_a" "$here/BareUndertow.java" "$port" >"$tmp/bare.out" 2>"$tmp/bare.err" &
+    pid=$!
+    wait_ready "http://127.0.0.1:$port/healthz" || { echo "bare did not start:" >&2; cat "$tmp/bare.err" >&2; return 1; }
     return 0
   fi
   level=${s#*-}; variant=${s%%-*}
@@ -285,7 +300,7 @@ for round in $(seq 1 "$rounds"); do
   fi
   for server in "${list[@]}"; do
     start_server "$server" || exit 1
-    [ "$round" = 1 ] && case $server in nginx|es*) check_echo "$server" ;; esac
+    [ "$round" = 1 ] && case $server in nginx|es*|bare) check_echo "$server" ;; esac
     for t in $(endpoints_of "$server"); do
       [ "$warmup" != 0 ] && wrk_run "$t" "$conns" "$warmup" >/dev/null
     done
