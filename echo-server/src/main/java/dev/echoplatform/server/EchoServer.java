@@ -107,8 +107,19 @@ public final class EchoServer implements AutoCloseable {
   private HttpOpenListener openListener;
   private HttpOpenListener managementOpenListener;
   private ConnectionGuard guard;
+  private final int sendBufferBytes;
 
   public EchoServer(ServerConfig config) {
+    this(config, 0);
+  }
+
+  /**
+   * @param sendBufferBytes the serving port's socket send buffer, or 0 for the kernel's autotuning
+   *     (what {@link #EchoServer(ServerConfig)} uses). Tests set a small one so that the server's
+   *     writes stop part-way.
+   */
+  public EchoServer(ServerConfig config, int sendBufferBytes) {
+    this.sendBufferBytes = sendBufferBytes;
     this.config = config;
     this.budget = new BodyBudget(config.maxInflightBodyBytes(), config.bodyBytesPerClient());
     HealthHandler health = new HealthHandler();
@@ -245,14 +256,18 @@ public final class EchoServer implements AutoCloseable {
   }
 
   private OptionMap socketOptions(int maxConnections) {
-    return OptionMap.builder()
-        .set(Options.REUSE_ADDRESSES, true)
-        .set(Options.TCP_NODELAY, true)
-        .set(Options.BACKLOG, 1024)
-        .set(Options.CONNECTION_HIGH_WATER, maxConnections)
-        .set(Options.CONNECTION_LOW_WATER, maxConnections)
-        .set(Options.WRITE_TIMEOUT, millis(config.writeTimeout()))
-        .getMap();
+    OptionMap.Builder options =
+        OptionMap.builder()
+            .set(Options.REUSE_ADDRESSES, true)
+            .set(Options.TCP_NODELAY, true)
+            .set(Options.BACKLOG, 1024)
+            .set(Options.CONNECTION_HIGH_WATER, maxConnections)
+            .set(Options.CONNECTION_LOW_WATER, maxConnections)
+            .set(Options.WRITE_TIMEOUT, millis(config.writeTimeout()));
+    if (sendBufferBytes > 0) {
+      options.set(Options.SEND_BUFFER, sendBufferBytes);
+    }
+    return options.getMap();
   }
 
   private static int millis(Duration d) {

@@ -56,6 +56,17 @@ public final class EchoHandler implements HttpHandler {
   private static final int MAX_LOGGED_BODY = 4096;
   private static final ByteBuffer NO_BYTES = ByteBuffer.allocate(0).asReadOnlyBuffer();
 
+  /** Largest body answered in the same write as the headers (see {@code BodyWriter}). */
+  static final int STAGED_BODY = 16 * 1024;
+
+  /**
+   * Each I/O thread's staging buffer for bodies of at most {@link #STAGED_BODY} bytes: filled and
+   * written within one call, then free for the next answer of any connection of the thread, so its
+   * content is garbage between calls. 16 KiB of heap per I/O thread.
+   */
+  private static final ThreadLocal<ByteBuffer> STAGING =
+      ThreadLocal.withInitial(() -> ByteBuffer.allocate(STAGED_BODY));
+
   private final long maxBodySize;
   private final long readTimeoutMillis;
   private final BodyBudget budget;
@@ -511,14 +522,25 @@ public final class EchoHandler implements HttpHandler {
      * Writes the echoed body to the response channel. Undertow's HTTP/1.1 response conduit writes
      * the headers together with the first buffer (a gathering write) and keeps that buffer in its
      * reusable array for as long as the connection lives: every idle keep-alive connection would
-     * pin its last echoed body outside the budget (1000 connections × 1 MiB). So the headers go out
-     * first with an empty buffer, and the body is written on its own, from its segments, and
-     * forgotten as soon as it is written.
+     * pin its last echoed body outside the budget (1000 connections × 1 MiB). So no buffer of the
+     * body itself ever goes out with the headers:
+     *
+     * <ul>
+     *   <li>a body of at most {@value #STAGED_BODY} bytes answered on an I/O thread is copied into
+     *       that thread's staging buffer, which goes out with the headers in one write: one syscall
+     *       and one TCP segment for the whole answer. Undertow reads the buffer it is given only
+     *       within that call (the bytes it took are those by which its position moved) and keeps no
+     *       more than a reference to the thread's own buffer, which pins nothing of any request.
+     *       Whatever the socket did not take is sent from the body's segments, as below;
+     *   <li>otherwise the headers go out first with an empty buffer, and the body is written on its
+     *       own, from its segments, and forgotten as soon as it is written.
+     * </ul>
      */
     private final class BodyWriter implements ChannelListener<StreamSinkChannel> {
       private ByteBuffer[] buffers;
       private int first;
       private boolean headersSent;
+      private boolean stagingTried;
 
       BodyWriter(ByteBuffer[] buffers) {
         this.buffers = buffers;
@@ -527,7 +549,13 @@ public final class EchoHandler implements HttpHandler {
       @Override
       public void handleEvent(StreamSinkChannel channel) {
         try {
-          if (!headersSent) {
+          if (!stagingTried) {
+            stagingTried = true;
+            if (buffers != null && body.length() <= STAGED_BODY && exchange.isInIoThread()) {
+              writeStaged(channel);
+            }
+          }
+          if (buffers != null && !headersSent) {
             channel.write(NO_BYTES.duplicate());
             if (!channel.flush()) {
               await(channel);
@@ -541,9 +569,7 @@ public final class EchoHandler implements HttpHandler {
                 await(channel);
                 return;
               }
-              while (first < buffers.length && !buffers[first].hasRemaining()) {
-                buffers[first++] = null;
-              }
+              skipWritten();
             }
             buffers = null;
             release();
@@ -567,6 +593,43 @@ public final class EchoHandler implements HttpHandler {
               .log("writing the response failed; closing the connection");
           IoUtils.safeClose(exchange.getConnection());
           exchange.endExchange();
+        }
+      }
+
+      /**
+       * Headers and body in one write, from the I/O thread's staging buffer. The bytes of the body
+       * the socket took are marked as written in the segments; when all of them went, the segments
+       * are dropped. When the socket took none of the body, not even all of the headers, the rest
+       * follows the unstaged path (an empty write and a flush finish the headers).
+       */
+      private void writeStaged(StreamSinkChannel channel) throws IOException {
+        ByteBuffer staging = STAGING.get();
+        staging.clear();
+        for (ByteBuffer b : buffers) {
+          staging.put(b.duplicate());
+        }
+        staging.flip();
+        channel.write(staging);
+        int sent = staging.position();
+        staging.clear();
+        if (sent > 0) {
+          headersSent = true; // the body's bytes follow the headers on the wire
+        }
+        for (int k = first; k < buffers.length && sent > 0; k++) {
+          int n = Math.min(sent, buffers[k].remaining());
+          buffers[k].position(buffers[k].position() + n);
+          sent -= n;
+        }
+        skipWritten();
+        if (first == buffers.length) {
+          buffers = null;
+          release();
+        }
+      }
+
+      private void skipWritten() {
+        while (first < buffers.length && !buffers[first].hasRemaining()) {
+          buffers[first++] = null;
         }
       }
 

@@ -46,6 +46,108 @@ class EchoEndpointTest {
         "{\"t\":true,\"f\":false,\"n\":null,\"e\":\"\",\"a\":[]}");
   }
 
+  /**
+   * Bodies up to the staging size go out in the same write as the headers from the I/O thread's
+   * staging buffer, which every connection of that thread shares; larger ones from their own
+   * segments after the headers. Here a slow reader (a 16 KiB receive window, reading only after a
+   * pause) is sent 600 pipelined requests with a distinct body each, sizes on both sides of the
+   * staging limit, so that the server's writes to it stop part-way once the socket buffers are
+   * full, while eight other connections, some on the same I/O thread, keep answering through the
+   * same staging buffers. Every answer must be its own request's body byte for byte: a write that
+   * kept reading the staging buffer after its call, or a miscount of what the socket took, would
+   * show here as another request's bytes or as a torn answer.
+   */
+  @Test
+  void pipelinedAnswersToASlowReaderStayIntactWhileOtherConnectionsShareTheStagingBuffer()
+      throws Exception {
+    int[] sizes = {
+      EchoHandler.STAGED_BODY, EchoHandler.STAGED_BODY + 1, 100, EchoHandler.STAGED_BODY - 1, 5000
+    };
+    int requests = 600; // about 7 MiB of answers: more than the socket buffers of both ends hold
+    byte[][] bodies = new byte[requests][];
+    ByteArrayOutputStream stream = new ByteArrayOutputStream();
+    for (int k = 0; k < requests; k++) {
+      String head = "{\"k\":" + k + ",\"p\":\"";
+      int pad = sizes[k % sizes.length] - head.length() - 2;
+      StringBuilder p = new StringBuilder(pad);
+      for (int j = 0; j < pad; j++) {
+        p.append((char) ('a' + (k + j) % 26));
+      }
+      bodies[k] = (head + p + "\"}").getBytes(StandardCharsets.US_ASCII);
+      stream.write(
+          ("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                  + "Content-Length: "
+                  + bodies[k].length
+                  + "\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      stream.write(bodies[k]);
+    }
+    byte[] all = stream.toByteArray();
+    // A send buffer smaller than a staged answer: the kernel's autotuning would grow it to
+    // megabytes on loopback, and the staged writes would always go out whole.
+    try (TestServer big = TestServer.start(8 * 1024, "MAX_BODY_SIZE", "1048576");
+        var socket = new java.net.Socket()) {
+      socket.setReceiveBufferSize(16 * 1024); // nor the client's window
+      socket.connect(new java.net.InetSocketAddress("127.0.0.1", big.port), 2000);
+      socket.setSoTimeout(10_000);
+      java.util.concurrent.atomic.AtomicReference<Throwable> failure =
+          new java.util.concurrent.atomic.AtomicReference<>();
+      Thread writer =
+          new Thread(
+              () -> {
+                try {
+                  socket.getOutputStream().write(all);
+                  socket.getOutputStream().flush();
+                } catch (java.io.IOException e) {
+                  failure.compareAndSet(null, e);
+                }
+              });
+      writer.start();
+      // Meanwhile the server answers into full socket buffers, and other connections are answered
+      // through the same staging buffers.
+      java.util.List<Thread> others = new java.util.ArrayList<>();
+      for (int c = 0; c < 8; c++) {
+        int id = c;
+        Thread t =
+            new Thread(
+                () -> {
+                  try {
+                    for (int n = 0; n < 40; n++) {
+                      byte[] body =
+                          ("{\"other\":"
+                                  + id
+                                  + ",\"n\":"
+                                  + n
+                                  + ",\"p\":\""
+                                  + "z".repeat(3000)
+                                  + "\"}")
+                              .getBytes(StandardCharsets.US_ASCII);
+                      Response r = RawHttp.postJson(big.port, body);
+                      if (r.status() != 200 || !java.util.Arrays.equals(r.body(), body)) {
+                        failure.compareAndSet(
+                            null, new AssertionError("other connection " + id + " answer " + n));
+                      }
+                    }
+                  } catch (Exception e) {
+                    failure.compareAndSet(null, e);
+                  }
+                });
+        t.start();
+        others.add(t);
+      }
+      for (Thread t : others) {
+        t.join(20_000);
+      }
+      for (int k = 0; k < requests; k++) {
+        Response r = RawHttp.read(socket.getInputStream(), false);
+        assertThat(r.status()).as("answer %d", k).isEqualTo(200);
+        assertThat(r.body()).as("answer %d", k).isEqualTo(bodies[k]);
+      }
+      writer.join(10_000);
+      assertThat(failure.get()).isNull();
+    }
+  }
+
   @ParameterizedTest
   @MethodSource("trickyJson")
   void echoesValidObjectsByteForByte(String json) throws Exception {

@@ -24,6 +24,14 @@ public final class TestServer implements AutoCloseable {
   }
 
   public static TestServer start(String... envPairs) {
+    return start(0, envPairs);
+  }
+
+  /**
+   * A server whose serving sockets have a send buffer of {@code sendBufferBytes} (0: the kernel's
+   * autotuning), so that its writes to a client that reads slowly stop part-way.
+   */
+  public static TestServer start(int sendBufferBytes, String... envPairs) {
     Map<String, String> env = new HashMap<>();
     env.put("RATE_LIMIT_RPS", "100000");
     env.put("RATE_LIMIT_BURST", "100000");
@@ -34,7 +42,8 @@ public final class TestServer implements AutoCloseable {
       env.put(envPairs[i], envPairs[i + 1]);
     }
     EchoServer server =
-        new EchoServer(ServerConfig.fromEnv(env).withListenAddress("127.0.0.1", 0, 0));
+        new EchoServer(
+            ServerConfig.fromEnv(env).withListenAddress("127.0.0.1", 0, 0), sendBufferBytes);
     try {
       server.start();
     } catch (IOException e) {
