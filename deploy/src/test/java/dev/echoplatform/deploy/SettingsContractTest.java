@@ -103,7 +103,8 @@ class SettingsContractTest {
       Map<String, Object> object = new LinkedHashMap<>();
       object.put("apiVersion", "echo.platform.dev/v1alpha1");
       object.put("kind", "EchoService");
-      object.put("metadata", Map.of("name", "echo", "namespace", "team-a"));
+      // Mutable maps throughout: the validator sets the schema's defaults in place, at any depth.
+      object.put("metadata", new LinkedHashMap<>(Map.of("name", "echo", "namespace", "team-a")));
       object.put("spec", spec);
       if (!schema.validate(object).isEmpty()) {
         continue;
@@ -201,7 +202,7 @@ class SettingsContractTest {
       limits.put("cpu", pick(r, "100m", "200m", "1"));
     }
     if (!limits.isEmpty()) {
-      spec.put("resources", Map.of("limits", limits));
+      spec.put("resources", new LinkedHashMap<>(Map.of("limits", limits)));
     }
     return spec;
   }
