@@ -187,7 +187,7 @@ timed() { # <label> <command...>  (explicit status: errexit is off inside `cmd &
 # Build-date for the version stamp: the release date published by the module proxy when known.
 release_date() { # <version>
   local info
-  info="$(go mod download -json "k8s.io/kubernetes@$1" 2> /dev/null | sed -n 's/.*"Time": "\(.*\)".*/\1/p' | head -1)"
+  info="$(go mod download -json "k8s.io/kubernetes@$1" 2> /dev/null | sed -n 's/.*"Time": "\(.*\)".*/\1/p' | sed -n 1p)"
   echo "${info:-${BUILD_DATE}}"
 }
 
@@ -245,11 +245,11 @@ done
 log "built ${MISSING[*]//@oldest/ ${OLDEST_K8S_VERSION}} in $((SECONDS - TOTAL_START))s"
 if [[ "${TARGET_SEMVER}" == "${K8S_SEMVER}" ]]; then
   "${K8S_BIN}/kube-apiserver" --version >&2
-  "${K8S_BIN}/etcd" --version | head -1 >&2
+  "${K8S_BIN}/etcd" --version | sed -n 1p >&2
   "${K8S_BIN}/kwokctl" --version >&2
 else
   "$(path_of kube-apiserver@oldest)" --version >&2
-  "${K8S_BIN}/etcd" --version | head -1 >&2
-  "${K8S_BIN}/kubectl" version --client 2> /dev/null | head -1 >&2
+  "${K8S_BIN}/etcd" --version | sed -n 1p >&2
+  "${K8S_BIN}/kubectl" version --client 2> /dev/null | sed -n 1p >&2
 fi
 layout_kubeapitest

@@ -41,7 +41,7 @@ image_names() {
     OPERATOR_IMAGE="$("${E2E_DIR}/images.sh" name operator)"
   else
     local version
-    version="$(sed -n 's|^  <version>\(.*\)</version>$|\1|p' "${REPO_ROOT}/pom.xml" | head -1)"
+    version="$(sed -n 's|^  <version>\(.*\)</version>$|\1|p' "${REPO_ROOT}/pom.xml" | sed -n 1p)"
     SERVER_IMAGE="ghcr.io/echo-platform/echo-server:${version}"
     OPERATOR_IMAGE="ghcr.io/echo-platform/echo-operator:${version}"
   fi
@@ -344,7 +344,9 @@ s_rbac() {
 s_no_forbidden() {
   local pod
   pod="$(leader_pod)" || return 1
-  if k logs -n "${OPERATOR_NS}" "${pod}" | grep -i 'forbidden' | head -3 | grep .; then
+  local leader_log
+  leader_log="$(k logs -n "${OPERATOR_NS}" "${pod}")" || { echo "cannot read the log of the leader ${pod}"; return 1; }
+  if grep -i 'forbidden' <<< "${leader_log}" | sed -n 1,3p | grep .; then
     echo "the leader's log shows refused requests"
     return 1
   fi
@@ -1021,7 +1023,7 @@ s_memory() {
 pod_memory_peak() {
   local uid f
   uid="$(k get pod "$1" -n "${E2E_NS}" -o jsonpath='{.metadata.uid}')"
-  f="$(find /sys/fs/cgroup/memory -maxdepth 4 -type d -name "pod${uid}" 2> /dev/null | head -1)"
+  f="$(find /sys/fs/cgroup/memory -maxdepth 4 -type d -name "pod${uid}" 2> /dev/null | sed -n 1p)"
   [[ -n "${f}" ]] && awk '{ printf "%.1f MiB (limit 128 MiB)", $1 / 1048576 }' "${f}/memory.max_usage_in_bytes"
 }
 

@@ -40,7 +40,7 @@ BASE_DISTROLESS="gcr.io/distroless/base-nossl-debian12:nonroot"
 
 project_version() {
   # The first <version> of the root POM is the project's (it has no parent).
-  sed -n 's|^  <version>\(.*\)</version>$|\1|p' "${REPO_ROOT}/pom.xml" | head -1
+  sed -n 's|^  <version>\(.*\)</version>$|\1|p' "${REPO_ROOT}/pom.xml" | sed -n 1p
 }
 VERSION="$(project_version)"
 [[ -n "${VERSION}" ]] || die "cannot read the project version from ${REPO_ROOT}/pom.xml"
@@ -252,7 +252,7 @@ cmd_sizes() {
 mb() { awk '{ printf "%.1f", $1 / 1000000 }'; }
 layer_digests() { # the layers of the archive's (single) manifest
   local manifest
-  manifest="$(tar -xOf "$1" index.json | grep -o '"digest":"sha256:[0-9a-f]*"' | head -1 | cut -d: -f3 | tr -d '"')"
+  manifest="$(tar -xOf "$1" index.json | grep -o '"digest":"sha256:[0-9a-f]*"' | sed -n 1p | cut -d: -f3 | tr -d '"')"
   tar -xOf "$1" "blobs/sha256/${manifest}" | grep -o '"layers":\[.*\]' | grep -o 'sha256:[0-9a-f]*' | cut -d: -f2
 }
 unpacked_bytes() { # the uncompressed layer tars, what the node's snapshotter unpacks
@@ -389,7 +389,7 @@ import_images() { # <image...>
     archive="$(export_archive "${image}")"
     have="$("${CTR[@]}" images ls "name==${image}" 2> /dev/null | awk 'NR > 1 { print $3 }')"
     # The archive's manifest digest is what containerd records as the image's target.
-    want="$(tar -xOf "${archive}" index.json | sed -n 's/.*"digest":"\(sha256:[0-9a-f]*\)".*/\1/p' | head -1)"
+    want="$(tar -xOf "${archive}" index.json | sed -n 's/.*"digest":"\(sha256:[0-9a-f]*\)".*/\1/p' | sed -n 1p)"
     if [[ -n "${have}" && "${have}" == "${want}" ]]; then
       continue
     fi

@@ -138,7 +138,7 @@ server_process_is_restricted() {
   pid="$("${CTR[@]}" tasks ls 2> /dev/null | awk -v id="${cid}" '$1 == id { print $2 }')"
   [[ -n "${pid}" ]] || { log "  no task for container '${cid}' of pod '${pod}'"; return 1; }
   status="$(cat "/proc/${pid}/status")"
-  root="$(awk '$5 == "/" { print $6 }' "/proc/${pid}/mountinfo" | head -1)"
+  root="$(awk '$5 == "/" { print $6 }' "/proc/${pid}/mountinfo" | sed -n 1p)"
   log "  pid ${pid}: $(grep -E '^(Uid|Gid|CapEff|CapBnd|NoNewPrivs|Seccomp):' <<< "${status}" | tr -s '\t\n' ' ') root mount ${root}"
   grep -qE '^Uid:\s+10001\s+10001\s+10001\s+10001$' <<< "${status}" \
     && grep -qE '^CapEff:\s+0+$' <<< "${status}" && grep -qE '^CapBnd:\s+0+$' <<< "${status}" \

@@ -76,7 +76,7 @@ if kill -0 "$pid" 2>/dev/null; then
   echo "server alive: yes; peak RSS (VmHWM) ${peak} MiB; now $(awk '/RssAnon|RssFile/ { printf "%s %.1f MiB ", $1, $2/1024 }' "/proc/$pid/status")"
   if [ -n "$nmt" ]; then
     "${JDK25:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/jcmd" "$pid" VM.native_memory summary \
-      | grep -E "^-|committed=" | grep -E "Total|Java Heap|Class|Thread|Code|GC|Compiler|Internal|Other|Symbol|Arena|Shared|Metaspace|NIO" | head -30
+      | grep -E "^-|committed=" | grep -E "Total|Java Heap|Class|Thread|Code|GC|Compiler|Internal|Other|Symbol|Arena|Shared|Metaspace|NIO" | sed -n 1,30p
   fi
 else
   echo "server alive: NO"; tail -5 "$log"
