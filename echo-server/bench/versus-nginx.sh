@@ -38,7 +38,8 @@
 #   bare      Undertow alone with echo-server's thread counts (BareUndertow.java, from A's jar, on Temurin 25
 #             without an AOT cache, the image's JVM flags): /healthz from a constant buffer, the floor any
 #             Undertow-based server pays per request before its own work; /echo read and written back unvalidated
-#             with Undertow's Receiver and Sender (not a floor: echo-server's own body path costs less)
+#             with Undertow's Receiver and Sender (not a floor: echo-server's own body path costs less);
+#             BENCH_FLAGS_BARE: JVM flags added after the image's (e.g. C2: -XX:TieredStopAtLevel=4)
 #   esB-info, esB-warn: the same with a second build or flags, for an A/B comparison in the same run:
 #     BENCH_RUNTIME_B (a directory made by image-size.sh: its runtime, jar and AOT cache) or BENCH_JAR_B (a jar,
 #     run on Temurin 25 without an AOT cache); default A's runtime and jar; BENCH_AOT_B=none drops the AOT cache
@@ -237,7 +238,7 @@ start_server() { # server
   if [ "$s" = bare ]; then
     # shellcheck disable=SC2086
     env MALLOC_ARENA_MAX="$arenas" taskset -c "$server_cpu" "$temurin" $jvm_flags -XX:MaxRAM="$memory" \
-      -cp "$jar_a" "$here/BareUndertow.java" "$port" >"$tmp/bare.out" 2>"$tmp/bare.err" &
+      ${BENCH_FLAGS_BARE:-} -cp "$jar_a" "$here/BareUndertow.java" "$port" >"$tmp/bare.out" 2>"$tmp/bare.err" &
     pid=$!
     wait_ready "http://127.0.0.1:$port/healthz" || { echo "bare did not start:" >&2; cat "$tmp/bare.err" >&2; return 1; }
     return 0
@@ -285,6 +286,9 @@ echo "nginx:     $(nginx -v 2>&1 | sed 's/^nginx version: //'), worker_processes
 echo "A:         $runtime_a; $jar_a${BENCH_FLAGS:+; flags $BENCH_FLAGS}${BENCH_ENV:+; env $BENCH_ENV}"
 case " $servers " in *" esB-"*)
   echo "B:         $runtime_b; $jar_b${BENCH_FLAGS_B:+; flags $BENCH_FLAGS_B}${BENCH_ENV_B:+; env $BENCH_ENV_B}" ;;
+esac
+case " $servers " in *" bare "*)
+  echo "bare:      $temurin; BareUndertow.java on $jar_a${BENCH_FLAGS_BARE:+; flags $BENCH_FLAGS_BARE}" ;;
 esac
 echo "JVM flags: $jvm_flags -XX:MaxRAM=$memory (MALLOC_ARENA_MAX=$arenas)"
 echo "layout:    servers on core $server_cpu, wrk -t1 on core $wrk_cpu; $rounds rounds of ${duration}s per target at" \
