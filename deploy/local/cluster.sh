@@ -77,7 +77,9 @@ ensure_binaries() {
 
 cluster_exists() {
   [[ -x "${KWOKCTL}" ]] || return 1
-  "${KWOKCTL}" get clusters 2> /dev/null | grep -qx "${CLUSTER_NAME}"
+  local clusters
+  clusters="$("${KWOKCTL}" get clusters 2> /dev/null)" || return 1
+  grep -qx "${CLUSTER_NAME}" <<< "${clusters}"
 }
 
 apiserver_ready() {

@@ -269,7 +269,8 @@ s_helm_install() {
 lease_holder_pod() {
   local holder
   holder="$(lease_holder)"
-  [[ -n "${holder}" ]] && operator_pods -o name | grep -qx "pod/${holder}" && echo "${holder}"
+  local pods
+  [[ -n "${holder}" ]] && pods="$(operator_pods -o name)" && grep -qx "pod/${holder}" <<< "${pods}" && echo "${holder}"
 }
 
 # leader_pod: the pod holding the Lease, asked until it answers (up to 60 s). A single read can fail while the API
@@ -292,7 +293,7 @@ s_operator_leads() {
   local leader
   leader="$(leader_pod)" || return 1
   echo "leader: ${leader} (Lease ${OPERATOR_NS}/${LEASE_NAME})"
-  k get networkpolicy -n "${OPERATOR_NS}" -l "app.kubernetes.io/instance=${RELEASE}" -o name | grep -q . \
+  [[ -n "$(k get networkpolicy -n "${OPERATOR_NS}" -l "app.kubernetes.io/instance=${RELEASE}" -o name)" ]] \
     || { echo "the chart's NetworkPolicy is missing"; return 1; }
   k get networkpolicy -n "${OPERATOR_NS}" -l "app.kubernetes.io/instance=${RELEASE}" \
     -o jsonpath='{range .items[*]}{.metadata.name}: egress ports {.spec.egress[*].ports[*].port}{"\n"}{end}'

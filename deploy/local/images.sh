@@ -366,7 +366,7 @@ in_build_netns() { # <command...>
   # The namespace's shell waits twice as long as this loop: the ready file always comes first (a busy machine once
   # took longer than the 10 s both waited before).
   for ((i = 0; i < 300; i++)); do
-    nsenter -t "${ns_pid}" -n ip -4 addr show tap0 2> /dev/null | grep -q 'inet ' && break
+    [[ "$(nsenter -t "${ns_pid}" -n ip -4 addr show tap0 2> /dev/null)" == *"inet "* ]] && break
     sleep 0.1
   done
   touch "${ready}"

@@ -196,7 +196,9 @@ firewall_down() {
         rules="$("${ipt}-save" -t "${table}" 2> /dev/null)" || continue
         [[ -n "${rules}" ]] || continue
         grep -qE '^-A |^:[^ ]+ (DROP|REJECT)' <<< "${rules}" && continue
-        grep -E '^:' <<< "${rules}" | grep -qvE '^:(INPUT|FORWARD|OUTPUT|PREROUTING|POSTROUTING) ' && continue
+        # A chain other than the built-in ones keeps the table (one awk over the text: no pipe for pipefail to misread).
+        awk '/^:/ && !/^:(INPUT|FORWARD|OUTPUT|PREROUTING|POSTROUTING) / { found = 1 } END { exit !found }' \
+          <<< "${rules}" && continue
         nft delete table "${family}" "${table}" 2> /dev/null || true
       done
     done

@@ -10,7 +10,7 @@ PROMETHEUS="${PROMETHEUS_CACHE}/usr/bin/prometheus"
 
 ensure_prometheus() {
   if [[ -x "${PROMTOOL}" && -x "${PROMETHEUS}" ]] \
-    && "${PROMTOOL}" --version 2>&1 | grep -qF "revision: ${PROMETHEUS_DEB_VERSION})"; then
+    && [[ "$("${PROMTOOL}" --version 2>&1)" == *"revision: ${PROMETHEUS_DEB_VERSION})"* ]]; then
     return 0
   fi
   log "fetching Debian's prometheus ${PROMETHEUS_DEB_VERSION} into ${PROMETHEUS_CACHE} (apt-get download, dpkg-deb; not installed)"
@@ -31,7 +31,8 @@ ensure_prometheus() {
   dpkg-deb --fsys-tarfile "${dl}"/prometheus_*.deb | tar -x -C "${PROMETHEUS_CACHE}.partial" ./usr/bin/prometheus ./usr/bin/promtool
   rm -rf "${dl}" "${PROMETHEUS_CACHE}"
   mv "${PROMETHEUS_CACHE}.partial" "${PROMETHEUS_CACHE}"
-  "${PROMTOOL}" --version 2>&1 | grep -qF "revision: ${PROMETHEUS_DEB_VERSION})" || die "${PROMTOOL} is not ${PROMETHEUS_DEB_VERSION}"
+  [[ "$("${PROMTOOL}" --version 2>&1)" == *"revision: ${PROMETHEUS_DEB_VERSION})"* ]] \
+    || die "${PROMTOOL} is not ${PROMETHEUS_DEB_VERSION}"
 }
 
 # prometheus_scraped <Prometheus URL> <selector> <count>: whether up{<selector>} has at least <count> samples in the
