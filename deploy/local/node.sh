@@ -118,6 +118,8 @@ restore_sysctls() {
 bridge_owner() { ip -d link show "$1" 2> /dev/null | sed -n 's/^ *alias echo-node:\(.*\)$/\1/p'; }
 
 network_up() {
+  # The firewall needs iptables before anything else of the node runs (a fresh machine has none).
+  ensure_debs "${NODE_DEB_PACKAGES[@]}"
   if ip link show "${BRIDGE}" > /dev/null 2>&1; then
     local owner
     owner="$(bridge_owner "${BRIDGE}")"
