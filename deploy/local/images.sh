@@ -360,15 +360,35 @@ in_build_netns() { # <command...>
     [ -e "$0" ] || { echo "error: slirp4netns did not configure the build network" >&2; exit 1; }
     exec "$@"' "${ready}" "$@" &
   ns_pid=$!
+  # slirp4netns joins the network namespace of ns_pid as it is when slirp4netns starts. Until unshare has made its
+  # own, that is this machine's: the tap device and its address and route would land here (6 starts in 40 did so
+  # before this wait), and the build would run without a network.
+  local host_net
+  host_net="$(readlink /proc/self/ns/net)"
+  for ((i = 0; i < 200; i++)); do
+    [[ "$(readlink "/proc/${ns_pid}/ns/net" 2> /dev/null || echo "${host_net}")" != "${host_net}" ]] && break
+    sleep 0.05
+  done
+  if [[ "$(readlink "/proc/${ns_pid}/ns/net" 2> /dev/null || echo "${host_net}")" == "${host_net}" ]]; then
+    kill "${ns_pid}" 2> /dev/null || true
+    wait "${ns_pid}" 2> /dev/null || true
+    die "the build's network namespace was not created within 10 s"
+  fi
   slirp4netns --configure --mtu=65520 --disable-host-loopback "${ns_pid}" tap0 \
     > "${IMAGES_CACHE}/logs/slirp4netns.log" 2>&1 &
   slirp_pid=$!
   # The namespace's shell waits twice as long as this loop: the ready file always comes first (a busy machine once
-  # took longer than the 10 s both waited before).
+  # took longer than the 10 s both waited before). Without an address the build does not start.
+  local configured=0
   for ((i = 0; i < 300; i++)); do
-    [[ "$(nsenter -t "${ns_pid}" -n ip -4 addr show tap0 2> /dev/null)" == *"inet "* ]] && break
+    [[ "$(nsenter -t "${ns_pid}" -n ip -4 addr show tap0 2> /dev/null)" == *"inet "* ]] && configured=1 && break
     sleep 0.1
   done
+  if ((configured == 0)); then
+    kill "${ns_pid}" "${slirp_pid}" 2> /dev/null || true
+    wait "${ns_pid}" "${slirp_pid}" 2> /dev/null || true
+    die "slirp4netns did not configure the build's network within 30 s (log: ${IMAGES_CACHE}/logs/slirp4netns.log)"
+  fi
   touch "${ready}"
   wait "${ns_pid}" || rc=$?
   kill "${slirp_pid}" 2> /dev/null || true
