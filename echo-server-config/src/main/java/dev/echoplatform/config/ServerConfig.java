@@ -33,22 +33,6 @@ public record ServerConfig(
     String environment) {
 
   /**
-   * Default global budget of request-body bytes held in memory at once: 16 MiB.
-   *
-   * <p>Arithmetic for the 128 MiB container (image flags: -Xmx48m, -XX:MaxMetaspaceSize=40m,
-   * -XX:ReservedCodeCacheSize=16m, -XX:MaxDirectMemorySize=16m, -Xss256k, SerialGC): bodies are
-   * buffered on the heap, one byte array each, never larger than the reservation. 16 MiB of bodies
-   * leaves 32 MiB of the 48 MiB heap for everything else (rate-limiter map at its 50k-entry bound ≈
-   * 8 MiB, connection state, metrics, garbage). With 1000 concurrent 1 MiB uploads the first 16 are
-   * admitted and the rest are answered 503 before a byte of their body is read, so the heap can
-   * never be exhausted by bodies. Heap 48 + metaspace ≤ 40 + code cache ≤ 16 + direct ≤ 16 + thread
-   * stacks and JVM internals (~10) stays below 128 MiB even when every pool is full; measured peak
-   * RSS is recorded in docs/echo-server.md.
-   */
-  public static final long DEFAULT_MAX_INFLIGHT_BODY_BYTES =
-      Setting.DEFAULT_MAX_INFLIGHT_BODY_BYTES;
-
-  /**
    * Heap one open connection may hold at most: Undertow's and the request scanner's state (about
    * 3.5 KiB, measured with 4000 connections holding a partial head) plus one 4 KiB read buffer
    * (bytes of a pipelined next request) and one 4 KiB write buffer (a response the client does not

@@ -197,7 +197,12 @@ public enum Setting {
   /** Largest accepted MAX_BODY_SIZE: 64 MiB. */
   public static final long MAX_BODY_SIZE_LIMIT = 64L * 1024 * 1024;
 
-  /** Default of MAX_INFLIGHT_BODY_BYTES: 16 MiB (the arithmetic is in {@link ServerConfig}). */
+  /**
+   * Default of MAX_INFLIGHT_BODY_BYTES: 16 MiB. Bodies are held on the heap, at most {@link
+   * ServerConfig#BUDGET_PERCENT_OF_HEAP} % of it ({@link ServerConfig#checkMemory}); the image
+   * sizes the heap at 32 % of the container's memory limit, so the default fits the smallest limit
+   * the CRD admits, 128Mi (8 x the budget).
+   */
   public static final long DEFAULT_MAX_INFLIGHT_BODY_BYTES = 16L * 1024 * 1024;
 
   /** Most TRUSTED_PROXIES entries. */
@@ -329,6 +334,16 @@ public enum Setting {
                   + " CIDRs or IP addresses, e.g. 10.0.0.0/8,192.168.1.10";
         };
     return base + constraint;
+  }
+
+  /** Whether {@link #read} accepts {@code text} as this variable's value. */
+  public boolean accepts(String text) {
+    try {
+      read(Map.of(name(), text));
+      return true;
+    } catch (ConfigException e) {
+      return false;
+    }
   }
 
   /** This variable's value in {@code env} (its default when unset or empty), as text. */

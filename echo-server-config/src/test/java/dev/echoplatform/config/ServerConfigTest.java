@@ -27,7 +27,7 @@ class ServerConfigTest {
     assertThat(c.rateLimitRps()).isEqualTo(100);
     assertThat(c.rateLimitBurst()).isEqualTo(200);
     assertThat(c.healthRateLimitRpm()).isEqualTo(1000);
-    assertThat(c.maxInflightBodyBytes()).isEqualTo(ServerConfig.DEFAULT_MAX_INFLIGHT_BODY_BYTES);
+    assertThat(c.maxInflightBodyBytes()).isEqualTo(Setting.DEFAULT_MAX_INFLIGHT_BODY_BYTES);
     assertThat(c.trustedProxies()).isEmpty();
     assertThat(c.shutdownDelay()).isEqualTo(Duration.ofSeconds(5));
     assertThat(c.shutdownTimeout()).isEqualTo(Duration.ofSeconds(30));
@@ -49,6 +49,16 @@ class ServerConfigTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageStartingWith("invalid BIND_ADDRESS=\"" + value + "\"")
         .hasMessageContaining("an IPv4 or IPv6 address literal");
+  }
+
+  @Test
+  void acceptsIsWhatReadDoesNotRefuse() {
+    assertThat(Setting.ENVIRONMENT.accepts("staging")).isTrue();
+    assertThat(Setting.ENVIRONMENT.accepts("")).isTrue();
+    assertThat(Setting.ENVIRONMENT.accepts("prod uction")).isFalse();
+    assertThat(Setting.ENVIRONMENT.accepts("a".repeat(254))).isFalse();
+    assertThat(Setting.PORT.accepts("65535")).isTrue();
+    assertThat(Setting.PORT.accepts("0")).isFalse();
   }
 
   @Test

@@ -82,7 +82,7 @@ public record EchoServiceModel(
                     : echoService.getMetadata().getLabels().getOrDefault("environment", ""));
     // What echo-server accepts (a label value); anything else is left out: the pods must start.
     configData.put(
-        Setting.ENVIRONMENT.env(), environment.matches("[A-Za-z0-9._-]{0,253}") ? environment : "");
+        Setting.ENVIRONMENT.env(), Setting.ENVIRONMENT.accepts(environment) ? environment : "");
     configData = Map.copyOf(configData);
     return new EchoServiceModel(
         name,
