@@ -363,13 +363,13 @@ in_build_netns() { # <command...>
   # slirp4netns joins the network namespace of ns_pid as it is when slirp4netns starts. Until unshare has made its
   # own, that is this machine's: the tap device and its address and route would land here (6 starts in 40 did so
   # before this wait), and the build would run without a network.
-  local host_net
+  local host_net created=0
   host_net="$(readlink /proc/self/ns/net)"
   for ((i = 0; i < 200; i++)); do
-    [[ "$(readlink "/proc/${ns_pid}/ns/net" 2> /dev/null || echo "${host_net}")" != "${host_net}" ]] && break
+    [[ "$(readlink "/proc/${ns_pid}/ns/net" 2> /dev/null || echo "${host_net}")" != "${host_net}" ]] && created=1 && break
     sleep 0.05
   done
-  if [[ "$(readlink "/proc/${ns_pid}/ns/net" 2> /dev/null || echo "${host_net}")" == "${host_net}" ]]; then
+  if ((created == 0)); then
     kill "${ns_pid}" 2> /dev/null || true
     wait "${ns_pid}" 2> /dev/null || true
     die "the build's network namespace was not created within 10 s"
