@@ -82,6 +82,16 @@ jsonpath_is() {
   [[ "$(k get "${@:1:$#-1}" -o jsonpath="${path}" 2> /dev/null)" == "${expected}" ]]
 }
 
+# echoservice_ready <seconds> <name> <kubectl args...>: waits until the EchoService's Ready condition is True.
+# `kubectl wait --for=condition=Ready` fails at once instead of waiting while the EchoService has no status yet
+# (".status.conditions accessor error: <nil>"), which a fresh EchoService may not have when the wait starts.
+echoservice_ready() {
+  local timeout=$1 name=$2
+  shift 2
+  wait_until "${timeout}" "EchoService ${name} Ready" \
+    jsonpath_is True echoservice "${name}" "$@" '{.status.conditions[?(@.type=="Ready")].status}'
+}
+
 # none_left <kubectl get args...>: whether `kubectl get` lists nothing (a condition for wait_until).
 none_left() { [[ -z "$(k get "$@" -o name 2> /dev/null)" ]]; }
 

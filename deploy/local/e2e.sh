@@ -562,7 +562,7 @@ spec:
     ingressFrom:
       - podSelector: {matchLabels: {e2e.echo.platform.dev/client: allowed}}
 EOF
-  k wait --for=condition=Ready echoservice/scraped -n "${E2E_NS}" --timeout=180s > /dev/null
+  echoservice_ready 180 scraped -n "${E2E_NS}"
   wait_until 60 "the PodMonitor of ${E2E_NS}/scraped" k -n "${E2E_NS}" get podmonitors.monitoring.coreos.com scraped
   k -n "${E2E_NS}" get pods -o json > "${WORK}/pods.json"
   k -n "${E2E_NS}" get podmonitors.monitoring.coreos.com scraped -o json \
@@ -673,7 +673,7 @@ s_traffic_setup() {
   client_pod "${E2E_NS}" client-2 '{e2e.echo.platform.dev/client: allowed}'
   client_pod "${E2E_NS}" stranger '{e2e.echo.platform.dev/client: stranger}'
   k wait --for=condition=Ready pod/client pod/client-2 pod/stranger -n "${E2E_NS}" --timeout=120s
-  k wait --for=condition=Ready echoservice/echo -n "${E2E_NS}" --timeout=180s
+  echoservice_ready 180 echo -n "${E2E_NS}"
   wait_until 120 "2 Ready echo-server pods" pods_ready "${E2E_NS}" echo 2
 }
 
@@ -778,7 +778,7 @@ s_rollout_under_load() {
   k patch echoservice echo -n "${E2E_NS}" --type merge -p '{"spec":{"settings":{"maxBodySize":2097152}}}'
   wait_until 60 "ConfigMap MAX_BODY_SIZE=2097152" jsonpath_is 2097152 configmap echo -n "${E2E_NS}" '{.data.MAX_BODY_SIZE}'
   k rollout status deployment/echo -n "${E2E_NS}" --timeout=240s
-  k wait --for=condition=Ready echoservice/echo -n "${E2E_NS}" --timeout=60s
+  echoservice_ready 60 echo -n "${E2E_NS}"
   sleep 3
   rm -f "${samples}.run"
   wait "${sampler}" || true
@@ -974,7 +974,7 @@ deployment_at() { jsonpath_is "$2" deployment "$1" -n "${E2E_NS}" '{.spec.replic
 s_hpa() {
   e2e_echoservice scaler "  autoscaling: {enabled: true, minReplicas: 1, maxReplicas: 3, scaleDownStabilizationWindowSeconds: 30}
   podDisruptionBudget: {enabled: false}"
-  k wait --for=condition=Ready echoservice/scaler -n "${E2E_NS}" --timeout=180s
+  echoservice_ready 180 scaler -n "${E2E_NS}"
   wait_until 180 "the HPA reads CPU" hpa_active_e2e scaler
   sleep 30
   k get hpa scaler -n "${E2E_NS}"
@@ -1002,7 +1002,7 @@ hpa_active_e2e() { jsonpath_is True hpa "$1" -n "${E2E_NS}" '{.status.conditions
 s_memory() {
   e2e_echoservice memory "  replicas: 1
   podDisruptionBudget: {enabled: false}"
-  k wait --for=condition=Ready echoservice/memory -n "${E2E_NS}" --timeout=180s
+  echoservice_ready 180 memory -n "${E2E_NS}"
   wait_until 60 "an answer" echo_from "${E2E_NS}" client "$(url_of memory)"
   load_start memory-1 "${E2E_NS}" client -url "$(url_of memory)" -concurrency 250 -requests 250 -body-size 1048576 -allow 200,503,429 -retries 0 -timeout 60s
   load_start memory-2 "${E2E_NS}" client-2 -url "$(url_of memory)" -concurrency 250 -requests 250 -body-size 1048576 -allow 200,503,429 -retries 0 -timeout 60s
