@@ -86,7 +86,7 @@ install_and_call() {
   k get pods -n "${OPERATOR_NS}" -o wide
   say "dev example"
   k apply --server-side -f "${DEV_EXAMPLE}"
-  k wait --for=condition=Ready echoservice/echo -n echo-dev --timeout=300s
+  echoservice_ready 300 echo -n echo-dev
   k get echoservices -A
   k get pods -n echo-dev -o wide
   say "/echo through the Service: kubectl port-forward svc/echo ${ECHO_PORT}:80 (listens on 127.0.0.1)"

@@ -82,14 +82,25 @@ jsonpath_is() {
   [[ "$(k get "${@:1:$#-1}" -o jsonpath="${path}" 2> /dev/null)" == "${expected}" ]]
 }
 
-# echoservice_ready <seconds> <name> <kubectl args...>: waits until the EchoService's Ready condition is True.
-# `kubectl wait --for=condition=Ready` fails at once instead of waiting while the EchoService has no status yet
-# (".status.conditions accessor error: <nil>"), which a fresh EchoService may not have when the wait starts.
+# echoservice_ready <seconds> <name> <kubectl args...>: waits until the EchoService's Ready condition is True for
+# its current spec: the condition's observedGeneration equals metadata.generation, as `kubectl wait` requires. Right
+# after a spec change the status still holds the previous generation's Ready=True until the operator has applied
+# the change and seen the rollout through. `kubectl wait --for=condition=Ready` itself fails at once instead of
+# waiting while the EchoService has no status yet (".status.conditions accessor error: <nil>"), which a fresh
+# EchoService may not have when the wait starts.
 echoservice_ready() {
   local timeout=$1 name=$2
   shift 2
-  wait_until "${timeout}" "EchoService ${name} Ready" \
-    jsonpath_is True echoservice "${name}" "$@" '{.status.conditions[?(@.type=="Ready")].status}'
+  wait_until "${timeout}" "EchoService ${name} Ready for its current generation" ready_for_generation "${name}" "$@"
+}
+
+# ready_for_generation <name> <kubectl args...>: whether Ready is True and was computed for metadata.generation.
+ready_for_generation() {
+  local seen generation observed status
+  seen="$(k get echoservice "$@" -o jsonpath='{.metadata.generation} {.status.conditions[?(@.type=="Ready")].observedGeneration} {.status.conditions[?(@.type=="Ready")].status}' 2> /dev/null)" \
+    || return 1
+  read -r generation observed status <<< "${seen}"
+  [[ -n "${generation}" && "${observed}" == "${generation}" && "${status}" == True ]]
 }
 
 # none_left <kubectl get args...>: whether `kubectl get` lists nothing (a condition for wait_until).

@@ -371,7 +371,10 @@ s_apply_examples() {
     [[ "$(k get ns "${ns}" -o jsonpath='{.metadata.labels.pod-security\.kubernetes\.io/enforce}')" == restricted ]] \
       || { echo "namespace ${ns} does not enforce restricted"; return 1; }
   done
-  k wait --for=condition=Ready echoservice --all -A --timeout=300s
+  for ns in "${EXAMPLE_NAMESPACES[@]}"; do
+    echoservice_ready 300 echo -n "${ns}"
+  done
+  k get echoservices -A
 }
 
 # expected_children <namespace> <name>: kinds the EchoService's spec calls for.
@@ -777,8 +780,11 @@ s_rollout_under_load() {
   local sampler=$!
   k patch echoservice echo -n "${E2E_NS}" --type merge -p '{"spec":{"settings":{"maxBodySize":2097152}}}'
   wait_until 60 "ConfigMap MAX_BODY_SIZE=2097152" jsonpath_is 2097152 configmap echo -n "${E2E_NS}" '{.data.MAX_BODY_SIZE}'
-  k rollout status deployment/echo -n "${E2E_NS}" --timeout=240s
-  echoservice_ready 60 echo -n "${E2E_NS}"
+  # Ready for the patched generation: the operator has written the new pod template and seen its rollout
+  # complete. `kubectl rollout status` alone could read the Deployment between the ConfigMap's write and the
+  # Deployment's, and report the previous template's rollout as complete.
+  echoservice_ready 240 echo -n "${E2E_NS}"
+  k rollout status deployment/echo -n "${E2E_NS}" --timeout=60s
   sleep 3
   rm -f "${samples}.run"
   wait "${sampler}" || true
