@@ -85,9 +85,10 @@ jsonpath_is() {
 # echoservice_ready <seconds> <name> <kubectl args...>: waits until the EchoService's Ready condition is True for
 # its current spec: the condition's observedGeneration equals metadata.generation, as `kubectl wait` requires. Right
 # after a spec change the status still holds the previous generation's Ready=True until the operator has applied
-# the change and seen the rollout through. `kubectl wait --for=condition=Ready` itself fails at once instead of
-# waiting while the EchoService has no status yet (".status.conditions accessor error: <nil>"), which a fresh
-# EchoService may not have when the wait starts.
+# the change and seen the rollout through. A poll whose every failure means "not yet" rather than
+# `kubectl wait --for=condition=Ready`: in one CI run that failed at once (".status.conditions accessor error:
+# <nil>") on an EchoService created a moment before, although every stored version of a new EchoService has
+# either no status or a list of conditions (OperatorOnApiServerIT.everyVersionOfANewEchoServiceIsOneKubectlWaitCanRead).
 echoservice_ready() {
   local timeout=$1 name=$2
   shift 2

@@ -25,6 +25,9 @@ import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.http.BasicBuilder;
@@ -508,6 +511,70 @@ class OperatorOnApiServerIT extends RealApiServer {
                         .getSpec()
                         .getReplicas()
                     == 4);
+  }
+
+  /**
+   * A {@code kubectl wait --for=condition=Ready} started right after {@code kubectl apply} waits:
+   * kubectl keeps waiting while {@code .status} is missing but fails at once when it is present and
+   * null or has no conditions list (".status.conditions accessor error: <nil> is of the type
+   * <nil>"). Every version of a new EchoService, from its creation through its first statuses, has
+   * either no status or one with a conditions list, each condition computed for a generation.
+   */
+  @Test
+  void everyVersionOfANewEchoServiceIsOneKubectlWaitCanRead() {
+    List<GenericKubernetesResource> versions = new CopyOnWriteArrayList<>();
+    try (Watch watch =
+        client
+            .genericKubernetesResources("echo.platform.dev/v1alpha1", "EchoService")
+            .inNamespace(NS)
+            .withName("waitable")
+            .watch(
+                new Watcher<>() {
+                  @Override
+                  public void eventReceived(Action action, GenericKubernetesResource resource) {
+                    versions.add(resource);
+                  }
+
+                  @Override
+                  public void onClose(WatcherException cause) {}
+                })) {
+      create("waitable", "replicas: 1");
+      // The operator's first statuses: Ready computed for generation 1 (False here, as no
+      // controller-manager runs the Deployment), then a spec change and the status for it.
+      await()
+          .atMost(TIMEOUT)
+          .untilAsserted(
+              () -> assertThat(status("waitable")).containsEntry("observedGeneration", 1));
+      client
+          .genericKubernetesResources("echo.platform.dev/v1alpha1", "EchoService")
+          .inNamespace(NS)
+          .withName("waitable")
+          .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"replicas\":2}}");
+      await()
+          .atMost(TIMEOUT)
+          .untilAsserted(
+              () -> assertThat(status("waitable")).containsEntry("observedGeneration", 2));
+      await().atMost(TIMEOUT).until(() -> versions.size() >= 3);
+    }
+    assertThat(versions)
+        .allSatisfy(
+            version -> {
+              Map<String, Object> props = version.getAdditionalProperties();
+              if (props.containsKey("status")) {
+                assertThat(props.get("status")).as("status of a version").isInstanceOf(Map.class);
+                Object conditions = map(props.get("status")).get("conditions");
+                assertThat(conditions)
+                    .as("status.conditions of a version")
+                    .isInstanceOf(List.class);
+                assertThat((List<?>) conditions)
+                    .isNotEmpty()
+                    .allSatisfy(
+                        c ->
+                            assertThat(map(c))
+                                .containsKeys("type", "status", "observedGeneration"));
+              }
+            });
+    assertThat(versions.get(0).getAdditionalProperties()).doesNotContainKey("status");
   }
 
   /**
