@@ -75,9 +75,8 @@ public final class EchoOperator {
                   .withSSABasedCreateUpdateMatchForDependentResources(config.serverSideApply())
                   .withUseSSAToPatchPrimaryResource(config.serverSideApply())
                   // java-operator-sdk leaves ConfigMaps and Secrets out of server-side apply by
-                  // default;
-                  // every child of an EchoService, the ConfigMap included, is applied under one
-                  // field manager.
+                  // default; every child of an EchoService, the ConfigMap included, is applied
+                  // under one field manager.
                   .withDefaultNonSSAResource(Set.of())
                   .withMetrics(metrics);
               if (config.leaderElectionEnabled()) {
