@@ -349,9 +349,31 @@ cmd_build_node() {
 # Maven Central) through slirp4netns, a user-space TCP/IP stack that opens ordinary sockets from this machine: no
 # bridge, no routing, no NAT rules on the host. The namespace cannot reach this machine's loopback
 # (--disable-host-loopback).
+# poll <tries> <seconds between tries> <command...>: whether the command succeeds within that many tries.
+poll() {
+  local tries=$1 interval=$2 n
+  shift 2
+  for ((n = 0; n < tries; n++)); do
+    "$@" && return 0
+    sleep "${interval}"
+  done
+  return 1
+}
+
+# own_netns <pid>: whether the process is in a network namespace other than this shell's.
+own_netns() {
+  local ours theirs
+  ours="$(readlink /proc/self/ns/net)"
+  theirs="$(readlink "/proc/$1/ns/net" 2> /dev/null)" || return 1
+  [[ "${theirs}" != "${ours}" ]]
+}
+
+# tap0_has_address <pid>: whether tap0 in the process's network namespace has an IPv4 address.
+tap0_has_address() { [[ "$(nsenter -t "$1" -n ip -4 addr show tap0 2> /dev/null)" == *"inet "* ]]; }
+
 in_build_netns() { # <command...>
   mkdir -p "${IMAGES_CACHE}/logs" "${IMAGES_CACHE}/run"
-  local ready="${IMAGES_CACHE}/run/netns-ready.$$" ns_pid slirp_pid rc=0 i
+  local ready="${IMAGES_CACHE}/run/netns-ready.$$" ns_pid slirp_pid rc=0
   rm -f "${ready}"
   # shellcheck disable=SC2016 # expanded by the inner shell
   unshare --net --fork --kill-child -- bash -c '
@@ -363,13 +385,7 @@ in_build_netns() { # <command...>
   # slirp4netns joins the network namespace of ns_pid as it is when slirp4netns starts. Until unshare has made its
   # own, that is this machine's: the tap device and its address and route would land here (6 starts in 40 did so
   # before this wait), and the build would run without a network.
-  local host_net created=0
-  host_net="$(readlink /proc/self/ns/net)"
-  for ((i = 0; i < 200; i++)); do
-    [[ "$(readlink "/proc/${ns_pid}/ns/net" 2> /dev/null || echo "${host_net}")" != "${host_net}" ]] && created=1 && break
-    sleep 0.05
-  done
-  if ((created == 0)); then
+  if ! poll 200 0.05 own_netns "${ns_pid}"; then
     kill "${ns_pid}" 2> /dev/null || true
     wait "${ns_pid}" 2> /dev/null || true
     die "the build's network namespace was not created within 10 s"
@@ -379,12 +395,7 @@ in_build_netns() { # <command...>
   slirp_pid=$!
   # The namespace's shell waits twice as long as this loop: the ready file always comes first (a busy machine once
   # took longer than the 10 s both waited before). Without an address the build does not start.
-  local configured=0
-  for ((i = 0; i < 300; i++)); do
-    [[ "$(nsenter -t "${ns_pid}" -n ip -4 addr show tap0 2> /dev/null)" == *"inet "* ]] && configured=1 && break
-    sleep 0.1
-  done
-  if ((configured == 0)); then
+  if ! poll 300 0.1 tap0_has_address "${ns_pid}"; then
     kill "${ns_pid}" "${slirp_pid}" 2> /dev/null || true
     wait "${ns_pid}" "${slirp_pid}" 2> /dev/null || true
     die "slirp4netns did not configure the build's network within 30 s (log: ${IMAGES_CACHE}/logs/slirp4netns.log)"
